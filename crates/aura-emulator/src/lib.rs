@@ -1,0 +1,332 @@
+//! A local emulator of the Neo4j Aura API, for the Lifeboat sandbox and for tests over real HTTP.
+//!
+//! It serves, on `127.0.0.1` only:
+//!
+//! - the OAuth client-credentials token endpoint (`POST /oauth/token`);
+//! - the Aura API v1 subset Lifeboat uses (`/v1/tenants…`, `/v1/instances…`, snapshots, restore, overwrite,
+//!   create-from-snapshot, pause/resume, rename, delete), with Aura's envelopes, error reasons, `X-Request-Id` on
+//!   every response and a per-account rate limit answering 429 with `Retry-After`;
+//! - a minimal Query API v2 (`POST /query/{dbid}/db/neo4j/query/v2`) that answers `RETURN 1` and node and
+//!   relationship counts, enough to verify a restore;
+//! - a control API under `/_emulator/…` to inject faults and inspect what clients did (see [`faults`]).
+//!
+//! Instances and snapshots move through Aura's state machines on a configurable clock ([`ClockSpeed`]);
+//! scheduled snapshots appear as real time passes, by tier, and expire by tier. The account is kept as JSON in a
+//! data directory, written atomically after every change, so a sandbox survives a restart.
+//!
+//! A fresh sandbox holds a demo project: a Business Critical "Production" with a week of daily and hourly
+//! snapshots (one Failed) and two on-demand ones, a Professional "Staging" with a week of dailies, and a Free
+//! "Playground" with one on-demand snapshot. Graphs grow slowly while running, so a restore visibly turns the
+//! counts back.
+//!
+//! # Example
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), aura_emulator::EmulatorError> {
+//! use aura_emulator::{start, ClockSpeed, EmulatorConfig};
+//!
+//! let emulator = start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() }).await?;
+//! let info = emulator.info();
+//! println!("{}", serde_json::to_string(info).unwrap_or_default());
+//! // Point a client at info.api_url / info.auth_url with info.client_id / info.client_secret…
+//! emulator.shutdown().await;
+//! # Ok(())
+//! # }
+//! ```
+//!
+//! # Not served (yet)
+//!
+//! The console import protocol of `neo4j-admin database upload` and the object stores behind it: `console_url`
+//! is reserved for them and answers 404 today. Neither is any API Lifeboat does not use (customer-managed keys,
+//! GraphQL data APIs, metrics, v2beta1).
+//!
+//! # Deviations from real Aura, and assumptions
+//!
+//! Marked *inferred* where the public sources say nothing; clients should not depend on them.
+//!
+//! - `GET /v1/instances/{id}` includes `version` (`"5"`/`"4"`): an emulator assumption. `graph_nodes` and
+//!   `graph_relationships` (free-db only) are JSON strings (inferred); a client should accept numbers too.
+//! - Error reasons beyond Aura's known ones are inferred: `snapshot-not-exportable` (400, with Aura's message
+//!   `Source snapshot <id> is not exportable`), `snapshot-not-completed`, `snapshot-not-restorable`,
+//!   `invalid-instance-state` (400: e.g. pausing a paused instance, snapshotting a paused one; 409
+//!   `ongoing-database-operation` is kept for instances in a transition), `invalid-request` (400 validation, with
+//!   `field`), `unauthorized` (401), `token-expired`/`invalid-token` (403), `rate-limit-exceeded` (429).
+//! - The token endpoint answers errors with the same `{"errors":[…]}` body and follows Aura's documented status
+//!   table: 401 bad credentials, 400 not a form body, 403 no `grant_type=client_credentials`, 404 empty body.
+//!   Tokens are opaque strings kept in memory; a restart invalidates them (403, like an expired token).
+//! - Token lifetime (3600 s) and the rate-limit minute run on real time whatever the clock speed; only
+//!   transition durations are scaled. The limit counts authenticated `/v1` requests per account.
+//! - `GET …/snapshots` lists one UTC day (default today UTC), oldest first; `snapshot-not-found` is used for
+//!   a snapshot of another instance too.
+//! - Restores are allowed from any completed snapshot within the tier's restore window, hourly ones included;
+//!   create-from-snapshot and overwrite need a completed, exportable snapshot. `PATCH` changes only `name`.
+//! - The Query API lives under `/query/{dbid}/…` on the emulator's port instead of on `<dbid>.databases.neo4j.io`;
+//!   an unknown `dbid` answers 404 where real Aura would not resolve the host. Only database `neo4j` exists.
+//! - Scheduled snapshots: daily at a fixed hour and hourly (Business Critical, VDC) at a fixed minute per
+//!   instance; slots that pass while an instance is not running are skipped.
+
+#![warn(missing_docs)]
+
+mod api;
+mod auth;
+mod clock;
+mod error;
+pub mod faults;
+mod model;
+mod query;
+mod seed;
+mod server;
+mod store;
+mod world;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use serde::Serialize;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_util::sync::CancellationToken;
+
+pub use clock::{ClockSpeed, ParseClockSpeedError, FAST_FACTOR};
+pub use error::EmulatorError;
+
+use clock::Timing;
+use model::World;
+use server::Shared;
+use store::Store;
+
+/// Aura's documented global limit.
+const DEFAULT_RATE_LIMIT: u32 = 125;
+
+/// How to run an emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// TCP port on 127.0.0.1; 0 picks a free one.
+    pub port: u16,
+    /// Where the state lives. `None`: a fresh temporary directory, deleted on shutdown. `Some`: state is saved
+    /// there and reloaded by the next start.
+    pub data_dir: Option<PathBuf>,
+    /// How fast transitions run.
+    pub clock: ClockSpeed,
+    /// Requests per rolling minute per account on `/v1` routes before 429.
+    pub rate_limit_per_minute: u32,
+    /// Seed the demo project when the data directory has no state yet (otherwise: one empty tenant).
+    pub demo_project: bool,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            port: 0,
+            data_dir: None,
+            clock: ClockSpeed::Real,
+            rate_limit_per_minute: DEFAULT_RATE_LIMIT,
+            demo_project: true,
+        }
+    }
+}
+
+/// What a client needs to talk to a running emulator; printed by `lifeboat sandbox --json`.
+#[derive(Serialize, Clone, Debug)]
+pub struct SandboxInfo {
+    /// Aura API base, `http://127.0.0.1:PORT/v1`.
+    pub api_url: String,
+    /// Token endpoint, `http://127.0.0.1:PORT/oauth/token`.
+    pub auth_url: String,
+    /// Console base, `http://127.0.0.1:PORT/console` (reserved for the import protocol).
+    pub console_url: String,
+    /// Query API URL template containing the literal `{dbid}`.
+    pub query_url: String,
+    /// API client id of this sandbox's account.
+    pub client_id: String,
+    /// API client secret of this sandbox's account.
+    pub client_secret: String,
+    /// The instances present at start, with their database credentials.
+    pub instances: Vec<SandboxInstance>,
+}
+
+/// One instance of the sandbox and how to reach its database.
+#[derive(Serialize, Clone, Debug)]
+pub struct SandboxInstance {
+    /// The 8-hex-character instance id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// `neo4j+s://<id>.databases.neo4j.io`, as Aura reports it.
+    pub connection_url: String,
+    /// Database user.
+    pub db_user: String,
+    /// Database password.
+    pub db_password: String,
+}
+
+/// A running emulator. Call [`RunningEmulator::shutdown`] to stop it cleanly; dropping it stops serving too, but
+/// without the final save and before a temporary data directory is removed.
+pub struct RunningEmulator {
+    info: SandboxInfo,
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    stop: CancellationToken,
+    tasks: Vec<JoinHandle<()>>,
+    data_dir: PathBuf,
+    temp_dir: Option<tempfile::TempDir>,
+}
+
+impl RunningEmulator {
+    /// Endpoints and credentials of this sandbox.
+    pub fn info(&self) -> &SandboxInfo {
+        &self.info
+    }
+
+    /// The bound address (always 127.0.0.1).
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// Where the state is kept (a temporary directory when none was configured).
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Stops accepting requests, lets open ones finish (a few seconds at most), saves the state, and removes a
+    /// temporary data directory.
+    pub async fn shutdown(mut self) {
+        self.stop.cancel();
+        for task in self.tasks.drain(..) {
+            let _ = task.await;
+        }
+        if let Err(e) = self.shared.flush().await {
+            tracing::error!(error = %e, "final save of the emulator state failed");
+        }
+        if let Some(dir) = self.temp_dir.take() {
+            if let Err(e) = dir.close() {
+                tracing::warn!(error = %e, "cannot remove the emulator's temporary directory");
+            }
+        }
+    }
+}
+
+impl Drop for RunningEmulator {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Starts an emulator: loads (or seeds) the state, binds 127.0.0.1, and serves until shutdown.
+pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorError> {
+    let (dir, temp_dir) = match &config.data_dir {
+        Some(dir) => (dir.clone(), None),
+        None => {
+            let tmp = tempfile::Builder::new()
+                .prefix("aura-emulator-")
+                .tempdir()
+                .map_err(|source| EmulatorError::DataDir { path: std::env::temp_dir(), source })?;
+            (tmp.path().to_path_buf(), Some(tmp))
+        }
+    };
+    std::fs::create_dir_all(&dir).map_err(|source| EmulatorError::DataDir { path: dir.clone(), source })?;
+
+    let timing = Timing::new(config.clock);
+    let now = time::OffsetDateTime::now_utc();
+    let (mut world, fresh) = match store::load(&dir)? {
+        Some(world) => (world, false),
+        None if config.demo_project => (seed::demo_world(now, timing), true),
+        None => (World::empty(), true),
+    };
+    world.tick(now, timing);
+    if fresh {
+        let bytes = serde_json::to_vec_pretty(&world).map_err(|e| EmulatorError::SaveState {
+            path: dir.join(store::STATE_FILE),
+            source: std::io::Error::other(e),
+        })?;
+        store::write_atomic(&dir.join(store::STATE_FILE), &bytes)?;
+    }
+
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
+        .await
+        .map_err(|source| EmulatorError::Bind { port: config.port, source })?;
+    let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { port: config.port, source })?;
+    let info = sandbox_info(addr, &world);
+
+    let shared = Arc::new(Shared::new(world, Store::new(&dir), timing, config.rate_limit_per_minute));
+    let stop = CancellationToken::new();
+    let router = server::router(shared.clone());
+    let serve = tokio::spawn(server::serve(listener, router, stop.clone()));
+    let tick = tokio::spawn(ticker(shared.clone(), config.clock, stop.clone()));
+    tracing::info!(%addr, dir = %dir.display(), clock = %config.clock, "aura emulator listening");
+    Ok(RunningEmulator { info, addr, shared, stop, tasks: vec![serve, tick], data_dir: dir, temp_dir })
+}
+
+/// Moves transitions along (and saves them) even when no client is asking.
+async fn ticker(shared: Arc<Shared>, clock: ClockSpeed, stop: CancellationToken) {
+    let period = match clock {
+        ClockSpeed::Fast => std::time::Duration::from_millis(20),
+        ClockSpeed::Real => std::time::Duration::from_millis(500),
+    };
+    loop {
+        tokio::select! {
+            _ = stop.cancelled() => break,
+            _ = tokio::time::sleep(period) => shared.tick().await,
+        }
+    }
+}
+
+fn sandbox_info(addr: SocketAddr, world: &World) -> SandboxInfo {
+    let base = format!("http://{addr}");
+    SandboxInfo {
+        api_url: format!("{base}/v1"),
+        auth_url: format!("{base}/oauth/token"),
+        console_url: format!("{base}/console"),
+        query_url: format!("{base}/query/{{dbid}}/db/neo4j/query/v2"),
+        client_id: world.account.client_id.clone(),
+        client_secret: world.account.client_secret.clone(),
+        instances: world
+            .instances
+            .iter()
+            .map(|i| SandboxInstance {
+                id: i.id.clone(),
+                name: i.name.clone(),
+                connection_url: i.connection_url(),
+                db_user: i.db_user.clone(),
+                db_password: i.db_password.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn handles_can_move_between_tasks() {
+        fn send_sync<T: Send + Sync>() {}
+        send_sync::<RunningEmulator>();
+        send_sync::<SandboxInfo>();
+        send_sync::<EmulatorError>();
+    }
+
+    #[test]
+    fn sandbox_info_has_the_cli_json_shape() {
+        let world = seed::demo_world(time::OffsetDateTime::now_utc(), Timing::new(ClockSpeed::Real));
+        let info = sandbox_info("127.0.0.1:4567".parse().unwrap(), &world);
+        let v = serde_json::to_value(&info).unwrap();
+        let mut keys: Vec<_> = v.as_object().unwrap().keys().cloned().collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            ["api_url", "auth_url", "client_id", "client_secret", "console_url", "instances", "query_url"]
+        );
+        let mut ikeys: Vec<_> = v["instances"][0].as_object().unwrap().keys().cloned().collect();
+        ikeys.sort();
+        assert_eq!(ikeys, ["connection_url", "db_password", "db_user", "id", "name"]);
+        assert_eq!(v["query_url"], "http://127.0.0.1:4567/query/{dbid}/db/neo4j/query/v2");
+        assert_eq!(v["api_url"], "http://127.0.0.1:4567/v1");
+    }
+}

@@ -1,0 +1,282 @@
+//! The HTTP server: shared state, the route table, the front middleware every request passes, and the accept loop.
+//!
+//! The accept loop is our own (not `axum::serve`) because the `drop` fault needs to close one particular
+//! connection without a response, which only the code that owns the connection can do.
+
+use std::convert::Infallible;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use axum::extract::{MatchedPath, Request, State};
+use axum::http::{HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use hyper::body::Incoming;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use time::OffsetDateTime;
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use tower::ServiceExt;
+
+use crate::auth::{RateLimiter, Tokens};
+use crate::clock::Timing;
+use crate::error::ApiError;
+use crate::faults::{Faults, LogEntry, RequestLog};
+use crate::model::World;
+use crate::store::Store;
+use crate::{api, auth, faults, query};
+
+/// The name of the header carrying the id of every response.
+pub(crate) const REQUEST_ID: &str = "x-request-id";
+
+/// Everything the handlers share.
+pub(crate) struct Shared {
+    world: Mutex<Versioned>,
+    store: Store,
+    pub timing: Timing,
+    pub tokens: Tokens,
+    pub limiter: RateLimiter,
+    pub faults: Faults,
+    pub log: RequestLog,
+}
+
+struct Versioned {
+    world: World,
+    generation: u64,
+}
+
+pub(crate) type AppState = Arc<Shared>;
+
+/// A poisoned lock only means a handler panicked mid-request; the data is still the best we have.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+impl Shared {
+    pub fn new(world: World, store: Store, timing: Timing, rate_limit_per_minute: u32) -> Shared {
+        Shared {
+            world: Mutex::new(Versioned { world, generation: 0 }),
+            store,
+            timing,
+            tokens: Tokens::default(),
+            limiter: RateLimiter::new(rate_limit_per_minute),
+            faults: Faults::default(),
+            log: RequestLog::default(),
+        }
+    }
+
+    /// Runs `f` on the up-to-date world and saves it when anything changed. A mutation counts as a change only
+    /// when it succeeds, because a failed operation changes nothing (see [`crate::world`]).
+    async fn with_world<R>(
+        &self,
+        mutates: bool,
+        f: impl FnOnce(&mut World, OffsetDateTime) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        let now = OffsetDateTime::now_utc();
+        let (result, save) = {
+            let mut guard = lock(&self.world);
+            let ticked = guard.world.tick(now, self.timing);
+            let result = f(&mut guard.world, now);
+            let save = if ticked || (mutates && result.is_ok()) {
+                guard.generation += 1;
+                match serde_json::to_vec_pretty(&guard.world) {
+                    Ok(bytes) => Some((guard.generation, bytes)),
+                    Err(e) => {
+                        tracing::error!(error = %e, "cannot serialise the emulator state");
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            (result, save)
+        };
+        if let Some((generation, bytes)) = save {
+            // The change is live in memory either way; a failed save only loses it across a restart.
+            if let Err(e) = self.store.save(generation, bytes).await {
+                tracing::error!(error = %e, "cannot save the emulator state");
+            }
+        }
+        result
+    }
+
+    /// Reads the up-to-date world.
+    pub async fn read<R>(&self, f: impl FnOnce(&World, OffsetDateTime) -> Result<R, ApiError>) -> Result<R, ApiError> {
+        self.with_world(false, |w, now| f(w, now)).await
+    }
+
+    /// Changes the world and saves it before returning, so an acknowledged change survives a restart.
+    pub async fn mutate<R>(
+        &self,
+        f: impl FnOnce(&mut World, OffsetDateTime) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        self.with_world(true, f).await
+    }
+
+    /// Advances transitions with no request to trigger them, and saves the result.
+    pub async fn tick(&self) {
+        let _ = self.read(|_, _| Ok(())).await;
+    }
+
+    /// Saves the current world unconditionally (on shutdown).
+    pub async fn flush(&self) -> Result<(), crate::EmulatorError> {
+        let (generation, bytes) = {
+            let mut guard = lock(&self.world);
+            guard.generation += 1;
+            let bytes = serde_json::to_vec_pretty(&guard.world).map_err(|e| crate::EmulatorError::SaveState {
+                path: crate::store::STATE_FILE.into(),
+                source: std::io::Error::other(e),
+            })?;
+            (guard.generation, bytes)
+        };
+        self.store.save(generation, bytes).await
+    }
+
+    /// The account's API credentials.
+    pub fn account(&self) -> crate::model::Account {
+        lock(&self.world).world.account.clone()
+    }
+}
+
+/// Lets the front middleware close the connection a request came in on.
+#[derive(Clone)]
+pub(crate) struct ConnAbort(CancellationToken);
+
+/// The whole route table. Path templates here are what fault rules match against.
+pub(crate) fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/oauth/token", post(auth::token))
+        .route("/v1/tenants", get(api::list_tenants))
+        .route("/v1/tenants/{id}", get(api::get_tenant))
+        .route("/v1/instances", get(api::list_instances).post(api::create_instance))
+        .route("/v1/instances/{id}", get(api::get_instance).patch(api::update_instance).delete(api::delete_instance))
+        .route("/v1/instances/{id}/pause", post(api::pause_instance))
+        .route("/v1/instances/{id}/resume", post(api::resume_instance))
+        .route("/v1/instances/{id}/overwrite", post(api::overwrite_instance))
+        .route("/v1/instances/{id}/snapshots", get(api::list_snapshots).post(api::create_snapshot))
+        .route("/v1/instances/{id}/snapshots/{sid}", get(api::get_snapshot))
+        .route("/v1/instances/{id}/snapshots/{sid}/restore", post(api::restore_snapshot))
+        .route("/query/{dbid}/db/{database}/query/v2", post(query::run))
+        .merge(faults::control_routes())
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), front))
+        .with_state(state)
+}
+
+async fn not_found(req: Request) -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not-found", format!("No route for {} {}", req.method(), req.uri().path()))
+}
+
+/// Every request passes here: it gets a fresh `X-Request-Id`, meets any armed fault, and is logged (control-API
+/// requests are neither faulted nor logged, so tests see only client traffic).
+async fn front(State(app): State<AppState>, req: Request, next: Next) -> Response {
+    let request_id = uuid::Uuid::new_v4().to_string();
+    let method = req.method().clone();
+    let path = req.uri().path().to_string();
+    let path_and_query = req.uri().path_and_query().map_or_else(|| path.clone(), |p| p.as_str().to_string());
+    let route = req.extensions().get::<MatchedPath>().map(|m| m.as_str().to_string());
+    let abort = req.extensions().get::<ConnAbort>().cloned();
+    let control = path.starts_with(faults::CONTROL_PREFIX);
+    let rule = if control { None } else { app.faults.take(method.as_str(), route.as_deref(), &path) };
+
+    let mut fault = None;
+    let mut response = match rule {
+        None => next.run(req).await,
+        Some(rule) => {
+            if let Some(ms) = rule.delay_ms {
+                fault = Some("delay");
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
+            if rule.drop {
+                // The request is fully processed (a dropped POST has taken effect), then the connection is closed
+                // before one byte of the response is written.
+                let lost = next.run(req).await;
+                if let Some(ConnAbort(token)) = abort {
+                    app.log.record(LogEntry::new(
+                        &method,
+                        &path_and_query,
+                        route,
+                        Some(lost.status().as_u16()),
+                        request_id,
+                        true,
+                        Some("drop"),
+                    ));
+                    token.cancel();
+                    return std::future::pending::<Response>().await;
+                }
+                fault = Some("drop");
+                lost
+            } else if let Some(status) = rule.status {
+                fault = Some("status");
+                rule.response(status)
+            } else {
+                next.run(req).await
+            }
+        }
+    };
+    if let Ok(v) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID, v);
+    }
+    if !control {
+        let status = Some(response.status().as_u16());
+        app.log.record(LogEntry::new(&method, &path_and_query, route, status, request_id, false, fault));
+    }
+    response
+}
+
+/// Accepts connections until `shutdown`, then lets open connections finish (up to a few seconds).
+pub(crate) async fn serve(listener: TcpListener, router: Router, shutdown: CancellationToken) {
+    let mut connections = JoinSet::new();
+    loop {
+        tokio::select! {
+            _ = shutdown.cancelled() => break,
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => {
+                    connections.spawn(serve_connection(stream, router.clone(), shutdown.clone()));
+                }
+                Err(e) => {
+                    // Typically out of file descriptors; back off instead of spinning.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+            },
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+        }
+    }
+    drop(listener);
+    let drain = async { while connections.join_next().await.is_some() {} };
+    if tokio::time::timeout(Duration::from_secs(5), drain).await.is_err() {
+        connections.abort_all();
+    }
+}
+
+async fn serve_connection(stream: TcpStream, router: Router, shutdown: CancellationToken) {
+    let _ = stream.set_nodelay(true);
+    let abort = CancellationToken::new();
+    let tag = ConnAbort(abort.clone());
+    let service = hyper::service::service_fn(move |mut req: hyper::Request<Incoming>| {
+        req.extensions_mut().insert(tag.clone());
+        let router = router.clone();
+        async move { Ok::<_, Infallible>(router.oneshot(req).await.into_response()) }
+    });
+    let conn = hyper::server::conn::http1::Builder::new()
+        .timer(TokioTimer::new())
+        .serve_connection(TokioIo::new(stream), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => {
+            if let Err(e) = result {
+                tracing::debug!(error = %e, "connection ended with an error");
+            }
+        }
+        // Dropping the connection closes the socket with the response unsent.
+        _ = abort.cancelled() => {}
+        _ = shutdown.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            let _ = conn.await;
+        }
+    }
+}

@@ -1,0 +1,165 @@
+//! The command tree and what each command does. Each command is glue: parse, call the engine, print.
+
+use std::path::PathBuf;
+
+use aura_emulator::{ClockSpeed, EmulatorConfig};
+use clap::{Args, Parser, Subcommand};
+
+use crate::account;
+use crate::output::{print_json, print_table, Failure};
+
+/// Lifeboat: back up and restore Neo4j Aura databases without fear.
+///
+/// Run without arguments to open the desktop app.
+#[derive(Debug, Parser)]
+#[command(name = "lifeboat", version, about, propagate_version = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+    #[command(flatten)]
+    endpoints: EndpointArgs,
+    /// Log what happens on stderr.
+    #[arg(long, global = true)]
+    pub(crate) verbose: bool,
+}
+
+/// Where the API lives: real Aura unless told otherwise (the sandbox prints its own URLs).
+#[derive(Debug, Args, Clone, Default)]
+pub struct EndpointArgs {
+    /// Aura API base URL [default: https://api.neo4j.io/v1]
+    #[arg(long, env = "LIFEBOAT_API_URL", global = true)]
+    pub api_url: Option<String>,
+    /// OAuth token URL [default: https://api.neo4j.io/oauth/token]
+    #[arg(long, env = "LIFEBOAT_AUTH_URL", global = true)]
+    pub auth_url: Option<String>,
+    /// Console URL for file uploads [default: https://console.neo4j.io]
+    #[arg(long, env = "LIFEBOAT_CONSOLE_URL", global = true)]
+    pub console_url: Option<String>,
+    /// Query API URL template with {dbid} [default: https://{dbid}.databases.neo4j.io/db/neo4j/query/v2]
+    #[arg(long, env = "LIFEBOAT_QUERY_URL", global = true)]
+    pub query_url: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the local Aura emulator with practice data (on 127.0.0.1 only) until interrupted.
+    Sandbox(SandboxArgs),
+    /// Instances of the account.
+    #[command(subcommand)]
+    Instances(InstancesCommand),
+}
+
+#[derive(Debug, Args)]
+struct SandboxArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    port: u16,
+    /// Keep the sandbox's state here, so it survives a restart (default: a temporary folder).
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+    /// How fast operations complete: `real` durations, or `fast` for tests.
+    #[arg(long, default_value = "real", value_parser = parse_clock)]
+    clock: ClockSpeed,
+    /// Print one JSON object with the URLs and practice credentials as the first stdout line.
+    #[arg(long)]
+    json: bool,
+}
+
+fn parse_clock(s: &str) -> Result<ClockSpeed, String> {
+    s.parse().map_err(|_| format!("“{s}” is not a clock: use real or fast"))
+}
+
+#[derive(Debug, Subcommand)]
+enum InstancesCommand {
+    /// List every instance with its live status.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+impl Cli {
+    /// Whether output should be JSON (errors then also go to stdout as JSON).
+    pub fn json(&self) -> bool {
+        match &self.command {
+            Command::Sandbox(a) => a.json,
+            Command::Instances(InstancesCommand::List { json }) => *json,
+        }
+    }
+}
+
+pub(crate) async fn execute(cli: Cli) -> Result<(), Failure> {
+    match cli.command {
+        Command::Sandbox(args) => sandbox(args).await,
+        Command::Instances(InstancesCommand::List { json }) => instances_list(&cli.endpoints, json).await,
+    }
+}
+
+async fn sandbox(args: SandboxArgs) -> Result<(), Failure> {
+    let config = EmulatorConfig { port: args.port, data_dir: args.data_dir, clock: args.clock, ..Default::default() };
+    let emulator = aura_emulator::start(config)
+        .await
+        .map_err(|e| Failure::local("sandbox", format!("The sandbox could not start: {e}")))?;
+    let info = emulator.info().clone();
+    if args.json {
+        print_json(&info)?;
+    } else {
+        println!("Lifeboat sandbox: a practice Aura account with demo data, on this computer only.");
+        println!("  API        {}", info.api_url);
+        println!("  Sign-in    {}", info.auth_url);
+        println!("  Console    {}", info.console_url);
+        println!("  Query API  {}", info.query_url);
+        println!();
+        println!("Use it from another terminal:");
+        println!("  export AURA_CLIENT_ID={} AURA_CLIENT_SECRET={}", info.client_id, info.client_secret);
+        println!("  export LIFEBOAT_API_URL={} LIFEBOAT_AUTH_URL={}", info.api_url, info.auth_url);
+        println!("  lifeboat instances list");
+        println!();
+        println!("Press Ctrl+C to stop.");
+    }
+    wait_for_shutdown_signal().await;
+    emulator.shutdown().await;
+    Ok(())
+}
+
+async fn wait_for_shutdown_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        if let Ok(mut term) = signal(SignalKind::terminate()) {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+            return;
+        }
+    }
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn instances_list(endpoints: &EndpointArgs, json: bool) -> Result<(), Failure> {
+    let client = account::client(endpoints)?;
+    let instances = lifeboat_engine::list_instance_views(&client).await?;
+    if json {
+        return print_json(&instances);
+    }
+    if instances.is_empty() {
+        println!("No instances in this account yet.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = instances
+        .iter()
+        .map(|i| {
+            vec![
+                i.name.clone(),
+                i.id.clone(),
+                i.tier_label.clone(),
+                i.version.clone().map(|v| format!("Neo4j {v}")).unwrap_or_else(|| "-".into()),
+                i.status_label.clone(),
+            ]
+        })
+        .collect();
+    print_table(&["NAME", "ID", "TIER", "VERSION", "STATUS"], &rows);
+    Ok(())
+}

@@ -1,0 +1,47 @@
+//! # lifeboat-engine
+//!
+//! Everything Lifeboat does, without a window: the Aura API v1 client, the shared request budget, and the
+//! plain-language view of instances that the desktop app and the `lifeboat` CLI both show.
+//!
+//! Highlights:
+//! - **Safe by construction**: secrets live in [`Sensitive`], which never prints or serialises; plain `http://` is
+//!   refused except to loopback ([`Endpoints::validate`]).
+//! - **Polite**: one [`RequestBudget`] per account keeps every caller together under Aura's 125 requests/minute,
+//!   and a `Retry-After` pauses them all.
+//! - **Honest errors**: [`ApiError`] says what happened, whether anything changed and what to do next, with a
+//!   stable [`ApiError::code`] and the request id for support.
+//!
+//! ```no_run
+//! # async fn demo() -> Result<(), lifeboat_engine::ApiError> {
+//! use std::sync::Arc;
+//! use lifeboat_engine::{ApiCredentials, AuraClient, Endpoints, RequestBudget, Sensitive};
+//!
+//! let client = AuraClient::new(
+//!     Endpoints::default(),
+//!     ApiCredentials { client_id: "id".into(), client_secret: Sensitive::new("secret".into()) },
+//!     Arc::new(RequestBudget::default()),
+//! )?;
+//! for instance in lifeboat_engine::list_instance_views(&client).await? {
+//!     println!("{}: {}", instance.name, instance.status_label);
+//! }
+//! # Ok(()) }
+//! ```
+//!
+//! Why not an existing Aura SDK? There is none for Rust, and the Go SDK rejects the documented lowercase
+//! `token_type`; this client is written from the public API reference.
+//!
+//! This crate must never depend on Tauri, wry or WebKit: the test command checks `cargo tree`.
+
+pub mod api;
+pub mod backoff;
+pub mod budget;
+pub mod config;
+pub mod instances;
+mod sensitive;
+
+pub use api::{ApiCredentials, ApiError, AuraClient};
+pub use backoff::RetryPolicy;
+pub use budget::RequestBudget;
+pub use config::{ConfigError, Endpoints};
+pub use instances::{list_instance_views, InstanceView, StatusTone};
+pub use sensitive::Sensitive;

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything Lifeboat needs on a fresh Debian machine: apt packages, npm packages, tauri-driver.
+# Idempotent: a warm machine skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev xvfb x11-utils imagemagick
+  webkit2gtk-driver gnome-keyring libsecret-tools dunst jq curl dbus)
+
+missing=()
+for p in "${APT_PACKAGES[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing apt packages: ${missing[*]}"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# --ignore-scripts: no package may run install hooks (nor try to download browsers or drivers).
+# `npm install` rather than `npm ci`: the registry here lacks some of Biome's per-platform optional packages, so
+# the lockfile cannot list them and `npm ci` refuses it; `npm install` still installs the locked versions.
+for dir in ui tests/e2e; do
+  if [ ! -d "$dir/node_modules" ] || [ "$dir/package-lock.json" -nt "$dir/node_modules/.package-lock.json" ]; then
+    echo "setup: installing npm packages in $dir"
+    (cd "$dir" && npm install --no-audit --no-fund --ignore-scripts --loglevel=error)
+  fi
+done
+
+if ! command -v tauri-driver >/dev/null 2>&1; then
+  echo "setup: installing tauri-driver"
+  cargo install tauri-driver --locked --version 2.1.0 --quiet
+fi

@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Lifeboat's one test command: installs what it needs, then runs every check and test and prints
+# "N passed, N failed". Exit status is non-zero when anything failed.
+#
+#   static checks : rustfmt, clippy -D warnings, the frontend linter + type check, engine crates free of
+#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit
+#   tests         : every Rust test (engine, emulator, CLI, shell), frontend unit tests, end-to-end tests of the
+#                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+root=$PWD
+export CARGO_TERM_COLOR=never NO_COLOR=1
+
+bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+
+results=$root/target/test-results
+rm -rf "$results"; mkdir -p "$results" target/e2e
+passed=0; failed=0; failures=()
+
+# record NAME PASSED FAILED
+record() { passed=$((passed + $2)); failed=$((failed + $3)); [ "$3" -gt 0 ] && failures+=("$1"); return 0; }
+# check NAME CMD...: a check counts as one test.
+check() {
+  local name=$1; shift
+  echo "── $name"
+  if "$@" >"$results/$name.log" 2>&1; then record "$name" 1 0; echo "   ok"
+  else record "$name" 0 1; echo "   FAILED:"; tail -n 40 "$results/$name.log" | sed 's/^/   /'; fi
+}
+
+engine_is_gui_free() {
+  local bad=0
+  for crate in lifeboat-engine aura-emulator lifeboat-cli; do
+    if cargo tree -p "$crate" -e normal,build --prefix none | grep -Ei '^(tauri|wry|webkit|gtk|tao)[-_ ]'; then
+      echo "$crate depends on a GUI crate"; bad=1
+    fi
+  done
+  return $bad
+}
+
+check rustfmt cargo fmt --all -- --check
+check frontend-lint bash -c 'cd ui && npm run --silent lint'
+check frontend-build bash -c 'cd ui && npm run --silent build'
+check engine-gui-free engine_is_gui_free
+check clippy cargo clippy --workspace --all-targets --locked -- -D warnings
+if command -v cargo-deny >/dev/null; then check cargo-deny cargo deny --log-level error check licenses bans sources; fi
+check build-app cargo build --locked --bin lifeboat
+
+# Rust tests (inside the private desktop: later tests use the real keyring and notification daemon).
+echo "── rust tests"
+scripts/with-desktop.sh cargo test --workspace --locked --no-fail-fast >"$results/rust-tests.log" 2>&1
+rust_status=$?
+read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
+  sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')
+[ "$rust_status" -ne 0 ] && [ "$rf" -eq 0 ] && rf=1   # a crash or build failure counts too
+record rust-tests "$rp" "$rf"; echo "   $rp passed, $rf failed"
+[ "$rf" -gt 0 ] && grep -E '^(test .* FAILED|failures:|---- )|panicked|error(\[|:)' "$results/rust-tests.log" | head -n 60 | sed 's/^/   /'
+
+echo "── frontend unit tests"
+(cd ui && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json") >"$results/vitest.log" 2>&1
+vs=$?
+if [ -f "$results/vitest.json" ]; then
+  read -r vp vf < <(jq -r '"\(.numPassedTests) \(.numFailedTests)"' "$results/vitest.json")
+else vp=0; vf=1; fi
+[ "$vs" -ne 0 ] && [ "$vf" -eq 0 ] && vf=1
+record frontend-tests "$vp" "$vf"; echo "   $vp passed, $vf failed"
+[ "$vf" -gt 0 ] && tail -n 60 "$results/vitest.log" | sed 's/^/   /'
+
+echo "── end-to-end tests (real app, WebDriver, Xvfb)"
+LIFEBOAT_APP=$root/target/debug/lifeboat scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
+  >"$results/e2e.log" 2>&1
+es=$?
+ep=$(grep -cE '^ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ep=0
+ef=$(grep -cE '^not ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ef=0
+[ "$es" -ne 0 ] && [ "$ef" -eq 0 ] && ef=1
+record e2e-tests "$ep" "$ef"; echo "   $ep passed, $ef failed (screenshots in target/e2e/)"
+[ "$ef" -gt 0 ] && tail -n 80 "$results/e2e.log" | sed 's/^/   /'
+
+echo
+[ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]} (logs in target/test-results/)"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,10 @@
+// Every app command is declared here so tauri-build generates an `allow-<command>` permission for it; the
+// capability file grants exactly those, nothing by wildcard.
+const COMMANDS: &[&str] = &["app_info", "list_instances", "get_instance"];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new().app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("failed to run tauri-build");
+}

@@ -1,0 +1,45 @@
+//! The commands the UI may invoke. Each parses its input, calls the engine and maps the error — nothing more.
+
+use lifeboat_engine::InstanceView;
+use serde::Serialize;
+use tauri::State;
+
+use crate::error::CommandError;
+use crate::state::{AppState, Mode};
+
+/// What the window shows in its header.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppInfo {
+    mode: Mode,
+    account_label: String,
+    api_url: String,
+    app_version: &'static str,
+}
+
+#[tauri::command]
+pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
+    let backend = state.backend()?;
+    Ok(AppInfo {
+        mode: backend.mode,
+        account_label: backend.account_label.clone(),
+        api_url: backend.client.endpoints().api_url.clone(),
+        app_version: env!("CARGO_PKG_VERSION"),
+    })
+}
+
+#[tauri::command]
+pub async fn list_instances(state: State<'_, AppState>) -> Result<Vec<InstanceView>, CommandError> {
+    let backend = state.backend()?;
+    Ok(lifeboat_engine::list_instance_views(&backend.client).await?)
+}
+
+#[tauri::command]
+pub async fn get_instance(state: State<'_, AppState>, id: String) -> Result<InstanceView, CommandError> {
+    let id = id.trim();
+    if id.is_empty() {
+        return Err(CommandError::new("invalid-input", "No instance was chosen.", false));
+    }
+    let backend = state.backend()?;
+    Ok(backend.client.get_instance(id).await?.into())
+}

@@ -1,0 +1,48 @@
+//! The desktop shell: glue between the window and the engine. Commands, app state and window plumbing live here;
+//! anything worth testing without a window belongs in `crates/lifeboat-engine`.
+
+mod commands;
+mod error;
+mod state;
+
+use tauri::{Manager, RunEvent, Runtime};
+
+pub use error::CommandError;
+use state::AppState;
+
+/// Adds Lifeboat's plugins, state and commands to a builder (tests pass `tauri::test::mock_builder()`).
+pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder
+        .plugin(tauri_plugin_window_state::Builder::default().build())
+        .manage(AppState::default())
+        .setup(|app| {
+            let sandbox_dir = app.path().app_data_dir()?.join("sandbox");
+            let state = app.state::<AppState>();
+            tauri::async_runtime::block_on(state.start(sandbox_dir))?;
+            Ok(())
+        })
+        .invoke_handler(tauri::generate_handler![commands::app_info, commands::list_instances, commands::get_instance])
+}
+
+/// Runs the desktop app until its window closes.
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .with_writer(std::io::stderr)
+        .try_init();
+    let app = match run_app(tauri::Builder::default()).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("Lifeboat could not start: {e}");
+            std::process::exit(1);
+        }
+    };
+    app.run(|handle, event| {
+        if let RunEvent::Exit = event {
+            tauri::async_runtime::block_on(handle.state::<AppState>().shutdown());
+        }
+    });
+}

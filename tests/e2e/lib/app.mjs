@@ -1,0 +1,38 @@
+// Drives the real, built Lifeboat app through tauri-driver (which proxies to WebKitWebDriver).
+// The harness (scripts/with-desktop.sh) has started Xvfb, a private D-Bus session with a keyring and a
+// notification daemon, and tauri-driver; LIFEBOAT_APP names the binary under test.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { remote } from 'webdriverio';
+
+const root = path.resolve(import.meta.dirname, '../../..');
+export const artifactsDir = path.join(root, 'target', 'e2e');
+
+export async function openApp() {
+  const application = process.env.LIFEBOAT_APP;
+  if (!application) throw new Error('LIFEBOAT_APP must name the built app binary');
+  return remote({
+    hostname: '127.0.0.1',
+    port: Number(process.env.TAURI_DRIVER_PORT ?? 4444),
+    logLevel: 'warn',
+    connectionRetryCount: 1,
+    capabilities: {
+      'tauri:options': { application },
+      // WebKitWebDriver speaks classic WebDriver only; skip WebdriverIO's BiDi attempt.
+      'wdio:enforceWebDriverClassic': true,
+    },
+  });
+}
+
+export async function screenshot(browser, name) {
+  await mkdir(artifactsDir, { recursive: true });
+  const file = path.join(artifactsDir, `${name}.png`);
+  await browser.saveScreenshot(file);
+  return file;
+}
+
+/** Waits for the app to have loaded its first data (the UI sets data-ready on its root). */
+export async function waitUntilReady(browser) {
+  const ready = await browser.$('[data-ready="true"]');
+  await ready.waitForExist({ timeout: 60_000, timeoutMsg: 'the app never finished loading its instances' });
+}

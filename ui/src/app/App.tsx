@@ -1,0 +1,66 @@
+import { useCallback, useEffect, useState } from 'preact/hooks';
+import {
+  type AppError,
+  type AppInfo,
+  type Backend,
+  BackendProvider,
+  toAppError,
+  useBackend,
+} from '../api';
+import { ErrorNotice, ToastProvider } from '../components';
+import { InstancesView } from '../features/instances';
+import { Header } from './Header';
+
+/** The whole window. `backend` is the only way out to the shell (real IPC or a test double). */
+export function App({ backend }: { backend: Backend }) {
+  return (
+    <BackendProvider backend={backend}>
+      <ToastProvider>
+        <Shell />
+      </ToastProvider>
+    </BackendProvider>
+  );
+}
+
+function Shell() {
+  const backend = useBackend();
+  const [info, setInfo] = useState<AppInfo | null>(null);
+  const [infoError, setInfoError] = useState<AppError | null>(null);
+  const [ready, setReady] = useState(false);
+
+  const loadInfo = useCallback(() => {
+    setInfoError(null);
+    backend.appInfo().then(setInfo, (reason: unknown) => setInfoError(toAppError(reason)));
+  }, [backend]);
+  useEffect(() => loadInfo(), [loadInfo]);
+
+  const markReady = useCallback(() => setReady(true), []);
+
+  return (
+    <div
+      class="app"
+      data-testid="app"
+      data-ready={ready ? 'true' : 'false'}
+      data-mode={info?.mode ?? 'unknown'}
+    >
+      <Header info={info} />
+      {info?.mode === 'sandbox' && (
+        <div class="sandbox-banner" role="note" data-testid="sandbox-banner">
+          <strong class="sandbox-banner__tag">Sandbox</strong>
+          <span>Practice data on this computer. Nothing here touches a real database.</span>
+        </div>
+      )}
+      {infoError && (
+        <div class="app__notice">
+          <ErrorNotice
+            error={infoError}
+            title="Couldn't read Lifeboat's settings."
+            onRetry={loadInfo}
+            testId="app-info-error"
+          />
+        </div>
+      )}
+      <InstancesView onFirstLoad={markReady} />
+    </div>
+  );
+}

@@ -1,0 +1,38 @@
+import { useState } from 'preact/hooks';
+import type { AppInfo } from '../api';
+import { Button } from '../components';
+import { AboutDialog } from './AboutDialog';
+
+export function Header({ info }: { info: AppInfo | null }) {
+  const [aboutOpen, setAboutOpen] = useState(false);
+  return (
+    <header class="app-header">
+      <div class="brand">
+        <svg class="brand__mark" viewBox="0 0 32 32" aria-hidden="true">
+          <circle cx="16" cy="16" r="12" fill="none" stroke="currentColor" stroke-width="5" />
+          <path class="brand__stripes" d="M16 4v5M16 23v5M4 16h5M23 16h5" />
+        </svg>
+        <h1 class="brand__name">Lifeboat</h1>
+      </div>
+      {info && info.mode === 'account' && (
+        <p class="app-header__account" data-testid="account-label">
+          <span class="muted">Aura account:</span> {info.accountLabel}
+        </p>
+      )}
+      {info && (
+        <>
+          <Button
+            variant="ghost"
+            size="small"
+            class="app-header__about"
+            onClick={() => setAboutOpen(true)}
+            data-testid="about-button"
+          >
+            About
+          </Button>
+          <AboutDialog info={info} open={aboutOpen} onClose={() => setAboutOpen(false)} />
+        </>
+      )}
+    </header>
+  );
+}

@@ -1,0 +1,8 @@
+export { Button, type ButtonProps, type ButtonVariant } from './Button';
+export { CopyButton, type CopyButtonProps } from './CopyButton';
+export { Dialog, type DialogProps } from './Dialog';
+export { EmptyState, type EmptyStateProps } from './EmptyState';
+export { ErrorNotice, type ErrorNoticeProps } from './ErrorNotice';
+export { Progress, type ProgressProps } from './Progress';
+export { StatusPill, type StatusPillProps } from './StatusPill';
+export { type ToastApi, type ToastOptions, ToastProvider, type ToastTone, useToast } from './Toast';

@@ -1,0 +1,4 @@
+export { InstanceDetails } from './InstanceDetails';
+export { InstanceList } from './InstanceList';
+export { InstancesView } from './InstancesView';
+export { LIST_REFRESH_MS, useInstances } from './useInstances';
