@@ -29,7 +29,7 @@ check() {
 
 engine_is_gui_free() {
   local bad=0
-  for crate in lifeboat-engine aura-emulator lifeboat-cli; do
+  for crate in $(cargo metadata --no-deps --format-version 1 | jq -r '.packages[].name' | grep -v '^lifeboat$'); do
     if cargo tree -p "$crate" -e normal,build --prefix none | grep -Ei '^(tauri|wry|webkit|gtk|tao)[-_ ]'; then
       echo "$crate depends on a GUI crate"; bad=1
     fi

@@ -1,0 +1,331 @@
+//! Long operations (snapshot, restore, new instance from snapshot) as jobs: each a tokio task that reports its
+//! whole [`JobState`] through a `watch` channel and journals it atomically after every change.
+//!
+//! Why `watch`: a window that reloads, or a second window, subscribes and gets the latest state at once, without
+//! replaying history. Why a journal: an app restart finds unfinished jobs and resumes watching them (the work
+//! itself runs in Aura; only the watching was interrupted).
+
+mod runner;
+mod state;
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use thiserror::Error;
+use tokio::sync::watch;
+
+pub use state::{JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState};
+
+use crate::api::{ApiError, AuraClient};
+use crate::confirm::{ConfirmError, Confirmations, ConfirmedAction};
+use crate::journal::write_atomically;
+use crate::verify::{DbLogin, QueryClient};
+
+/// Jobs kept in the journal directory (older ones are pruned; the history keeps the long record).
+const KEEP_JOBS: usize = 100;
+
+/// Where database logins come from and go to (the OS keyring in the app; memory in the sandbox and tests).
+pub trait LoginStore: Send + Sync {
+    /// The login for an instance, if one is saved.
+    fn login(&self, instance_id: &str) -> Option<DbLogin>;
+    /// Saves a login (a new instance's one-time password).
+    fn remember(&self, instance_id: &str, login: DbLogin) -> Result<(), String>;
+}
+
+/// Logins held in memory only.
+#[derive(Default)]
+pub struct MemoryLogins(Mutex<HashMap<String, DbLogin>>);
+
+impl LoginStore for MemoryLogins {
+    fn login(&self, instance_id: &str) -> Option<DbLogin> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).get(instance_id).cloned()
+    }
+
+    fn remember(&self, instance_id: &str, login: DbLogin) -> Result<(), String> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(instance_id.to_owned(), login);
+        Ok(())
+    }
+}
+
+/// How a job failed to start.
+#[derive(Debug, Error)]
+pub enum StartError {
+    /// The confirmation token was missing, used or lapsed.
+    #[error(transparent)]
+    Confirm(#[from] ConfirmError),
+    /// Aura refused before anything started.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The request makes no sense (e.g. cloning a snapshot that is not exportable).
+    #[error("{0}")]
+    Invalid(String),
+    /// The one-time password was shown already (or never existed).
+    #[error("The password was shown once already and is saved in your system keyring.")]
+    AlreadyShown,
+}
+
+impl StartError {
+    /// Stable code for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::Confirm(e) => e.code(),
+            Self::Api(e) => e.code(),
+            Self::Invalid(_) => "invalid-input",
+            Self::AlreadyShown => "already-shown",
+        }
+    }
+
+    /// Whether trying again may help.
+    pub fn retryable(&self) -> bool {
+        matches!(self, Self::Api(e) if e.retryable())
+    }
+}
+
+/// Called when a job ends (the app sends a desktop notification).
+pub type FinishHook = Arc<dyn Fn(&JobState) + Send + Sync>;
+
+/// Knobs for the job manager.
+#[derive(Clone)]
+pub struct JobSettings {
+    /// Where job journals live.
+    pub journal_dir: PathBuf,
+    /// Time between status polls. Aura allows 125 requests/min per account: 10 s per job is polite.
+    pub poll_interval: Duration,
+    /// How long a restore or creation may take before Lifeboat stops watching.
+    pub watch_limit: Duration,
+}
+
+/// Starts, tracks and journals jobs. Shared behind an `Arc`.
+pub struct JobManager {
+    pub(crate) client: AuraClient,
+    pub(crate) query: Option<QueryClient>,
+    pub(crate) logins: Arc<dyn LoginStore>,
+    pub(crate) settings: JobSettings,
+    confirmations: Confirmations,
+    jobs: Mutex<HashMap<String, watch::Sender<JobState>>>,
+    reveals: Mutex<HashMap<String, DbLogin>>,
+    on_finish: Mutex<Option<FinishHook>>,
+}
+
+impl JobManager {
+    /// A manager for one account. Loads earlier jobs from the journal; call [`JobManager::resume_unfinished`]
+    /// to pick up the ones an earlier run left open.
+    pub fn new(client: AuraClient, logins: Arc<dyn LoginStore>, settings: JobSettings) -> Arc<Self> {
+        let query = QueryClient::new(client.endpoints()).ok();
+        let manager = Arc::new(Self {
+            client,
+            query,
+            logins,
+            settings,
+            confirmations: Confirmations::new(),
+            jobs: Mutex::new(HashMap::new()),
+            reveals: Mutex::new(HashMap::new()),
+            on_finish: Mutex::new(None),
+        });
+        manager.load_journal();
+        manager
+    }
+
+    /// Sets what happens when any job ends.
+    pub fn on_finish(&self, hook: FinishHook) {
+        *self.on_finish.lock().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
+    /// The API client jobs use.
+    pub fn client(&self) -> &AuraClient {
+        &self.client
+    }
+
+    /// The saved database login of an instance.
+    pub fn login(&self, instance_id: &str) -> Option<DbLogin> {
+        self.logins.login(instance_id)
+    }
+
+    /// Every known job, newest first.
+    pub fn list(&self) -> Vec<JobState> {
+        let jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        let mut all: Vec<JobState> = jobs.values().map(|tx| tx.borrow().clone()).collect();
+        all.sort_by(|a, b| b.id.cmp(&a.id));
+        all
+    }
+
+    /// Subscribes to a job: the receiver holds its current state at once, then every change.
+    pub fn watch(&self, job_id: &str) -> Option<watch::Receiver<JobState>> {
+        self.jobs.lock().unwrap_or_else(|p| p.into_inner()).get(job_id).map(|tx| tx.subscribe())
+    }
+
+    /// Step one of a restore: the confirmation dialog opened. Returns the one-time token.
+    pub fn prepare_restore(&self, instance_id: &str, snapshot_id: &str) -> String {
+        self.confirmations.issue(ConfirmedAction::RestoreSnapshot {
+            instance_id: instance_id.to_owned(),
+            snapshot_id: snapshot_id.to_owned(),
+        })
+    }
+
+    /// Takes an on-demand snapshot and watches it to the end.
+    pub async fn start_snapshot(self: &Arc<Self>, instance_id: &str) -> Result<watch::Receiver<JobState>, StartError> {
+        let instance = self.client.get_instance(instance_id).await?;
+        let state = JobState::new(
+            JobKind::Snapshot,
+            &instance.id,
+            &instance.name,
+            format!("Snapshot of {}", instance.name),
+            runner::SNAPSHOT_STEPS,
+        );
+        Ok(self.spawn(state, |job| async move { runner::snapshot(job).await }))
+    }
+
+    /// Restores a snapshot over its instance. Needs the token from [`JobManager::prepare_restore`].
+    pub async fn start_restore(
+        self: &Arc<Self>,
+        token: &str,
+        safety_snapshot: bool,
+        reason: Option<String>,
+    ) -> Result<watch::Receiver<JobState>, StartError> {
+        let ConfirmedAction::RestoreSnapshot { instance_id, snapshot_id } = self.confirmations.redeem(token)?;
+        let instance = self.client.get_instance(&instance_id).await?;
+        let snapshot = self.client.get_snapshot(&instance_id, &snapshot_id).await?;
+        if !snapshot.status.is_final() || snapshot.status != crate::api::SnapshotStatus::Completed {
+            return Err(StartError::Invalid(
+                "This snapshot did not complete, so it cannot be restored. Choose a snapshot marked Completed.".into(),
+            ));
+        }
+        let mut state = JobState::new(
+            JobKind::Restore,
+            &instance.id,
+            &instance.name,
+            format!("Restore {} to the snapshot of {}", instance.name, runner::utc_label(snapshot.timestamp)),
+            runner::RESTORE_STEPS,
+        );
+        state.snapshot_id = Some(snapshot.snapshot_id.clone());
+        state.snapshot_time = Some(snapshot.timestamp);
+        state.data_loss_secs =
+            Some(crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), snapshot.timestamp).as_secs());
+        state.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if !safety_snapshot {
+            runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
+        }
+        Ok(self.spawn(state, |job| async move { runner::restore(job).await }))
+    }
+
+    /// Creates a new instance from an exportable snapshot.
+    pub async fn start_clone(
+        self: &Arc<Self>,
+        instance_id: &str,
+        snapshot_id: &str,
+        name: &str,
+        tier: &str,
+        memory: &str,
+    ) -> Result<watch::Receiver<JobState>, StartError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 30 {
+            return Err(StartError::Invalid("Give the new instance a name of 1 to 30 characters.".into()));
+        }
+        let source = self.client.get_instance(instance_id).await?;
+        let snapshot = self.client.get_snapshot(instance_id, snapshot_id).await?;
+        if !snapshot.exportable {
+            return Err(StartError::Invalid(
+                "This snapshot cannot be used for a new instance (Aura marks hourly snapshots as not exportable). Choose a daily or on-demand snapshot.".into(),
+            ));
+        }
+        let mut state = JobState::new(
+            JobKind::Clone,
+            &source.id,
+            &source.name,
+            format!(
+                "New instance “{name}” from {}’s snapshot of {}",
+                source.name,
+                runner::utc_label(snapshot.timestamp)
+            ),
+            runner::CLONE_STEPS,
+        );
+        state.snapshot_id = Some(snapshot.snapshot_id.clone());
+        state.snapshot_time = Some(snapshot.timestamp);
+        let request = crate::api::CreateInstanceRequest {
+            version: source.version.clone().unwrap_or_else(|| "5".into()),
+            region: source.region.clone().unwrap_or_default(),
+            memory: memory.to_owned(),
+            name: name.to_owned(),
+            tier: tier.to_owned(),
+            tenant_id: source.tenant_id.clone(),
+            cloud_provider: source.cloud_provider.clone(),
+            storage: None,
+            source_instance_id: Some(source.id.clone()),
+            source_snapshot_id: Some(snapshot.snapshot_id.clone()),
+        };
+        Ok(self.spawn(state, move |job| async move { runner::clone(job, request).await }))
+    }
+
+    /// The new instance's password of a finished clone job — once. Later calls are refused.
+    pub fn reveal_clone_login(&self, job_id: &str) -> Result<DbLogin, StartError> {
+        self.reveals.lock().unwrap_or_else(|p| p.into_inner()).remove(job_id).ok_or(StartError::AlreadyShown)
+    }
+
+    pub(crate) fn keep_for_reveal(&self, job_id: &str, login: DbLogin) {
+        self.reveals.lock().unwrap_or_else(|p| p.into_inner()).insert(job_id.to_owned(), login);
+    }
+
+    /// Resumes watching jobs an earlier run left unfinished.
+    pub fn resume_unfinished(self: &Arc<Self>) {
+        let unfinished: Vec<JobState> = self.list().into_iter().filter(|j| j.outcome.is_none()).collect();
+        for state in unfinished {
+            let sender = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).get(&state.id).cloned();
+            if let Some(tx) = sender {
+                let job = runner::Job { manager: Arc::clone(self), tx };
+                tokio::spawn(async move { runner::resume(job).await });
+            }
+        }
+    }
+
+    fn spawn<F, Fut>(self: &Arc<Self>, state: JobState, run: F) -> watch::Receiver<JobState>
+    where
+        F: FnOnce(runner::Job) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (tx, rx) = watch::channel(state.clone());
+        self.persist(&state);
+        self.jobs.lock().unwrap_or_else(|p| p.into_inner()).insert(state.id.clone(), tx.clone());
+        tokio::spawn(run(runner::Job { manager: Arc::clone(self), tx }));
+        rx
+    }
+
+    pub(crate) fn persist(&self, state: &JobState) {
+        let path = self.settings.journal_dir.join(format!("{}.json", state.id));
+        match serde_json::to_vec_pretty(state) {
+            Ok(bytes) => {
+                if let Err(e) = write_atomically(&path, &bytes) {
+                    tracing::warn!(job = %state.id, "could not write the job journal: {e}");
+                }
+            }
+            Err(e) => tracing::warn!(job = %state.id, "could not encode the job journal: {e}"),
+        }
+    }
+
+    pub(crate) fn finished(&self, state: &JobState) {
+        let hook = self.on_finish.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        if let Some(hook) = hook {
+            hook(state);
+        }
+    }
+
+    fn load_journal(&self) {
+        let Ok(entries) = std::fs::read_dir(&self.settings.journal_dir) else { return };
+        let mut states: Vec<JobState> = entries
+            .filter_map(Result::ok)
+            .filter(|e| e.path().extension().is_some_and(|x| x == "json"))
+            .filter_map(|e| std::fs::read(e.path()).ok())
+            .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
+            .collect();
+        states.sort_by(|a: &JobState, b| b.id.cmp(&a.id));
+        for old in states.iter().skip(KEEP_JOBS) {
+            let _ = std::fs::remove_file(self.settings.journal_dir.join(format!("{}.json", old.id)));
+        }
+        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        for state in states.into_iter().take(KEEP_JOBS) {
+            let (tx, _) = watch::channel(state.clone());
+            jobs.insert(state.id, tx);
+        }
+    }
+}

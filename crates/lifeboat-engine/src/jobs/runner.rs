@@ -1,0 +1,420 @@
+//! What each job does, step by step. Every state change goes through [`Job::update`], which journals it and
+//! tells every watcher.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use time::OffsetDateTime;
+use tokio::sync::watch;
+use tokio::time::Instant;
+
+use super::state::{JobError, JobKind, JobState, Outcome, StepState};
+use super::JobManager;
+use crate::api::{ApiError, CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
+use crate::verify::{DbLogin, GraphCounts};
+
+pub(crate) const SNAPSHOT_STEPS: &[(&str, &str)] =
+    &[("request", "Ask Aura for a snapshot"), ("snapshot", "Aura takes the snapshot")];
+pub(crate) const RESTORE_STEPS: &[(&str, &str)] = &[
+    ("counts-before", "Count the data as it is now"),
+    ("safety-snapshot", "Take a safety snapshot"),
+    ("request", "Ask Aura to restore the snapshot"),
+    ("restoring", "Restore (the instance is unavailable)"),
+    ("verify", "Check the restored data"),
+];
+pub(crate) const CLONE_STEPS: &[(&str, &str)] = &[
+    ("request", "Ask Aura for a new instance"),
+    ("creating", "Aura creates the instance from the snapshot"),
+    ("verify", "Check the new instance's data"),
+];
+
+/// Consecutive failed polls tolerated before giving up watching (the operation itself continues in Aura).
+const MAX_POLL_FAILURES: u32 = 12;
+/// A restore that Aura accepted but that never shows as under way is taken as finished after this long.
+const START_GRACE: Duration = Duration::from_secs(90);
+const COUNT_PATIENCE_BEFORE: Duration = Duration::from_secs(20);
+const COUNT_PATIENCE_AFTER: Duration = Duration::from_secs(120);
+
+pub(crate) struct Job {
+    pub(crate) manager: Arc<JobManager>,
+    pub(crate) tx: watch::Sender<JobState>,
+}
+
+impl Job {
+    fn update(&self, change: impl FnOnce(&mut JobState)) -> JobState {
+        self.tx.send_modify(change);
+        let state = self.tx.borrow().clone();
+        self.manager.persist(&state);
+        state
+    }
+
+    fn state(&self) -> JobState {
+        self.tx.borrow().clone()
+    }
+
+    fn begin(&self, step: &str) {
+        self.update(|s| {
+            if let Some(st) = s.step_mut(step) {
+                st.state = StepState::Active;
+                st.started_at = Some(OffsetDateTime::now_utc());
+            }
+        });
+    }
+
+    fn done(&self, step: &str, detail: Option<String>) {
+        self.update(|s| {
+            if let Some(st) = s.step_mut(step) {
+                st.state = StepState::Done;
+                st.finished_at = Some(OffsetDateTime::now_utc());
+                st.detail = detail;
+            }
+        });
+    }
+
+    fn set_step(&self, step: &str, state: StepState, detail: String) {
+        self.update(|s| {
+            if let Some(st) = s.step_mut(step) {
+                st.state = state;
+                st.finished_at = Some(OffsetDateTime::now_utc());
+                st.detail = Some(detail);
+            }
+        });
+    }
+
+    fn note_request(&self, request_id: Option<String>) {
+        if let Some(id) = request_id {
+            self.update(|s| s.request_ids.push(id));
+        }
+    }
+
+    fn succeed(&self) {
+        let state = self.update(|s| {
+            s.outcome = Some(Outcome::Succeeded);
+            s.finished_at = Some(OffsetDateTime::now_utc());
+        });
+        self.manager.finished(&state);
+    }
+
+    fn fail(&self, step: &str, error: JobError) {
+        let state = self.update(|s| {
+            if let Some(st) = s.step_mut(step) {
+                st.state = StepState::Failed;
+                st.finished_at = Some(OffsetDateTime::now_utc());
+            }
+            s.outcome = Some(Outcome::Failed);
+            s.finished_at = Some(OffsetDateTime::now_utc());
+            s.error = Some(error);
+        });
+        self.manager.finished(&state);
+    }
+}
+
+pub(crate) fn skip(state: &mut JobState, step: &str, why: &str) {
+    if let Some(st) = state.step_mut(step) {
+        st.state = StepState::Skipped;
+        st.detail = Some(why.to_owned());
+    }
+}
+
+pub(crate) fn utc_label(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!("{} {} {} {:02}:{:02} UTC", t.day(), month_abbrev(t.month()), t.year(), t.hour(), t.minute())
+}
+
+fn month_abbrev(m: time::Month) -> &'static str {
+    use time::Month::*;
+    match m {
+        January => "Jan",
+        February => "Feb",
+        March => "Mar",
+        April => "Apr",
+        May => "May",
+        June => "Jun",
+        July => "Jul",
+        August => "Aug",
+        September => "Sep",
+        October => "Oct",
+        November => "Nov",
+        December => "Dec",
+    }
+}
+
+fn api_error(e: &ApiError) -> JobError {
+    JobError { code: e.code().to_owned(), message: e.user_message(), retryable: e.retryable() }
+}
+
+fn job_error(code: &str, message: impl Into<String>, retryable: bool) -> JobError {
+    JobError { code: code.to_owned(), message: message.into(), retryable }
+}
+
+pub(crate) async fn snapshot(job: Job) {
+    let instance_id = job.state().instance_id;
+    job.begin("request");
+    let sid = match job.manager.client.create_snapshot(&instance_id).await {
+        Ok(a) => {
+            job.note_request(a.request_id);
+            a.value
+        }
+        Err(e) => return job.fail("request", api_error(&e)),
+    };
+    job.update(|s| s.result.snapshot_id = Some(sid.clone()));
+    job.done("request", None);
+    watch_snapshot(&job, &instance_id, &sid, "snapshot")
+        .await
+        .map_or_else(|e| job.fail("snapshot", e), |_| job.succeed());
+}
+
+/// Watches a snapshot to its end. `Ok` only when it completed.
+async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: &str) -> Result<(), JobError> {
+    job.begin(step);
+    let started = Instant::now();
+    let mut failures = 0;
+    loop {
+        match job.manager.client.get_snapshot(instance_id, sid).await {
+            Ok(s) if s.status == SnapshotStatus::Completed => {
+                job.done(step, Some(format!("Snapshot taken at {}", utc_label(s.timestamp))));
+                return Ok(());
+            }
+            Ok(s) if s.status.is_final() => {
+                return Err(job_error(
+                    "snapshot-failed",
+                    format!("Aura could not take the snapshot (status {}). Nothing was changed on the instance. Try again; if it fails again, contact Neo4j support and quote snapshot {sid}.", s.status.as_str()),
+                    true,
+                ));
+            }
+            Ok(_) => failures = 0,
+            Err(e) if e.retryable() && failures < MAX_POLL_FAILURES => failures += 1,
+            Err(e) => return Err(api_error(&e)),
+        }
+        if started.elapsed() > job.manager.settings.watch_limit {
+            return Err(job_error("watch-timeout", "The snapshot is taking much longer than usual. Lifeboat stopped watching; check it in the Aura console.", true));
+        }
+        tokio::time::sleep(job.manager.settings.poll_interval).await;
+    }
+}
+
+/// Watches an instance until it runs again. `seen_busy` says Aura already reported the operation under way.
+async fn watch_running(job: &Job, instance_id: &str, step: &str, mut seen_busy: bool) -> Result<(), JobError> {
+    let started = Instant::now();
+    let mut failures = 0;
+    loop {
+        match job.manager.client.get_instance(instance_id).await {
+            Ok(i) if i.status == InstanceStatus::Running && (seen_busy || started.elapsed() > START_GRACE) => {
+                return Ok(());
+            }
+            Ok(i) if i.status == InstanceStatus::LoadingFailed => {
+                return Err(job_error(
+                    "operation-failed",
+                    "Aura reports that the operation failed (status “loading failed”). The instance may not hold the data you expect: restore another snapshot, or contact Neo4j support.",
+                    false,
+                ));
+            }
+            Ok(i) => {
+                failures = 0;
+                if i.status.is_transitional() {
+                    seen_busy = true;
+                    let (label, _) = crate::instances::status_label(&i.status);
+                    job.update(|s| {
+                        if let Some(st) = s.step_mut(step) {
+                            st.detail = Some(format!("Aura says: {label}"));
+                        }
+                    });
+                }
+            }
+            Err(e) if e.retryable() && failures < MAX_POLL_FAILURES => failures += 1,
+            Err(e) => return Err(api_error(&e)),
+        }
+        if started.elapsed() > job.manager.settings.watch_limit {
+            return Err(job_error("watch-timeout", "This is taking much longer than usual. Lifeboat stopped watching; the operation may still finish — check the instance in the Aura console.", true));
+        }
+        tokio::time::sleep(job.manager.settings.poll_interval).await;
+    }
+}
+
+async fn count(
+    job: &Job,
+    instance_id: &str,
+    login: Option<DbLogin>,
+    patience: Duration,
+) -> Result<GraphCounts, String> {
+    let Some(query) = &job.manager.query else { return Err("The Query API address is not usable.".into()) };
+    let Some(login) = login else {
+        return Err("No database password is saved for this instance, so Lifeboat could not count the data.".into());
+    };
+    query.counts(instance_id, &login, patience).await.map_err(|e| e.to_string())
+}
+
+fn counts_detail(c: &GraphCounts) -> String {
+    format!("{} nodes, {} relationships", c.nodes, c.relationships)
+}
+
+pub(crate) async fn restore(job: Job) {
+    let state = job.state();
+    let instance_id = state.instance_id.clone();
+    let Some(snapshot_id) = state.snapshot_id.clone() else {
+        return job.fail("request", job_error("invalid-input", "No snapshot was chosen.", false));
+    };
+
+    job.begin("counts-before");
+    match count(&job, &instance_id, job.manager.logins.login(&instance_id), COUNT_PATIENCE_BEFORE).await {
+        Ok(c) => {
+            job.update(|s| s.result.counts_before = Some(c));
+            job.done("counts-before", Some(counts_detail(&c)));
+        }
+        Err(why) => job.set_step("counts-before", StepState::Skipped, why),
+    }
+
+    if job.state().step("safety-snapshot").is_some_and(|s| s.state == StepState::Pending) {
+        let sid = match job.manager.client.create_snapshot(&instance_id).await {
+            Ok(a) => {
+                job.note_request(a.request_id);
+                a.value
+            }
+            Err(e) => return job.fail("safety-snapshot", nothing_changed(api_error(&e))),
+        };
+        job.update(|s| s.result.snapshot_id = Some(sid.clone()));
+        if let Err(e) = watch_snapshot(&job, &instance_id, &sid, "safety-snapshot").await {
+            return job.fail("safety-snapshot", nothing_changed(e));
+        }
+    }
+
+    job.begin("request");
+    let requested_at = Instant::now();
+    let seen_busy = match job.manager.client.restore_snapshot(&instance_id, &snapshot_id).await {
+        Ok(a) => {
+            job.note_request(a.request_id);
+            matches!(&a.value, OperationAck::Instance(i) if i.status.is_transitional())
+        }
+        Err(e) => return job.fail("request", api_error(&e)),
+    };
+    job.update(|s| {
+        s.data_loss_secs = s.snapshot_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
+    });
+    job.done("request", None);
+    job.begin("restoring");
+    if let Err(e) = watch_running(&job, &instance_id, "restoring", seen_busy).await {
+        return job.fail("restoring", e);
+    }
+    let secs = requested_at.elapsed().as_secs();
+    job.update(|s| s.result.duration_secs = Some(secs));
+    job.done(
+        "restoring",
+        Some(format!("Running again after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
+    );
+    verify_after(&job, &instance_id).await;
+    job.succeed();
+}
+
+/// A failure before the destructive step says so: the instance was not touched.
+fn nothing_changed(mut e: JobError) -> JobError {
+    if !e.message.contains("Nothing was changed") {
+        e.message = format!("{} The restore did not start, so nothing was changed.", e.message);
+    }
+    e
+}
+
+async fn verify_after(job: &Job, instance_id: &str) {
+    job.begin("verify");
+    match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
+        Ok(c) => {
+            job.update(|s| s.result.counts_after = Some(c));
+            job.done("verify", Some(counts_detail(&c)));
+        }
+        Err(why) => job.set_step("verify", StepState::Skipped, why),
+    }
+}
+
+pub(crate) async fn clone(job: Job, request: CreateInstanceRequest) {
+    job.begin("request");
+    let created = match job.manager.client.create_instance(&request).await {
+        Ok(a) => {
+            job.note_request(a.request_id);
+            a.value
+        }
+        Err(e) => return job.fail("request", api_error(&e)),
+    };
+    let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
+    let stored = job.manager.logins.remember(&created.id, login.clone());
+    let id = job.state().id;
+    job.manager.keep_for_reveal(&id, login);
+    job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
+    job.done(
+        "request",
+        Some(match stored {
+            Ok(()) => format!("Instance {} requested; its password is saved in your keyring.", created.id),
+            Err(e) => {
+                format!("Instance {} requested; its password could not be saved ({e}) — copy it now.", created.id)
+            }
+        }),
+    );
+    job.begin("creating");
+    let started = Instant::now();
+    if let Err(e) = watch_running(&job, &created.id, "creating", false).await {
+        return job.fail("creating", e);
+    }
+    let secs = started.elapsed().as_secs();
+    job.update(|s| s.result.duration_secs = Some(secs));
+    job.done(
+        "creating",
+        Some(format!("Running after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
+    );
+    verify_after(&job, &created.id).await;
+    job.succeed();
+}
+
+/// Picks up a job an earlier run left open: keep watching what Aura is doing, or say plainly that it stopped.
+pub(crate) async fn resume(job: Job) {
+    let state = job.state();
+    let active = state.active_step().map(|s| s.id.clone());
+    let instance = state.instance_id.clone();
+    match (state.kind, active.as_deref(), state.result.snapshot_id.clone()) {
+        (JobKind::Snapshot, Some("snapshot"), Some(sid)) => {
+            match watch_snapshot(&job, &instance, &sid, "snapshot").await {
+                Ok(()) => job.succeed(),
+                Err(e) => job.fail("snapshot", e),
+            }
+        }
+        (JobKind::Restore, Some("restoring"), _) => {
+            let started = state.step("restoring").and_then(|s| s.started_at).unwrap_or(state.started_at);
+            if let Err(e) = watch_running(&job, &instance, "restoring", true).await {
+                return job.fail("restoring", e);
+            }
+            let secs = (OffsetDateTime::now_utc() - started).whole_seconds().max(0) as u64;
+            job.update(|s| s.result.duration_secs = Some(secs));
+            job.done("restoring", Some("Running again (watched across a restart of Lifeboat)".into()));
+            verify_after(&job, &instance).await;
+            job.succeed();
+        }
+        (JobKind::Restore, Some("verify"), _) => {
+            verify_after(&job, &instance).await;
+            job.succeed();
+        }
+        (JobKind::Clone, Some("creating" | "verify"), _) => {
+            let Some(new_id) = state.result.new_instance_id.clone() else {
+                return job.fail(
+                    "creating",
+                    job_error(
+                        "interrupted",
+                        "Lifeboat was closed while creating the instance. Check the instance list.",
+                        false,
+                    ),
+                );
+            };
+            if let Err(e) = watch_running(&job, &new_id, "creating", true).await {
+                return job.fail("creating", e);
+            }
+            job.done("creating", None);
+            verify_after(&job, &new_id).await;
+            job.succeed();
+        }
+        (_, step, _) => {
+            let step = step.unwrap_or("request").to_owned();
+            let message = if state.request_ids.is_empty() || step == "safety-snapshot" || step == "counts-before" {
+                "Lifeboat was closed before this operation reached Aura, so nothing was changed. Start it again."
+            } else {
+                "Lifeboat was closed while this operation was being sent, so it cannot tell whether Aura received it. Check the instance before trying again."
+            };
+            job.fail(&step, job_error("interrupted", message, true));
+        }
+    }
+}

@@ -1,0 +1,219 @@
+//! The state of a job as the window, the CLI and the journal see it. A job sends its whole state on every change:
+//! the UI never has to merge partial events, and a reloaded window is up to date from the first message.
+
+use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+
+use crate::verify::GraphCounts;
+
+/// What kind of operation a job is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobKind {
+    /// An on-demand snapshot.
+    Snapshot,
+    /// A snapshot restored over its instance.
+    Restore,
+    /// A new instance created from a snapshot.
+    Clone,
+}
+
+/// Where a step stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StepState {
+    /// Not started.
+    Pending,
+    /// Under way.
+    Active,
+    /// Finished well.
+    Done,
+    /// Failed; the job stops here.
+    Failed,
+    /// Not needed this time.
+    Skipped,
+}
+
+/// One step of a job.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Step {
+    /// Stable id (`safety-snapshot`, `restoring`, …).
+    pub id: String,
+    /// What it does, in words.
+    pub label: String,
+    /// Where it stands.
+    pub state: StepState,
+    /// When it started.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub started_at: Option<OffsetDateTime>,
+    /// When it ended.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Extra words (why skipped, what failed, a count).
+    pub detail: Option<String>,
+}
+
+/// How a job ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Outcome {
+    /// Everything worked.
+    Succeeded,
+    /// A step failed.
+    Failed,
+}
+
+/// A failure as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobError {
+    /// Stable code.
+    pub code: String,
+    /// What happened and what to do, in words.
+    pub message: String,
+    /// Whether trying again may help.
+    pub retryable: bool,
+}
+
+/// What a job produced.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobResult {
+    /// The snapshot taken (snapshot job, or the safety snapshot of a restore).
+    pub snapshot_id: Option<String>,
+    /// The instance created (clone job).
+    pub new_instance_id: Option<String>,
+    /// Counts before a restore.
+    pub counts_before: Option<GraphCounts>,
+    /// Counts after.
+    pub counts_after: Option<GraphCounts>,
+    /// Measured time of the operation itself (request → running), in seconds.
+    pub duration_secs: Option<u64>,
+}
+
+/// A job's whole state.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct JobState {
+    /// Job id (sorts by start time).
+    pub id: String,
+    /// Kind.
+    pub kind: JobKind,
+    /// The instance it works on.
+    pub instance_id: String,
+    /// Its name, for messages.
+    pub instance_name: String,
+    /// One line saying what the job does.
+    pub title: String,
+    /// Start.
+    #[serde(with = "time::serde::rfc3339")]
+    pub started_at: OffsetDateTime,
+    /// End.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub finished_at: Option<OffsetDateTime>,
+    /// Steps in order.
+    pub steps: Vec<Step>,
+    /// `None` while running.
+    pub outcome: Option<Outcome>,
+    /// Why it failed.
+    pub error: Option<JobError>,
+    /// What it produced.
+    pub result: JobResult,
+    /// The snapshot restored or cloned.
+    pub snapshot_id: Option<String>,
+    /// That snapshot's time.
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub snapshot_time: Option<OffsetDateTime>,
+    /// Data lost by the restore, in seconds (now − snapshot time when it was requested).
+    pub data_loss_secs: Option<u64>,
+    /// The reason the user typed.
+    pub reason: Option<String>,
+    /// `X-Request-Id`s of the state-changing requests, for support and the history.
+    pub request_ids: Vec<String>,
+}
+
+impl JobState {
+    pub(crate) fn new(
+        kind: JobKind,
+        instance_id: &str,
+        instance_name: &str,
+        title: String,
+        steps: &[(&str, &str)],
+    ) -> Self {
+        let now = OffsetDateTime::now_utc();
+        let suffix: u16 = rand::random();
+        Self {
+            id: format!(
+                "{:04}{:02}{:02}T{:02}{:02}{:02}-{suffix:04x}",
+                now.year(),
+                u8::from(now.month()),
+                now.day(),
+                now.hour(),
+                now.minute(),
+                now.second()
+            ),
+            kind,
+            instance_id: instance_id.to_owned(),
+            instance_name: instance_name.to_owned(),
+            title,
+            started_at: now,
+            finished_at: None,
+            steps: steps
+                .iter()
+                .map(|(id, label)| Step {
+                    id: (*id).to_owned(),
+                    label: (*label).to_owned(),
+                    state: StepState::Pending,
+                    started_at: None,
+                    finished_at: None,
+                    detail: None,
+                })
+                .collect(),
+            outcome: None,
+            error: None,
+            result: JobResult::default(),
+            snapshot_id: None,
+            snapshot_time: None,
+            data_loss_secs: None,
+            reason: None,
+            request_ids: Vec::new(),
+        }
+    }
+
+    /// The step with this id.
+    pub fn step(&self, id: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.id == id)
+    }
+
+    pub(crate) fn step_mut(&mut self, id: &str) -> Option<&mut Step> {
+        self.steps.iter_mut().find(|s| s.id == id)
+    }
+
+    /// The step under way, if any.
+    pub fn active_step(&self) -> Option<&Step> {
+        self.steps.iter().find(|s| s.state == StepState::Active)
+    }
+}
+
+/// What a job's channel carries: its whole state after every change.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "camelCase")]
+pub enum JobEvent {
+    /// The job's current state.
+    Update(Box<JobState>),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn events_are_tagged_for_the_ui() {
+        let state = JobState::new(JobKind::Snapshot, "i1", "Production", "Snapshot".into(), &[("request", "Ask")]);
+        let json = serde_json::to_value(JobEvent::Update(Box::new(state))).unwrap();
+        assert_eq!(json["event"], "update");
+        assert_eq!(json["data"]["kind"], "snapshot");
+        assert_eq!(json["data"]["steps"][0]["state"], "pending");
+        assert_eq!(json["data"]["outcome"], serde_json::Value::Null);
+    }
+}

@@ -1,0 +1,281 @@
+//! Snapshots, restores and new instances from snapshots, end to end against the emulator on the fast clock.
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
+use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepState};
+use lifeboat_engine::{
+    ApiCredentials, AuraClient, DbLogin, Endpoints, JobManager, JobSettings, JobState, LoginStore, MemoryLogins,
+    RequestBudget, Sensitive, SnapshotCache,
+};
+use serde_json::{json, Value};
+use tokio::sync::watch;
+
+struct World {
+    emu: RunningEmulator,
+    client: AuraClient,
+    logins: Arc<MemoryLogins>,
+    journal: tempfile::TempDir,
+}
+
+async fn world() -> World {
+    let emu = aura_emulator::start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
+        .await
+        .expect("emulator starts");
+    let info = emu.info().clone();
+    let endpoints = Endpoints {
+        api_url: info.api_url.clone(),
+        auth_url: info.auth_url.clone(),
+        console_url: info.console_url.clone(),
+        query_url: info.query_url.clone(),
+    };
+    let credentials = ApiCredentials { client_id: info.client_id, client_secret: Sensitive::new(info.client_secret) };
+    let client = AuraClient::new(endpoints, credentials, Arc::new(RequestBudget::default())).unwrap();
+    let logins = Arc::new(MemoryLogins::default());
+    for i in &info.instances {
+        logins
+            .remember(&i.id, DbLogin { user: i.db_user.clone(), password: Sensitive::new(i.db_password.clone()) })
+            .unwrap();
+    }
+    World { emu, client, logins, journal: tempfile::tempdir().unwrap() }
+}
+
+impl World {
+    fn manager(&self) -> Arc<JobManager> {
+        self.manager_in(self.journal.path())
+    }
+
+    fn manager_in(&self, journal_dir: &std::path::Path) -> Arc<JobManager> {
+        JobManager::new(
+            self.client.clone(),
+            self.logins.clone(),
+            JobSettings {
+                journal_dir: journal_dir.to_path_buf(),
+                poll_interval: Duration::from_millis(40),
+                watch_limit: Duration::from_secs(60),
+            },
+        )
+    }
+
+    fn id_of(&self, name: &str) -> String {
+        self.emu.info().instances.iter().find(|i| i.name == name).unwrap().id.clone()
+    }
+
+    async fn control(&self, path: &str, body: Value) {
+        let r = reqwest::Client::new().post(format!("{}{path}", self.emu.base_url())).json(&body).send().await.unwrap();
+        assert!(r.status().is_success());
+    }
+
+    async fn posts_to(&self, suffix: &str) -> usize {
+        let log: Value =
+            reqwest::get(format!("{}/_emulator/requests", self.emu.base_url())).await.unwrap().json().await.unwrap();
+        let entries = log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter(|e| e["method"] == "POST" && e["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
+            .count()
+    }
+}
+
+async fn finished(mut rx: watch::Receiver<JobState>) -> JobState {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let state = rx.borrow_and_update().clone();
+        if state.outcome.is_some() {
+            return state;
+        }
+        assert!(Instant::now() < deadline, "job did not finish: {state:?}");
+        let _ = tokio::time::timeout(Duration::from_millis(500), rx.changed()).await;
+    }
+}
+
+fn steps(state: &JobState) -> Vec<(&str, StepState)> {
+    state.steps.iter().map(|s| (s.id.as_str(), s.state)).collect()
+}
+
+#[tokio::test]
+async fn an_on_demand_snapshot_is_watched_until_completed_and_journaled() {
+    let w = world().await;
+    let jobs = w.manager();
+    let done = finished(jobs.start_snapshot(&w.id_of("Production")).await.unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    assert_eq!(done.kind, JobKind::Snapshot);
+    assert!(done.result.snapshot_id.is_some());
+    assert_eq!(steps(&done), [("request", StepState::Done), ("snapshot", StepState::Done)]);
+    let journal = std::fs::read(w.journal.path().join(format!("{}.json", done.id))).expect("journal written");
+    let on_disk: JobState = serde_json::from_slice(&journal).unwrap();
+    assert_eq!(on_disk, done);
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_failed_snapshot_is_reported_in_plain_words() {
+    let w = world().await;
+    w.control("/_emulator/transitions/fail-next", json!({})).await;
+    let done = finished(w.manager().start_snapshot(&w.id_of("Staging")).await.unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Failed));
+    let error = done.error.unwrap();
+    assert_eq!(error.code, "snapshot-failed");
+    assert!(error.message.contains("Nothing was changed"), "{}", error.message);
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_restore_needs_the_token_issued_by_the_confirmation_step() {
+    let w = world().await;
+    let jobs = w.manager();
+    let err = jobs.start_restore("not-a-token", true, None).await.unwrap_err();
+    assert!(matches!(err, StartError::Confirm(_)));
+    assert_eq!(err.code(), "confirmation-required");
+    assert_eq!(w.posts_to("/restore").await, 0, "nothing was sent to Aura");
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_restore_takes_a_safety_snapshot_then_restores_and_compares_counts() {
+    let w = world().await;
+    let jobs = w.manager();
+    let production = w.id_of("Production");
+    let timeline = SnapshotCache::new().timeline(&w.client, &production, false).await.unwrap();
+    let target =
+        timeline.snapshots.iter().filter(|s| s.restorable).nth(3).expect("an older completed snapshot").clone();
+
+    let token = jobs.prepare_restore(&production, &target.id);
+    let done = finished(jobs.start_restore(&token, true, Some("Drill: bad migration".into())).await.unwrap()).await;
+
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    assert_eq!(
+        steps(&done),
+        [
+            ("counts-before", StepState::Done),
+            ("safety-snapshot", StepState::Done),
+            ("request", StepState::Done),
+            ("restoring", StepState::Done),
+            ("verify", StepState::Done),
+        ]
+    );
+    let (before, after) = (done.result.counts_before.unwrap(), done.result.counts_after.unwrap());
+    assert!(after.nodes < before.nodes, "going back in time removes the newer nodes: {before:?} → {after:?}");
+    assert!(done.result.duration_secs.is_some());
+    assert!(done.data_loss_secs.unwrap() > 3600, "an older snapshot loses hours of changes");
+    assert_eq!(done.reason.as_deref(), Some("Drill: bad migration"));
+    assert_eq!(done.request_ids.len(), 2, "safety snapshot + restore");
+    assert!(done.result.snapshot_id.is_some(), "the safety snapshot is recorded");
+
+    let reused = jobs.start_restore(&token, true, None).await.unwrap_err();
+    assert_eq!(reused.code(), "confirmation-required", "a token works once");
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn if_the_safety_snapshot_fails_the_instance_is_never_restored() {
+    let w = world().await;
+    let jobs = w.manager();
+    let staging = w.id_of("Staging");
+    let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
+    let target = timeline.latest_restorable().unwrap().clone();
+    w.control("/_emulator/transitions/fail-next", json!({})).await;
+    let token = jobs.prepare_restore(&staging, &target.id);
+    let done = finished(jobs.start_restore(&token, true, None).await.unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Failed));
+    assert_eq!(done.step("safety-snapshot").unwrap().state, StepState::Failed);
+    assert_eq!(done.step("request").unwrap().state, StepState::Pending);
+    assert!(done.error.unwrap().message.to_lowercase().contains("nothing was changed"));
+    assert_eq!(w.posts_to("/restore").await, 0);
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_new_instance_from_an_exportable_snapshot_runs_and_shows_its_password_once() {
+    let w = world().await;
+    let jobs = w.manager();
+    let production = w.id_of("Production");
+    let timeline = SnapshotCache::new().timeline(&w.client, &production, false).await.unwrap();
+    let hourly = timeline.snapshots.iter().find(|s| s.restorable && !s.exportable).unwrap();
+    let refused = jobs.start_clone(&production, &hourly.id, "Inspect", "business-critical", "8GB").await.unwrap_err();
+    assert!(refused.to_string().contains("not exportable"), "{refused}");
+
+    let daily = timeline.snapshots.iter().find(|s| s.restorable && s.exportable).unwrap();
+    let rx = jobs.start_clone(&production, &daily.id, "Inspect copy", "business-critical", "8GB").await.unwrap();
+    let job_id = rx.borrow().id.clone();
+    let done = finished(rx).await;
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    let new_id = done.result.new_instance_id.clone().unwrap();
+    assert!(done.result.counts_after.is_some(), "the copy answers queries with its saved password");
+    assert!(w.logins.login(&new_id).is_some(), "the password was stored");
+    let shown = jobs.reveal_clone_login(&job_id).expect("shown once");
+    assert!(!shown.password.expose().is_empty());
+    assert!(matches!(jobs.reveal_clone_login(&job_id), Err(StartError::AlreadyShown)));
+    let journal = std::fs::read_to_string(w.journal.path().join(format!("{job_id}.json"))).unwrap();
+    assert!(!journal.contains(shown.password.expose().as_str()), "the password never reaches the journal");
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_timeline_covers_the_retention_window_and_fetches_settled_days_once() {
+    let w = world().await;
+    let production = w.id_of("Production");
+    let cache = SnapshotCache::new();
+    let t = cache.timeline(&w.client, &production, false).await.unwrap();
+    assert_eq!(t.retention_days, Some(30));
+    assert_eq!(t.days_covered, 31);
+    assert!(t.snapshots.iter().any(|s| s.profile == "Scheduled" && !s.exportable), "hourly snapshots");
+    assert!(t.snapshots.iter().any(|s| s.status == "Failed"), "the failed one is shown");
+    assert!(t.snapshots.windows(2).all(|p| p[0].timestamp >= p[1].timestamp), "newest first");
+
+    let count_lists = || async {
+        let log: Value =
+            reqwest::get(format!("{}/_emulator/requests", w.emu.base_url())).await.unwrap().json().await.unwrap();
+        let entries = log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default();
+        entries
+            .iter()
+            .filter(|e| {
+                e["method"] == "GET"
+                    && e["path"]
+                        .as_str()
+                        .is_some_and(|p| p.split('?').next().unwrap_or_default().ends_with("/snapshots"))
+            })
+            .count()
+    };
+    let first = count_lists().await;
+    cache.timeline(&w.client, &production, false).await.unwrap();
+    assert_eq!(count_lists().await - first, 1, "only today is fetched again");
+
+    let free = cache.timeline(&w.client, &w.id_of("Playground"), false).await.unwrap();
+    assert!(free.keeps_only_latest);
+    assert_eq!(free.snapshots.len(), 1);
+    w.emu.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_unfinished_restore_is_watched_again_after_a_restart() {
+    let w = world().await;
+    let staging = w.id_of("Staging");
+    let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
+    let target = timeline.latest_restorable().unwrap().clone();
+    // A first run asks for the restore, then "crashes" (its watcher is dropped) while Aura is restoring.
+    let first = w.manager();
+    let token = first.prepare_restore(&staging, &target.id);
+    let mut rx = first.start_restore(&token, false, None).await.unwrap();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let job_id = loop {
+        let s = rx.borrow_and_update().clone();
+        if s.step("restoring").is_some_and(|st| st.state == StepState::Active) {
+            break s.id;
+        }
+        assert!(Instant::now() < deadline);
+        let _ = tokio::time::timeout(Duration::from_millis(200), rx.changed()).await;
+    };
+    // What the crashed run left on disk at that moment; the new run starts from that journal alone.
+    let journaled = std::fs::read(w.journal.path().join(format!("{job_id}.json"))).unwrap();
+    let after_restart = tempfile::tempdir().unwrap();
+    std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
+    let second = w.manager_in(after_restart.path());
+    assert_eq!(second.watch(&job_id).unwrap().borrow().outcome, None, "the journal shows the job unfinished");
+    second.resume_unfinished();
+    let done = finished(second.watch(&job_id).unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    assert_eq!(done.step("restoring").unwrap().state, StepState::Done);
+    w.emu.shutdown().await;
+}
