@@ -1,6 +1,19 @@
 // Every app command is declared here so tauri-build generates an `allow-<command>` permission for it; the
 // capability file grants exactly those, nothing by wildcard.
-const COMMANDS: &[&str] = &["app_info", "list_instances", "get_instance"];
+const COMMANDS: &[&str] = &[
+    "app_info",
+    "list_instances",
+    "get_instance",
+    "list_snapshots",
+    "take_snapshot",
+    "prepare_restore",
+    "restore_snapshot",
+    "clone_options",
+    "clone_snapshot",
+    "reveal_clone_password",
+    "list_jobs",
+    "watch_job",
+];
 
 fn main() {
     tauri_build::try_build(

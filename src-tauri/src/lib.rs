@@ -3,6 +3,8 @@
 
 mod commands;
 mod error;
+mod jobs;
+mod notify;
 mod state;
 
 use tauri::{Manager, RunEvent, Runtime};
@@ -16,12 +18,26 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(AppState::default())
         .setup(|app| {
-            let sandbox_dir = app.path().app_data_dir()?.join("sandbox");
+            let data_dir = app.path().app_data_dir()?;
             let state = app.state::<AppState>();
-            tauri::async_runtime::block_on(state.start(sandbox_dir))?;
+            let backend = tauri::async_runtime::block_on(state.start(data_dir))?;
+            backend.jobs.on_finish(notify::on_job_finished(app.handle().clone()));
             Ok(())
         })
-        .invoke_handler(tauri::generate_handler![commands::app_info, commands::list_instances, commands::get_instance])
+        .invoke_handler(tauri::generate_handler![
+            commands::app_info,
+            commands::list_instances,
+            commands::get_instance,
+            jobs::list_snapshots,
+            jobs::take_snapshot,
+            jobs::prepare_restore,
+            jobs::restore_snapshot,
+            jobs::clone_options,
+            jobs::clone_snapshot,
+            jobs::reveal_clone_password,
+            jobs::list_jobs,
+            jobs::watch_job,
+        ])
 }
 
 /// Runs the desktop app until its window closes.

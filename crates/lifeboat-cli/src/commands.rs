@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
-use crate::account;
 use crate::output::{print_json, print_table, Failure};
+use crate::{account, snapshots};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -47,6 +47,76 @@ enum Command {
     /// Instances of the account.
     #[command(subcommand)]
     Instances(InstancesCommand),
+    /// Snapshots: list, take, restore, or open as a new instance.
+    #[command(subcommand)]
+    Snapshots(SnapshotsCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum SnapshotsCommand {
+    /// List the snapshots within the tier's retention window, newest first, with what restoring each loses.
+    List {
+        /// Instance id.
+        #[arg(long)]
+        instance: String,
+        /// Only the last N days.
+        #[arg(long)]
+        days: Option<u32>,
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take an on-demand snapshot.
+    Create {
+        /// Instance id.
+        #[arg(long)]
+        instance: String,
+        /// Watch it until it completes.
+        #[arg(long)]
+        wait: bool,
+        /// Print the job as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restore a snapshot over its instance (overwrites all data in it).
+    Restore {
+        /// Instance id.
+        #[arg(long)]
+        instance: String,
+        /// Snapshot id.
+        #[arg(long)]
+        snapshot: String,
+        /// Must be exactly RESTORE (without it, an interactive terminal is asked).
+        #[arg(long)]
+        confirm: Option<String>,
+        /// Skip the safety snapshot taken first by default.
+        #[arg(long)]
+        no_safety_snapshot: bool,
+        /// Watch until the instance runs again and show the counts.
+        #[arg(long)]
+        wait: bool,
+        /// Print the job as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Create a new instance from an exportable snapshot (the safe way to look at old data).
+    Clone {
+        /// Source instance id.
+        #[arg(long)]
+        instance: String,
+        /// Snapshot id (must be exportable).
+        #[arg(long)]
+        snapshot: String,
+        /// Name of the new instance.
+        #[arg(long)]
+        name: String,
+        /// Watch until it runs.
+        #[arg(long)]
+        wait: bool,
+        /// Print the job as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -85,6 +155,12 @@ impl Cli {
         match &self.command {
             Command::Sandbox(a) => a.json,
             Command::Instances(InstancesCommand::List { json }) => *json,
+            Command::Snapshots(
+                SnapshotsCommand::List { json, .. }
+                | SnapshotsCommand::Create { json, .. }
+                | SnapshotsCommand::Restore { json, .. }
+                | SnapshotsCommand::Clone { json, .. },
+            ) => *json,
         }
     }
 }
@@ -93,6 +169,32 @@ pub(crate) async fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Sandbox(args) => sandbox(args).await,
         Command::Instances(InstancesCommand::List { json }) => instances_list(&cli.endpoints, json).await,
+        Command::Snapshots(command) => {
+            let client = account::client(&cli.endpoints)?;
+            match command {
+                SnapshotsCommand::List { instance, days, json } => {
+                    snapshots::list(&client, &instance, days, json).await
+                }
+                SnapshotsCommand::Create { instance, wait, json } => {
+                    snapshots::create(client, &instance, wait, json).await
+                }
+                SnapshotsCommand::Restore { instance, snapshot, confirm, no_safety_snapshot, wait, json } => {
+                    snapshots::restore(
+                        client,
+                        &instance,
+                        &snapshot,
+                        confirm.as_deref(),
+                        !no_safety_snapshot,
+                        wait,
+                        json,
+                    )
+                    .await
+                }
+                SnapshotsCommand::Clone { instance, snapshot, name, wait, json } => {
+                    snapshots::clone(client, &instance, &snapshot, &name, wait, json).await
+                }
+            }
+        }
     }
 }
 
@@ -105,18 +207,18 @@ async fn sandbox(args: SandboxArgs) -> Result<(), Failure> {
     if args.json {
         print_json(&info)?;
     } else {
-        println!("Lifeboat sandbox: a practice Aura account with demo data, on this computer only.");
-        println!("  API        {}", info.api_url);
-        println!("  Sign-in    {}", info.auth_url);
-        println!("  Console    {}", info.console_url);
-        println!("  Query API  {}", info.query_url);
-        println!();
-        println!("Use it from another terminal:");
-        println!("  export AURA_CLIENT_ID={} AURA_CLIENT_SECRET={}", info.client_id, info.client_secret);
-        println!("  export LIFEBOAT_API_URL={} LIFEBOAT_AUTH_URL={}", info.api_url, info.auth_url);
-        println!("  lifeboat instances list");
-        println!();
-        println!("Press Ctrl+C to stop.");
+        say!("Lifeboat sandbox: a practice Aura account with demo data, on this computer only.");
+        say!("  API        {}", info.api_url);
+        say!("  Sign-in    {}", info.auth_url);
+        say!("  Console    {}", info.console_url);
+        say!("  Query API  {}", info.query_url);
+        say!("");
+        say!("Use it from another terminal:");
+        say!("  export AURA_CLIENT_ID={} AURA_CLIENT_SECRET={}", info.client_id, info.client_secret);
+        say!("  export LIFEBOAT_API_URL={} LIFEBOAT_AUTH_URL={}", info.api_url, info.auth_url);
+        say!("  lifeboat instances list");
+        say!("");
+        say!("Press Ctrl+C to stop.");
     }
     wait_for_shutdown_signal().await;
     emulator.shutdown().await;
@@ -145,7 +247,7 @@ async fn instances_list(endpoints: &EndpointArgs, json: bool) -> Result<(), Fail
         return print_json(&instances);
     }
     if instances.is_empty() {
-        println!("No instances in this account yet.");
+        say!("No instances in this account yet.");
         return Ok(());
     }
     let rows: Vec<Vec<String>> = instances

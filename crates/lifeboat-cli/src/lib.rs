@@ -15,9 +15,18 @@
 //!
 //! With `--json`, a failure also prints `{"error":{"code","message","retryable","request_id"}}` on stdout.
 
+/// `println!` that does not panic when stdout is closed early (`lifeboat … | head`).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 mod account;
 mod commands;
 mod output;
+mod snapshots;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

@@ -13,6 +13,8 @@ pub struct Failure {
     message: String,
     retryable: bool,
     request_id: Option<String>,
+    /// The JSON output (holding the error) was printed already: one document per run.
+    json_printed: bool,
 }
 
 #[derive(Serialize)]
@@ -26,26 +28,58 @@ struct JsonError<'a> {
 impl Failure {
     /// No account, or the API key was refused (exit 3).
     pub fn not_configured(message: &str) -> Self {
-        Self { exit: 3, code: "not-configured".into(), message: message.into(), retryable: false, request_id: None }
+        Self {
+            exit: 3,
+            code: "not-configured".into(),
+            message: message.into(),
+            retryable: false,
+            request_id: None,
+            json_printed: false,
+        }
     }
 
     /// A local failure that is not the API's (exit 1).
     pub fn local(code: &str, message: impl Into<String>) -> Self {
-        Self { exit: 1, code: code.into(), message: message.into(), retryable: false, request_id: None }
+        Self {
+            exit: 1,
+            code: code.into(),
+            message: message.into(),
+            retryable: false,
+            request_id: None,
+            json_printed: false,
+        }
+    }
+
+    /// A destructive command without its confirmation (exit 4).
+    pub fn needs_confirmation(message: &str) -> Self {
+        Self {
+            exit: 4,
+            code: "confirmation-required".into(),
+            message: message.into(),
+            retryable: false,
+            request_id: None,
+            json_printed: false,
+        }
+    }
+
+    /// A job that ended in failure (exit 1). With `--json` the job state was printed already, so only stderr gets
+    /// the reason.
+    pub fn job(code: String, message: String, retryable: bool, json_printed: bool) -> Self {
+        Self { exit: 1, code, message, retryable, request_id: None, json_printed }
     }
 
     /// Prints the failure and gives the exit code.
     pub fn report(self, json: bool) -> ExitCode {
         let line = self.message.replace('\n', " ");
         eprintln!("lifeboat: {line}");
-        if json {
+        if json && !self.json_printed {
             let body = JsonError {
                 code: &self.code,
                 message: &line,
                 retryable: self.retryable,
                 request_id: self.request_id.as_deref(),
             };
-            println!("{}", serde_json::json!({ "error": body }));
+            say!("{}", serde_json::json!({ "error": body }));
         }
         ExitCode::from(self.exit)
     }
@@ -63,6 +97,7 @@ impl From<ApiError> for Failure {
             message: e.user_message(),
             retryable: e.retryable(),
             request_id: e.request_id().map(str::to_owned),
+            json_printed: false,
         }
     }
 }
@@ -70,7 +105,7 @@ impl From<ApiError> for Failure {
 /// Prints one JSON document on a line.
 pub fn print_json<T: Serialize>(value: &T) -> Result<(), Failure> {
     let text = serde_json::to_string(value).map_err(|e| Failure::local("output", e.to_string()))?;
-    println!("{text}");
+    say!("{text}");
     Ok(())
 }
 
@@ -84,7 +119,7 @@ pub fn print_table(header: &[&str], rows: &[Vec<String>]) {
     }
     let line = |cells: Vec<&str>| {
         let padded: Vec<String> = cells.iter().zip(&widths).map(|(c, w)| format!("{c:<w$}")).collect();
-        println!("{}", padded.join("  ").trim_end());
+        say!("{}", padded.join("  ").trim_end());
     };
     line(header.to_vec());
     for row in rows {

@@ -5,6 +5,7 @@
 //! replaying history. Why a journal: an app restart finds unfinished jobs and resumes watching them (the work
 //! itself runs in Aura; only the watching was interrupted).
 
+mod plans;
 mod runner;
 mod state;
 
@@ -16,6 +17,7 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::watch;
 
+pub use plans::{Choice, CloneOptions, RestorePlan};
 pub use state::{JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState};
 
 use crate::api::{ApiError, AuraClient};

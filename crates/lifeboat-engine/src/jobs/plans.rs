@@ -1,0 +1,146 @@
+//! What the dialogs need before a job starts: the restore plan (with its one-time token) and the choices for a
+//! new instance. Also the words of the desktop notification when a job ends.
+
+use serde::Serialize;
+use time::OffsetDateTime;
+
+use super::state::{JobKind, JobState, Outcome};
+use super::{JobManager, StartError};
+use crate::api::SnapshotStatus;
+use crate::confirm::TOKEN_LIFETIME;
+
+/// Everything the restore confirmation dialog shows, and the token its confirm button must send back.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RestorePlan {
+    /// One-time confirmation token.
+    pub token: String,
+    /// Instance to overwrite.
+    pub instance_id: String,
+    /// Its name.
+    pub instance_name: String,
+    /// Snapshot to restore.
+    pub snapshot_id: String,
+    /// Its time.
+    #[serde(with = "time::serde::rfc3339")]
+    pub snapshot_time: OffsetDateTime,
+    /// When the token lapses.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+/// One choice in a select.
+#[derive(Debug, Clone, Serialize)]
+pub struct Choice {
+    /// What is sent.
+    pub value: String,
+    /// What is shown.
+    pub label: String,
+}
+
+/// The choices for a new instance from a snapshot, defaulting to the source's.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CloneOptions {
+    /// Tiers the copy may have.
+    pub tiers: Vec<Choice>,
+    /// Memory sizes.
+    pub memories: Vec<String>,
+    /// The source's tier.
+    pub default_tier: String,
+    /// The source's memory.
+    pub default_memory: String,
+    /// A name that says what the copy is.
+    pub default_name: String,
+}
+
+const MEMORIES: &[&str] =
+    &["1GB", "2GB", "4GB", "8GB", "16GB", "24GB", "32GB", "48GB", "64GB", "128GB", "192GB", "256GB", "384GB", "512GB"];
+
+impl JobManager {
+    /// Prepares a restore: checks the snapshot can be restored and issues the confirmation token.
+    pub async fn plan_restore(&self, instance_id: &str, snapshot_id: &str) -> Result<RestorePlan, StartError> {
+        let instance = self.client.get_instance(instance_id).await?;
+        let snapshot = self.client.get_snapshot(instance_id, snapshot_id).await?;
+        if snapshot.status != SnapshotStatus::Completed {
+            return Err(StartError::Invalid(match snapshot.status {
+                SnapshotStatus::Failed => {
+                    "This snapshot failed, so it cannot be restored. Choose one marked Completed.".into()
+                }
+                _ => "This snapshot is not finished yet. Wait until it shows Completed, then try again.".into(),
+            }));
+        }
+        let token = self.prepare_restore(instance_id, snapshot_id);
+        Ok(RestorePlan {
+            token,
+            instance_id: instance.id,
+            instance_name: instance.name,
+            snapshot_id: snapshot.snapshot_id,
+            snapshot_time: snapshot.timestamp,
+            expires_at: OffsetDateTime::now_utc() + TOKEN_LIFETIME,
+        })
+    }
+
+    /// The choices for a new instance made from one of `instance_id`'s snapshots.
+    pub async fn clone_options(&self, instance_id: &str) -> Result<CloneOptions, StartError> {
+        let source = self.client.get_instance(instance_id).await?;
+        let family: &[&str] = if source.tier.ends_with("-ds") {
+            &["professional-ds", "enterprise-ds"]
+        } else {
+            &["professional-db", "business-critical", "enterprise-db"]
+        };
+        let mut tiers: Vec<Choice> =
+            family.iter().map(|t| Choice { value: (*t).to_owned(), label: crate::instances::tier_label(t) }).collect();
+        if !family.contains(&source.tier.as_str()) && !source.tier.is_empty() {
+            tiers.insert(0, Choice { value: source.tier.clone(), label: crate::instances::tier_label(&source.tier) });
+        }
+        let date = OffsetDateTime::now_utc().date();
+        let suffix = format!(" copy {:02}-{:02}", u8::from(date.month()), date.day());
+        let base: String = source.name.chars().take(30 - suffix.chars().count()).collect();
+        Ok(CloneOptions {
+            tiers,
+            memories: MEMORIES.iter().map(|m| (*m).to_owned()).collect(),
+            default_tier: source.tier.clone(),
+            default_memory: source.memory.clone().unwrap_or_else(|| "8GB".into()),
+            default_name: format!("{base}{suffix}"),
+        })
+    }
+}
+
+impl JobState {
+    /// The desktop notification for a finished job: summary and body, in plain words.
+    pub fn notification(&self) -> Option<(String, String)> {
+        let name = &self.instance_name;
+        let outcome = self.outcome?;
+        let failure = || self.error.as_ref().map(|e| e.message.clone()).unwrap_or_default();
+        Some(match (self.kind, outcome) {
+            (JobKind::Snapshot, Outcome::Succeeded) => {
+                (format!("Snapshot of {name} completed"), "You can restore to this point at any time.".into())
+            }
+            (JobKind::Snapshot, Outcome::Failed) => (format!("Snapshot of {name} failed"), failure()),
+            (JobKind::Restore, Outcome::Succeeded) => {
+                let took = self
+                    .result
+                    .duration_secs
+                    .map(|s| {
+                        format!(
+                            " The restore took {}.",
+                            crate::snapshots::human_duration(std::time::Duration::from_secs(s))
+                        )
+                    })
+                    .unwrap_or_default();
+                let counts = self
+                    .result
+                    .counts_after
+                    .map(|c| format!(" It holds {} nodes and {} relationships.", c.nodes, c.relationships))
+                    .unwrap_or_default();
+                (format!("{name} is running again"), format!("{}.{took}{counts}", self.title))
+            }
+            (JobKind::Restore, Outcome::Failed) => (format!("Restore of {name} failed"), failure()),
+            (JobKind::Clone, Outcome::Succeeded) => {
+                ("New instance is running".to_owned(), format!("{} is ready to inspect.", self.title))
+            }
+            (JobKind::Clone, Outcome::Failed) => ("New instance could not be created".to_owned(), failure()),
+        })
+    }
+}
