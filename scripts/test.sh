@@ -66,7 +66,7 @@ record frontend-tests "$vp" "$vf"; echo "   $vp passed, $vf failed"
 [ "$vf" -gt 0 ] && tail -n 60 "$results/vitest.log" | sed 's/^/   /'
 
 echo "── end-to-end tests (real app, WebDriver, Xvfb)"
-LIFEBOAT_APP=$root/target/debug/lifeboat scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
+LIFEBOAT_APP=$root/target/debug/lifeboat LIFEBOAT_SANDBOX_CLOCK=fast scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
   >"$results/e2e.log" 2>&1
 es=$?
 ep=$(grep -cE '^ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ep=0

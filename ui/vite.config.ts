@@ -24,6 +24,8 @@ export default defineConfig({
     environment: 'happy-dom',
     include: ['src/**/*.test.{ts,tsx}'],
     setupFiles: ['src/test/setup.ts'],
+    // Local days and times in component tests are those of UTC, wherever the tests run.
+    env: { TZ: 'UTC' },
     restoreMocks: true,
     reporters: ['default', './test-summary-reporter.ts'],
   },

@@ -1,4 +1,17 @@
-import type { AppError, AppInfo, InstanceView } from './types';
+import type {
+  AppError,
+  AppInfo,
+  CloneOptions,
+  ClonePassword,
+  CloneRequest,
+  InstanceView,
+  JobListener,
+  JobStarted,
+  JobState,
+  RestorePlan,
+  RestoreRequest,
+  SnapshotTimeline,
+} from './types';
 
 /**
  * Everything the UI may ask of the desktop shell. Components get an implementation through
@@ -6,11 +19,34 @@ import type { AppError, AppInfo, InstanceView } from './types';
  * the shell can change without touching features, and tests can swap the transport.
  *
  * Every method rejects with an {@link AppError}.
+ *
+ * Long work runs as a job in the shell. The methods that start or watch one take an `onUpdate`
+ * listener that receives the job's whole state after every change (the Tauri implementation feeds
+ * it from a channel); updates can arrive before the returned promise settles.
  */
 export interface Backend {
   appInfo(): Promise<AppInfo>;
   listInstances(): Promise<InstanceView[]>;
   getInstance(id: string): Promise<InstanceView>;
+
+  /** Snapshots within the plan's retention window; `refresh` also re-reads days Aura may have changed. */
+  listSnapshots(instanceId: string, refresh: boolean): Promise<SnapshotTimeline>;
+  /** Starts an on-demand snapshot. */
+  takeSnapshot(instanceId: string, onUpdate: JobListener): Promise<JobStarted>;
+  /** Issues the one-time token a restore needs; call when the confirmation dialog opens. */
+  prepareRestore(instanceId: string, snapshotId: string): Promise<RestorePlan>;
+  /** Restores over the instance. Rejects with code 'confirmation-required' for a missing, used or expired token. */
+  restoreSnapshot(request: RestoreRequest, onUpdate: JobListener): Promise<JobStarted>;
+  /** Plans, sizes and a default name for a new instance made from a snapshot. */
+  cloneOptions(instanceId: string): Promise<CloneOptions>;
+  /** Creates a new instance from an exportable snapshot. */
+  cloneSnapshot(request: CloneRequest, onUpdate: JobListener): Promise<JobStarted>;
+  /** The new instance's credentials: works once, then rejects with code 'already-shown'. */
+  revealClonePassword(jobId: string): Promise<ClonePassword>;
+  /** Recent jobs, newest first, including unfinished ones. */
+  listJobs(): Promise<JobState[]>;
+  /** The job's state now; later changes go to `onUpdate`. */
+  watchJob(jobId: string, onUpdate: JobListener): Promise<JobState>;
 }
 
 const FALLBACK_MESSAGE =

@@ -6,4 +6,27 @@ export type { Backend } from './backend';
 export { isAppError, toAppError } from './backend';
 export { BackendProvider, useBackend } from './context';
 export { createTauriBackend } from './tauri';
-export type { AppError, AppInfo, AppMode, InstanceView, StatusTone } from './types';
+export type {
+  AppError,
+  AppInfo,
+  AppMode,
+  CloneOptions,
+  ClonePassword,
+  CloneRequest,
+  GraphCounts,
+  InstanceView,
+  JobEvent,
+  JobKind,
+  JobListener,
+  JobOutcome,
+  JobResult,
+  JobStarted,
+  JobState,
+  JobStep,
+  RestorePlan,
+  RestoreRequest,
+  SnapshotTimeline,
+  SnapshotView,
+  StatusTone,
+  StepState,
+} from './types';

@@ -10,6 +10,7 @@ import {
   staging,
 } from '../test/fixtures';
 import { type CommandHandler, callsOf, mockCommands } from '../test/ipc';
+import { emptyTimeline } from '../test/snapshots';
 import { App } from './App';
 
 const byId = (list: (typeof production)[]) => (args: Record<string, unknown>) => {
@@ -25,6 +26,8 @@ function setup(overrides: Record<string, CommandHandler> = {}) {
     app_info: () => sandboxInfo,
     list_instances: () => list,
     get_instance: byId(list),
+    list_jobs: () => [],
+    list_snapshots: (args) => ({ ...emptyTimeline, instanceId: args.instanceId }),
     ...overrides,
   });
   const view = render(<App backend={createTauriBackend()} />);
@@ -62,7 +65,7 @@ describe('instance list', () => {
     expect(root()?.dataset.ready).toBe('false');
     await act(async () => release([production]));
     await waitFor(() => expect(root()?.dataset.ready).toBe('true'));
-    expect(screen.queryByRole('progressbar')).toBeNull();
+    expect(screen.queryByTestId('instances-loading')).toBeNull();
   });
 
   it('selects the first instance and shows the chosen one in the details pane', async () => {
@@ -89,6 +92,26 @@ describe('instance list', () => {
     await waitFor(() =>
       expect(callsOf(calls, 'get_instance').map((c) => c.args.id)).toContain('e5f6a7b8'),
     );
+  });
+
+  it('shows the snapshots of the selected instance first in the details pane', async () => {
+    const { calls } = setup();
+    const details = await screen.findByTestId('instance-details');
+    const browser = await within(details).findByTestId('snapshot-browser');
+    // Before the facts: the first thing an admin in trouble sees.
+    const facts = within(details).getByTestId('details-tier');
+    expect(browser.compareDocumentPosition(facts) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    await waitFor(() =>
+      expect(callsOf(calls, 'list_snapshots')[0]?.args).toEqual({
+        instanceId: production.id,
+        refresh: false,
+      }),
+    );
+    fireEvent.click(rows()[1] as HTMLElement);
+    await waitFor(() =>
+      expect(callsOf(calls, 'list_snapshots').map((c) => c.args.instanceId)).toContain(staging.id),
+    );
+    expect(callsOf(calls, 'list_jobs')).toHaveLength(1);
   });
 
   it('leaves out facts the API did not report', async () => {

@@ -9,6 +9,7 @@ import {
 } from '../api';
 import { ErrorNotice, ToastProvider } from '../components';
 import { InstancesView } from '../features/instances';
+import { JobsProvider } from '../features/jobs';
 import { Header } from './Header';
 
 /** The whole window. `backend` is the only way out to the shell (real IPC or a test double). */
@@ -16,7 +17,9 @@ export function App({ backend }: { backend: Backend }) {
   return (
     <BackendProvider backend={backend}>
       <ToastProvider>
-        <Shell />
+        <JobsProvider>
+          <Shell />
+        </JobsProvider>
       </ToastProvider>
     </BackendProvider>
   );

@@ -16,6 +16,8 @@ export type InstanceDetailsProps = {
   error?: AppError | null;
   onRetry?: () => void;
   retrying?: boolean;
+  /** Shown right under the name, before the facts: what an admin in trouble needs first. */
+  children?: ComponentChildren;
 };
 
 function Fact({
@@ -50,7 +52,13 @@ function Count({ n }: { n: number }) {
 }
 
 /** Everything we know about one instance. Only facts the API reported are shown. */
-export function InstanceDetails({ instance, error, onRetry, retrying }: InstanceDetailsProps) {
+export function InstanceDetails({
+  instance,
+  error,
+  onRetry,
+  retrying,
+  children,
+}: InstanceDetailsProps) {
   const version = formatVersion(instance.version);
   return (
     <section
@@ -80,6 +88,9 @@ export function InstanceDetails({ instance, error, onRetry, retrying }: Instance
         />
       )}
 
+      {children}
+
+      <h3 class="details__section-title">About this instance</h3>
       <dl class="facts">
         <Fact label="Plan" testId="details-tier">
           {instance.tierLabel}

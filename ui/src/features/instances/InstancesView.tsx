@@ -1,6 +1,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type InstanceView, useBackend } from '../../api';
 import { Button, EmptyState, ErrorNotice, Progress } from '../../components';
+import { SnapshotBrowser } from '../snapshots';
 import { InstanceDetails } from './InstanceDetails';
 import { InstanceList } from './InstanceList';
 import { UpdatedAgo } from './UpdatedAgo';
@@ -141,7 +142,9 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
             error={details.error}
             onRetry={details.retry}
             retrying={details.loading}
-          />
+          >
+            <SnapshotBrowser key={selected.id} instance={selected} />
+          </InstanceDetails>
         ) : gone ? (
           <div class="details-placeholder" data-testid="details-gone" role="status">
             <p>

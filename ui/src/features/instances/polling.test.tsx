@@ -4,6 +4,7 @@ import { createTauriBackend } from '../../api';
 import { App } from '../../app/App';
 import { production, sandboxInfo, staging } from '../../test/fixtures';
 import { callsOf, mockCommands } from '../../test/ipc';
+import { emptyTimeline } from '../../test/snapshots';
 import { LIST_REFRESH_MS } from './useInstances';
 
 /** Advances fake time and lets Preact flush renders and effects. */
@@ -36,6 +37,8 @@ function start(list: () => unknown) {
     app_info: () => sandboxInfo,
     list_instances: list,
     get_instance: (args) => (args.id === staging.id ? staging : production),
+    list_jobs: () => [],
+    list_snapshots: () => emptyTimeline,
   });
   render(<App backend={createTauriBackend()} />);
   return { listCalls: () => callsOf(calls, 'list_instances').length };

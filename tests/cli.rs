@@ -1,0 +1,131 @@
+//! The `lifeboat` binary as a script would use it: start the sandbox, read its JSON line, drive the API commands.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+
+const BIN: &str = env!("CARGO_BIN_EXE_lifeboat");
+
+struct Sandbox {
+    child: Child,
+    info: Value,
+    data: tempfile::TempDir,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn sandbox() -> Sandbox {
+    let mut child = Command::new(BIN)
+        .args(["sandbox", "--json", "--clock", "fast", "--port", "0"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("lifeboat sandbox starts");
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).expect("first line");
+    let info: Value = serde_json::from_str(&line).expect("the first stdout line is one JSON object");
+    Sandbox { child, info, data: tempfile::tempdir().unwrap() }
+}
+
+impl Sandbox {
+    fn lifeboat(&self, args: &[&str]) -> std::process::Output {
+        let production = self.instance("Production");
+        Command::new(BIN)
+            .args(args)
+            .env("AURA_CLIENT_ID", self.info["client_id"].as_str().unwrap())
+            .env("AURA_CLIENT_SECRET", self.info["client_secret"].as_str().unwrap())
+            .env("LIFEBOAT_API_URL", self.info["api_url"].as_str().unwrap())
+            .env("LIFEBOAT_AUTH_URL", self.info["auth_url"].as_str().unwrap())
+            .env("LIFEBOAT_QUERY_URL", self.info["query_url"].as_str().unwrap())
+            .env("NEO4J_PASSWORD", production["db_password"].as_str().unwrap())
+            .env("LIFEBOAT_DATA_DIR", self.data.path())
+            .env("LIFEBOAT_POLL_MS", "50")
+            .stdin(Stdio::null())
+            .output()
+            .expect("lifeboat runs")
+    }
+
+    fn instance(&self, name: &str) -> &Value {
+        self.info["instances"].as_array().unwrap().iter().find(|i| i["name"] == name).unwrap()
+    }
+}
+
+fn json(out: &std::process::Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stdout)))
+}
+
+#[test]
+fn sandbox_json_names_its_urls_and_practice_account() {
+    let sb = sandbox();
+    for key in ["api_url", "auth_url", "console_url", "query_url", "client_id", "client_secret"] {
+        assert!(sb.info[key].as_str().is_some_and(|v| !v.is_empty()), "{key} in {}", sb.info);
+    }
+    assert!(sb.info["api_url"].as_str().unwrap().starts_with("http://127.0.0.1:"), "loopback only");
+    assert_eq!(sb.info["instances"].as_array().unwrap().len(), 3);
+}
+
+#[test]
+fn instances_list_prints_json_for_scripts() {
+    let sb = sandbox();
+    let out = sb.lifeboat(&["instances", "list", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let names: Vec<String> =
+        json(&out).as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap().to_owned()).collect();
+    assert!(names.contains(&"Production".to_owned()), "{names:?}");
+}
+
+#[test]
+fn without_an_account_the_cli_says_how_to_configure_one() {
+    let out = Command::new(BIN).args(["instances", "list"]).env_remove("AURA_CLIENT_ID").output().unwrap();
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("AURA_CLIENT_ID") && err.lines().count() == 1, "{err}");
+}
+
+#[test]
+fn a_restore_needs_confirm_restore_then_runs_to_the_end_with_counts() {
+    let sb = sandbox();
+    let production = sb.instance("Production")["id"].as_str().unwrap().to_owned();
+    let listed = json(&sb.lifeboat(&["snapshots", "list", "--instance", &production, "--json"]));
+    let snapshot = listed["snapshots"].as_array().unwrap().iter().filter(|s| s["restorable"] == true).nth(2).unwrap()
+        ["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+
+    let refused = sb.lifeboat(&["snapshots", "restore", "--instance", &production, "--snapshot", &snapshot]);
+    assert_eq!(refused.status.code(), Some(4), "no --confirm, no terminal: refused");
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("loses all changes made in the last"));
+
+    let wrong = sb.lifeboat(&["snapshots", "restore", "--instance", &production, "--snapshot", &snapshot, "--confirm", "yes"]);
+    assert_eq!(wrong.status.code(), Some(4));
+
+    let out = sb.lifeboat(&[
+        "snapshots", "restore", "--instance", &production, "--snapshot", &snapshot, "--confirm", "RESTORE", "--wait",
+        "--json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job = json(&out);
+    assert_eq!(job["outcome"], "succeeded");
+    assert_eq!(job["kind"], "restore");
+    assert!(job["result"]["countsBefore"]["nodes"].as_u64().unwrap() > job["result"]["countsAfter"]["nodes"].as_u64().unwrap());
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(sb.instance("Production")["db_password"].as_str().unwrap()), "no secret in --json");
+}
+
+#[test]
+fn an_on_demand_snapshot_can_be_taken_and_waited_for() {
+    let sb = sandbox();
+    let staging = sb.instance("Staging")["id"].as_str().unwrap().to_owned();
+    let out = sb.lifeboat(&["snapshots", "create", "--instance", &staging, "--wait", "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job = json(&out);
+    assert_eq!(job["outcome"], "succeeded");
+    assert!(job["result"]["snapshotId"].as_str().is_some());
+}

@@ -1,0 +1,113 @@
+// A new user restores a snapshot in the sandbox: pick Production, pick a snapshot, see what it costs, confirm by
+// typing RESTORE (safety snapshot on by default), watch the steps, see the counts — and get a desktop notification.
+// The sandbox runs on the fast clock here (LIFEBOAT_SANDBOX_CLOCK=fast), so a restore takes about a second.
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { after, before, test } from 'node:test';
+import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+
+let browser;
+let interactions = 0;
+const $ = (selector) => browser.$(selector);
+async function click(selector) {
+  interactions += 1;
+  const el = await $(selector);
+  await el.waitForClickable({ timeout: 20_000 });
+  await el.click();
+}
+
+before(async () => {
+  browser = await openApp();
+  await waitUntilReady(browser);
+});
+
+after(async () => {
+  if (browser) {
+    await screenshot(browser, 'restore-final').catch(() => {});
+    await browser.deleteSession();
+  }
+});
+
+test('Production shows its snapshot timeline, grouped list and what a restore would lose', async () => {
+  const rows = await browser.$$('[data-testid="instance-row"]');
+  let id;
+  for (const row of rows) {
+    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Production') {
+      id = await row.getAttribute('data-instance-id');
+    }
+  }
+  assert.ok(id, 'Production is listed');
+  await click(`[data-testid="instance-row"][data-instance-id="${id}"]`);
+  await (await $('[data-testid="snapshot-browser"]')).waitForDisplayed({ timeout: 30_000 });
+  await (await $('[data-testid="snapshot-row"]')).waitForExist({ timeout: 30_000 });
+  assert.ok(await (await $('[data-testid="snapshot-timeline"]')).isDisplayed(), 'the timeline is drawn');
+  const marks = await browser.$$('[data-testid="timeline-mark"]');
+  assert.ok(marks.length > 24, `a week of hourly and daily snapshots is marked (${marks.length})`);
+  const failed = await browser.$$('[data-testid="snapshot-row"][data-status="Failed"]');
+  assert.ok(failed.length >= 1, 'the failed snapshot is visible');
+
+  // Pick a completed snapshot a few hours old.
+  const completed = await browser.$$('[data-testid="snapshot-row"][data-status="Completed"]');
+  assert.ok(completed.length > 3);
+  interactions += 1;
+  await completed[3].click();
+  const loss = await $('[data-testid="data-loss"]');
+  await loss.waitForDisplayed({ timeout: 10_000 });
+  assert.match(await loss.getText(), /loses all changes made in the last .+ \(since /);
+  await screenshot(browser, 'snapshot-browser');
+});
+
+test('the restore dialog names the cost and stays locked until RESTORE is typed', async () => {
+  await click('[data-testid="restore-snapshot"]');
+  const dialog = await $('[data-testid="restore-dialog"]');
+  await dialog.waitForDisplayed({ timeout: 10_000 });
+  assert.match(await dialog.getText(), /Production/);
+  assert.match(await (await $('[data-testid="restore-data-loss"]')).getText(), /loses all changes/);
+  assert.equal(await (await $('[data-testid="restore-safety-snapshot"]')).isSelected(), true, 'safety snapshot is on by default');
+  const confirm = await $('[data-testid="restore-confirm"]');
+  assert.equal(await confirm.isEnabled(), false, 'locked before typing');
+  interactions += 1;
+  await (await $('[data-testid="restore-confirm-input"]')).setValue('RESTORE');
+  await browser.waitUntil(() => confirm.isEnabled(), { timeout: 5_000, timeoutMsg: 'confirm never unlocked' });
+  await screenshot(browser, 'restore-dialog');
+});
+
+test('confirming runs safety snapshot → restore → running → verification, with counts before and after', async () => {
+  await click('[data-testid="restore-confirm"]');
+  assert.ok(interactions <= 6, `a new user needs ${interactions} interactions (at most 6)`);
+  const progress = await $('[data-testid="job-progress"]');
+  await progress.waitForDisplayed({ timeout: 20_000 });
+  await browser.waitUntil(async () => (await progress.getAttribute('data-outcome')) !== 'running', {
+    timeout: 90_000,
+    timeoutMsg: 'the restore did not finish',
+  });
+  assert.equal(await progress.getAttribute('data-outcome'), 'succeeded', await progress.getText());
+  const states = {};
+  for (const step of await browser.$$('[data-testid="job-step"]')) {
+    states[await step.getAttribute('data-step-id')] = await step.getAttribute('data-state');
+  }
+  assert.deepEqual(states, {
+    'counts-before': 'done',
+    'safety-snapshot': 'done',
+    request: 'done',
+    restoring: 'done',
+    verify: 'done',
+  });
+  const before = await (await $('[data-testid="counts-before"]')).getText();
+  const after = await (await $('[data-testid="counts-after"]')).getText();
+  assert.match(before, /\d/);
+  assert.match(after, /\d/);
+  assert.notEqual(before, after, 'going back in time changes the counts');
+  await screenshot(browser, 'restore-done');
+});
+
+test('a desktop notification says the instance is running again', async () => {
+  const log = process.env.LIFEBOAT_NOTIFY_LOG;
+  assert.ok(log, 'the harness records notifications');
+  let text = '';
+  for (let i = 0; i < 50 && !/Production is running again/.test(text); i += 1) {
+    text = await readFile(log, 'utf8').catch(() => '');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.match(text, /Production is running again/);
+});

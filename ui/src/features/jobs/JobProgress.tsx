@@ -1,0 +1,215 @@
+import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
+import type { GraphCounts, JobState, JobStep } from '../../api';
+import { Button, Progress } from '../../components';
+import { formatExactCount } from '../../lib/format';
+import { countChange, jobSummary, outcomeAttr, stepStateWord } from '../../lib/jobs';
+import { formatElapsed, secondsBetween } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
+
+export type JobProgressProps = {
+  job: JobState;
+  /** Offered once the job has finished: removes it from view. */
+  onDismiss?: () => void;
+  /** What to do after a failure; a sensible default per kind of job is used otherwise. */
+  failureHelp?: ComponentChildren;
+  /** Extra actions, e.g. "Show the password". */
+  children?: ComponentChildren;
+};
+
+const ICONS: Record<JobStep['state'], string> = {
+  pending: '○',
+  active: '',
+  done: '✓',
+  failed: '✕',
+  skipped: '–',
+};
+
+function defaultHelp(job: JobState): string {
+  switch (job.kind) {
+    case 'snapshot':
+      return `Nothing in ${job.instanceName} was changed. You can take a snapshot again.`;
+    case 'clone':
+      return `${job.instanceName} was not changed. If a half-made new instance shows up in the list, delete it in the Aura console before trying again.`;
+    case 'restore':
+      return `Check ${job.instanceName}'s status in the instance list. If a safety snapshot was taken, it is in the snapshot list, so you can go back to it. If ${job.instanceName} is not running again within a few minutes, contact Neo4j Aura support and mention the time of this restore.`;
+  }
+}
+
+function durationSentence(job: JobState, secs: number): string {
+  const took = formatElapsed(secs);
+  switch (job.kind) {
+    case 'restore':
+      return `The restore took ${took}, from the request until ${job.instanceName} was running again.`;
+    case 'clone':
+      return `The new instance was ready after ${took}.`;
+    case 'snapshot':
+      return `The snapshot took ${took}.`;
+  }
+}
+
+function stepTime(step: JobStep, now: number): string | null {
+  if (step.state === 'active' && step.startedAt)
+    return formatElapsed(secondsBetween(step.startedAt, now));
+  if ((step.state === 'done' || step.state === 'failed') && step.startedAt && step.finishedAt) {
+    return formatElapsed(secondsBetween(step.startedAt, step.finishedAt));
+  }
+  return null;
+}
+
+function Counts({
+  title,
+  counts,
+  before,
+  testId,
+}: {
+  title: string;
+  counts: GraphCounts;
+  before?: GraphCounts | null;
+  testId: string;
+}) {
+  return (
+    <div class="counts" data-testid={testId}>
+      <p class="counts__title">{title}</p>
+      <dl class="counts__list">
+        <div>
+          <dt>Nodes</dt>
+          <dd>
+            <span data-testid={`${testId}-nodes`}>{formatExactCount(counts.nodes)}</span>
+            {before && <span class="muted"> ({countChange(before.nodes, counts.nodes)})</span>}
+          </dd>
+        </div>
+        <div>
+          <dt>Relationships</dt>
+          <dd>
+            <span data-testid={`${testId}-relationships`}>
+              {formatExactCount(counts.relationships)}
+            </span>
+            {before && (
+              <span class="muted">
+                {' '}
+                ({countChange(before.relationships, counts.relationships)})
+              </span>
+            )}
+          </dd>
+        </div>
+      </dl>
+    </div>
+  );
+}
+
+/**
+ * A job's steps with a word and an icon for each state, time spent per step and in total, a bar
+ * under the step in progress, and, when done, the measured duration and the counts before and after.
+ * The one-line summary is a polite live region that changes only when a step changes.
+ */
+export function JobProgress({ job, onDismiss, failureHelp, children }: JobProgressProps) {
+  const titleId = useId();
+  const now = useNow(1000);
+  const outcome = outcomeAttr(job);
+  const running = outcome === 'running';
+  const total = secondsBetween(job.startedAt, job.finishedAt ?? now);
+  const { countsBefore, countsAfter, durationSecs } = job.result;
+
+  return (
+    <section
+      class={`job job--${outcome}`}
+      data-testid="job-progress"
+      data-job-id={job.id}
+      data-kind={job.kind}
+      data-outcome={outcome}
+      aria-labelledby={titleId}
+    >
+      <header class="job__header">
+        <h3 id={titleId} class="job__title">
+          {job.title}
+        </h3>
+        <span class="job__total" data-testid="job-total">
+          {running ? `${formatElapsed(total)} so far` : `Total ${formatElapsed(total)}`}
+        </span>
+      </header>
+      <p class="job__summary" aria-live="polite" data-testid="job-summary">
+        {jobSummary(job)}
+      </p>
+
+      {/* biome-ignore lint/a11y/noRedundantRoles: WebKit drops list semantics from unstyled lists; keep the role explicit. */}
+      <ol class="job__steps" role="list">
+        {job.steps.map((step) => {
+          const time = stepTime(step, now);
+          return (
+            <li
+              key={step.id}
+              class={`job-step job-step--${step.state}`}
+              data-testid="job-step"
+              data-step-id={step.id}
+              data-state={step.state}
+            >
+              <span class="job-step__icon" aria-hidden="true">
+                {ICONS[step.state]}
+              </span>
+              <span class="job-step__label">{step.label}</span>
+              <span class="job-step__state">{stepStateWord(step.state)}</span>
+              {time && <span class="job-step__time">{time}</span>}
+              {step.detail && <span class="job-step__detail">{step.detail}</span>}
+              {step.state === 'active' && (
+                <div class="job-step__bar">
+                  <Progress label={step.label} hideLabel testId="job-step-progress" />
+                </div>
+              )}
+            </li>
+          );
+        })}
+      </ol>
+
+      {outcome === 'succeeded' && (
+        <div class="job__result">
+          {durationSecs !== null && (
+            <p data-testid="job-duration">{durationSentence(job, durationSecs)}</p>
+          )}
+          {(countsBefore || countsAfter) && (
+            <div class="job__counts">
+              {countsBefore && (
+                <Counts title="Before" counts={countsBefore} testId="counts-before" />
+              )}
+              {countsAfter && (
+                <Counts
+                  title="After"
+                  counts={countsAfter}
+                  before={countsBefore}
+                  testId="counts-after"
+                />
+              )}
+            </div>
+          )}
+        </div>
+      )}
+
+      {outcome === 'failed' && (
+        <div
+          class="notice notice--error job__error"
+          data-testid="job-error"
+          data-code={job.error?.code}
+        >
+          <span class="notice__icon" aria-hidden="true">
+            !
+          </span>
+          <div class="notice__text">
+            {job.error && <p class="notice__title">{job.error.message}</p>}
+            <p class="notice__message">{failureHelp ?? defaultHelp(job)}</p>
+          </div>
+        </div>
+      )}
+
+      {(children || (!running && onDismiss)) && (
+        <div class="job__actions">
+          {children}
+          {!running && onDismiss && (
+            <Button size="small" variant="ghost" onClick={onDismiss} data-testid="job-dismiss">
+              Dismiss
+            </Button>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import { job, step, withSteps } from '../test/jobs';
+import { countChange, isNewerJobState, jobSummary, outcomeAttr, stepStateWord } from './jobs';
+
+const restore = job({
+  kind: 'restore',
+  title: 'Restore Production to 21 Nov 11:00 UTC',
+  steps: [
+    step('safety-snapshot', 'Take a safety snapshot'),
+    step('count-before', 'Count nodes and relationships'),
+    step('restoring', 'Restore the snapshot'),
+    step('verify', 'Check the data'),
+  ],
+});
+
+describe('isNewerJobState', () => {
+  it('accepts the first state and later ones', () => {
+    const started = withSteps(restore, ['active']);
+    const further = withSteps(restore, ['done', 'active']);
+    expect(isNewerJobState(started, undefined)).toBe(true);
+    expect(isNewerJobState(further, started)).toBe(true);
+    expect(isNewerJobState(further, further)).toBe(true);
+  });
+
+  it('never moves a job backwards', () => {
+    const started = withSteps(restore, ['active']);
+    const further = withSteps(restore, ['done', 'skipped', 'active']);
+    expect(isNewerJobState(started, further)).toBe(false);
+    const finished = { ...further, outcome: 'succeeded' as const };
+    expect(isNewerJobState(further, finished)).toBe(false);
+    expect(isNewerJobState(finished, further)).toBe(true);
+  });
+});
+
+describe('jobSummary', () => {
+  it('names the step under way', () => {
+    expect(jobSummary(restore)).toBe('Starting…');
+    expect(jobSummary(withSteps(restore, ['done', 'done', 'active']))).toBe(
+      'Step 3 of 4: Restore the snapshot.',
+    );
+  });
+
+  it('says how it ended', () => {
+    expect(jobSummary({ ...restore, outcome: 'succeeded' })).toBe(
+      'Finished: Restore Production to 21 Nov 11:00 UTC.',
+    );
+    expect(jobSummary({ ...withSteps(restore, ['done', 'failed']), outcome: 'failed' })).toBe(
+      'Stopped at step 2 of 4: Count nodes and relationships.',
+    );
+    expect(outcomeAttr(restore)).toBe('running');
+    expect(outcomeAttr({ ...restore, outcome: 'failed' })).toBe('failed');
+  });
+});
+
+describe('words', () => {
+  it('names every step state', () => {
+    expect(
+      ['pending', 'active', 'done', 'failed', 'skipped'].map((s) => stepStateWord(s as never)),
+    ).toEqual(['Waiting', 'In progress', 'Done', 'Failed', 'Skipped']);
+  });
+
+  it('describes how counts moved', () => {
+    expect(countChange(1000, 1000)).toBe('same as before');
+    expect(countChange(2400, 1200)).toBe('1,200 fewer');
+    expect(countChange(1200, 1500)).toBe('300 more');
+  });
+});

@@ -1,0 +1,79 @@
+/** Pure helpers for long-running jobs: ordering states, words for steps, summaries. */
+
+import type { JobState, JobStep, StepState } from '../api';
+import { formatExactCount } from './format';
+
+/** How far a job has got: finished beats everything, then finished steps, then active ones. */
+export function jobProgressRank(job: JobState): number {
+  if (job.outcome !== null) return Number.MAX_SAFE_INTEGER;
+  let rank = 0;
+  for (const step of job.steps) {
+    if (step.state === 'done' || step.state === 'failed' || step.state === 'skipped') rank += 2;
+    else if (step.state === 'active') rank += 1;
+  }
+  return rank;
+}
+
+/**
+ * Whether `next` may replace `prev` for the same job. Two sources (a channel and `watch_job`'s
+ * reply, or two channels) can deliver states out of order; a state never moves a job backwards.
+ */
+export function isNewerJobState(next: JobState, prev: JobState | undefined): boolean {
+  if (!prev) return true;
+  if (prev.outcome !== null && next.outcome === null) return false;
+  return jobProgressRank(next) >= jobProgressRank(prev);
+}
+
+export type OutcomeAttr = 'running' | 'succeeded' | 'failed';
+
+export function outcomeAttr(job: JobState): OutcomeAttr {
+  return job.outcome ?? 'running';
+}
+
+/** A step's state in words, shown next to its icon. */
+export function stepStateWord(state: StepState): string {
+  switch (state) {
+    case 'pending':
+      return 'Waiting';
+    case 'active':
+      return 'In progress';
+    case 'done':
+      return 'Done';
+    case 'failed':
+      return 'Failed';
+    case 'skipped':
+      return 'Skipped';
+  }
+}
+
+export function activeStep(job: JobState): JobStep | undefined {
+  return job.steps.find((s) => s.state === 'active');
+}
+
+/**
+ * One line for the live region, changing only when a step changes (not every second):
+ * "Step 2 of 4: Restoring the snapshot.", "Finished: …", "Stopped at step 3 of 4: …".
+ */
+export function jobSummary(job: JobState): string {
+  const total = job.steps.length;
+  if (job.outcome === 'succeeded') return `Finished: ${job.title}.`;
+  if (job.outcome === 'failed') {
+    const index = job.steps.findIndex((s) => s.state === 'failed');
+    const step = job.steps[index];
+    return step
+      ? `Stopped at step ${index + 1} of ${total}: ${step.label}.`
+      : `Stopped: ${job.title}.`;
+  }
+  const index = job.steps.findIndex((s) => s.state === 'active');
+  const step = job.steps[index];
+  if (step) return `Step ${index + 1} of ${total}: ${step.label}.`;
+  const done = job.steps.filter((s) => s.state !== 'pending').length;
+  return done === 0 ? 'Starting…' : `Step ${Math.min(done + 1, total)} of ${total}: waiting…`;
+}
+
+/** How a count moved: "same as before", "1,200 fewer", "300 more". */
+export function countChange(before: number, after: number): string {
+  const diff = after - before;
+  if (diff === 0) return 'same as before';
+  return diff < 0 ? `${formatExactCount(-diff)} fewer` : `${formatExactCount(diff)} more`;
+}
