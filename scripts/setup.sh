@@ -29,6 +29,12 @@ for dir in ui tests/e2e; do
   fi
 done
 
+# cargo-deny checks licences, bans and sources (the advisories check needs a git host this machine cannot reach).
+if ! command -v cargo-deny >/dev/null 2>&1; then
+  echo "setup: installing cargo-deny (a few minutes, once)"
+  cargo install cargo-deny --locked --version 0.20.2 --quiet
+fi
+
 if ! command -v tauri-driver >/dev/null 2>&1; then
   echo "setup: installing tauri-driver"
   cargo install tauri-driver --locked --version 2.1.0 --quiet

@@ -42,12 +42,12 @@ check frontend-lint bash -c 'cd ui && npm run --silent lint'
 check frontend-build bash -c 'cd ui && npm run --silent build'
 check engine-gui-free engine_is_gui_free
 check clippy cargo clippy --workspace --all-targets --locked -- -D warnings
-if command -v cargo-deny >/dev/null; then check cargo-deny cargo deny --log-level error check licenses bans sources; fi
+check cargo-deny cargo deny --log-level error check licenses bans sources
 check build-app cargo build --locked --bin lifeboat
 
 # Rust tests (inside the private desktop: later tests use the real keyring and notification daemon).
 echo "── rust tests"
-scripts/with-desktop.sh cargo test --workspace --locked --no-fail-fast >"$results/rust-tests.log" 2>&1
+scripts/with-desktop.sh env LIFEBOAT_REQUIRE_KEYRING=1 cargo test --workspace --locked --no-fail-fast >"$results/rust-tests.log" 2>&1
 rust_status=$?
 read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
   sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')

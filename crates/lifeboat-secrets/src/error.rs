@@ -17,14 +17,15 @@ pub enum SecretError {
     /// platform failure talking to it.
     #[error(
         "Lifeboat can't reach your system keyring (on Linux, the Secret Service such as GNOME Keyring or KWallet), \
-         where it keeps passwords and API secrets. Nothing was saved and nothing was lost. You can use the secret \
+         where it keeps passwords and API secrets. Nothing was changed. You can use the secret \
          for this session only, or start or unlock your keyring and try again."
     )]
     Unavailable {
         /// What the platform reported, for logs.
         detail: String,
     },
-    /// The keyring is there but locked, and was not unlocked.
+    /// The keyring is there but locked, and was not unlocked (including: an unlock prompt went unanswered until the
+    /// backend's deadline).
     #[error(
         "Your system keyring is locked, so Lifeboat can't save or read the secret. Unlock it (usually by logging \
          in, or in your keyring app) and try again, or use the secret for this session only."
@@ -91,7 +92,10 @@ impl SecretError {
     pub fn suggests_session_only(&self) -> bool {
         matches!(
             self,
-            SecretError::Unavailable { .. } | SecretError::Locked { .. } | SecretError::Denied { .. } | SecretError::Other { .. }
+            SecretError::Unavailable { .. }
+                | SecretError::Locked { .. }
+                | SecretError::Denied { .. }
+                | SecretError::Other { .. }
         )
     }
 }
@@ -118,9 +122,7 @@ mod tests {
             assert!(!message.contains("DETAIL-SENTINEL"), "the detail stays out of the message: {message}");
             assert_eq!(err.detail(), "DETAIL-SENTINEL");
         }
-        assert!(SecretError::Unavailable { detail: String::new() }
-            .to_string()
-            .contains("for this session only"));
+        assert!(SecretError::Unavailable { detail: String::new() }.to_string().contains("for this session only"));
         assert!(!SecretError::Corrupt { detail: String::new() }.suggests_session_only());
     }
 }

@@ -28,6 +28,8 @@
 //! the user; quietly keeping a secret in memory (or, worse, in a file) would lose it on restart without telling
 //! anyone. For the same reason the `keyring` crate's own mock store is made impossible: see [`KeyringBackend`].
 
+#![warn(missing_docs)]
+
 #[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 compile_error!("lifeboat-secrets has a keyring backend for Linux, macOS and Windows only");
 

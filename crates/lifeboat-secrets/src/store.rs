@@ -228,7 +228,11 @@ mod tests {
     #[test]
     fn an_unreadable_entry_is_corrupt_and_the_error_never_shows_it() {
         let store = SecretStore::session_only();
-        for stored in ["canary-secret-password", r#""canary-secret-password""#, r#"{"user":"neo4j","password":["canary-secret-password"]}"#] {
+        for stored in [
+            "canary-secret-password",
+            r#""canary-secret-password""#,
+            r#"{"user":"neo4j","password":["canary-secret-password"]}"#,
+        ] {
             store.set(&SecretKey::database("inst"), &Sensitive::new(stored.to_owned())).unwrap();
             let err = store.db_credentials("inst").unwrap_err();
             assert_eq!(err.code(), "secret-corrupt");

@@ -10,19 +10,26 @@
 //! lifeboat-secret-probe check  api-client|database ID   < expected
 //! lifeboat-secret-probe forget api-client|database ID
 //! ```
-//! The service is `LIFEBOAT_KEYRING_SERVICE` or the build's default. Exit status: 0 done, 2 usage, 3 keyring error
+//! The service is `LIFEBOAT_KEYRING_SERVICE` or the build's default; `LIFEBOAT_SECRET_PROBE_DEADLINE_SECS` shortens
+//! how long a call may wait for an unlock prompt (tests of a locked keyring). Exit status: 0 done, 2 usage, 3 keyring error
 //! (stderr: `error <code>: <message>`).
 
 use std::io::Read;
 use std::process::ExitCode;
 
-use lifeboat_secrets::{DbCredentials, SecretError, SecretKey, SecretStore, Sensitive};
+use std::time::Duration;
+
+use lifeboat_secrets::{DbCredentials, KeyringBackend, SecretError, SecretKey, SecretStore, Sensitive};
 
 const USAGE: &str = "usage: lifeboat-secret-probe probe | (set|check|forget) (api-client|database) ID";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let store = SecretStore::os_keyring();
+    let mut backend = KeyringBackend::for_this_build();
+    if let Some(secs) = std::env::var("LIFEBOAT_SECRET_PROBE_DEADLINE_SECS").ok().and_then(|s| s.parse().ok()) {
+        backend = backend.with_deadline(Duration::from_secs(secs));
+    }
+    let store = SecretStore::new(backend);
     let outcome = match args.iter().map(String::as_str).collect::<Vec<_>>().as_slice() {
         ["probe"] => store.probe().map(|()| "ok"),
         [op @ ("set" | "check" | "forget"), kind, id] => {
