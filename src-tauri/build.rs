@@ -13,6 +13,14 @@ const COMMANDS: &[&str] = &[
     "reveal_clone_password",
     "list_jobs",
     "watch_job",
+    "list_accounts",
+    "connect_account",
+    "switch_account",
+    "rename_account",
+    "disconnect_account",
+    "db_login_status",
+    "save_db_login",
+    "forget_db_login",
 ];
 
 fn main() {

@@ -5,7 +5,7 @@ use serde::Serialize;
 use tauri::State;
 
 use crate::error::CommandError;
-use crate::state::{AppState, Mode};
+use crate::state::{AppState, Backend, Mode};
 
 /// What the window shows in its header.
 #[derive(Debug, Serialize)]
@@ -17,15 +17,20 @@ pub struct AppInfo {
     app_version: &'static str,
 }
 
+/// The header's facts for an account.
+pub fn app_info_of(backend: &Backend) -> AppInfo {
+    AppInfo {
+        mode: backend.mode,
+        account_label: backend.label.clone(),
+        api_url: backend.client.endpoints().api_url.clone(),
+        app_version: env!("CARGO_PKG_VERSION"),
+    }
+}
+
 #[tauri::command]
 pub async fn app_info(state: State<'_, AppState>) -> Result<AppInfo, CommandError> {
     let backend = state.backend()?;
-    Ok(AppInfo {
-        mode: backend.mode,
-        account_label: backend.account_label.clone(),
-        api_url: backend.client.endpoints().api_url.clone(),
-        app_version: env!("CARGO_PKG_VERSION"),
-    })
+    Ok(app_info_of(&backend))
 }
 
 #[tauri::command]

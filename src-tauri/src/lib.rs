@@ -1,6 +1,7 @@
 //! The desktop shell: glue between the window and the engine. Commands, app state and window plumbing live here;
 //! anything worth testing without a window belongs in `crates/lifeboat-engine`.
 
+mod accounts;
 mod commands;
 mod error;
 mod jobs;
@@ -19,9 +20,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .manage(AppState::default())
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
+            let config_dir = app.path().app_config_dir()?;
             let state = app.state::<AppState>();
-            let backend = tauri::async_runtime::block_on(state.start(data_dir))?;
-            backend.jobs.on_finish(notify::on_job_finished(app.handle().clone()));
+            tauri::async_runtime::block_on(state.start(data_dir, config_dir))?;
+            state.on_job_finished(notify::on_job_finished(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -37,6 +39,14 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             jobs::reveal_clone_password,
             jobs::list_jobs,
             jobs::watch_job,
+            accounts::list_accounts,
+            accounts::connect_account,
+            accounts::switch_account,
+            accounts::rename_account,
+            accounts::disconnect_account,
+            accounts::db_login_status,
+            accounts::save_db_login,
+            accounts::forget_db_login,
         ])
 }
 

@@ -116,10 +116,12 @@ pub(crate) async fn restore(
                 return Err(Failure::needs_confirmation("Not confirmed. Nothing was changed."));
             }
         }
-        None => return Err(Failure::needs_confirmation(&format!(
+        None => {
+            return Err(Failure::needs_confirmation(&format!(
             "Restoring overwrites all data in “{}”. {sentence} Add --confirm RESTORE to go ahead. Nothing was changed.",
             plan.instance_name
-        ))),
+        )))
+        }
     }
     if !json {
         eprintln!("{sentence}");

@@ -32,6 +32,7 @@
 //!
 //! This crate must never depend on Tauri, wry or WebKit: the test command checks `cargo tree`.
 
+pub mod accounts;
 pub mod api;
 pub mod backoff;
 pub mod budget;
@@ -40,6 +41,7 @@ pub mod confirm;
 pub mod instances;
 pub mod jobs;
 mod journal;
+pub mod logins;
 pub mod snapshots;
 pub mod verify;
 

@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use lifeboat_secrets::Sensitive;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -14,14 +13,8 @@ use crate::config::Endpoints;
 const COUNTS: &str =
     "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels";
 
-/// A database login for one instance.
-#[derive(Debug, Clone)]
-pub struct DbLogin {
-    /// Database user, normally `neo4j`.
-    pub user: String,
-    /// Its password.
-    pub password: Sensitive<String>,
-}
+/// A database login for one instance (the keyring's credential type, so there is one shape everywhere).
+pub use lifeboat_secrets::DbCredentials as DbLogin;
 
 /// Node and relationship counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -91,6 +84,27 @@ impl QueryClient {
             .build()
             .map_err(|e| VerifyError::Unexpected { detail: e.to_string() })?;
         Ok(Self { http, template: endpoints.query_url.clone() })
+    }
+
+    /// Checks a login with `RETURN 1` before it is saved.
+    pub async fn check_login(&self, instance_id: &str, login: &DbLogin) -> Result<(), VerifyError> {
+        let url = self.template.replace("{dbid}", instance_id);
+        let reply = self
+            .http
+            .post(&url)
+            .basic_auth(&login.user, Some(login.password.expose()))
+            .json(&serde_json::json!({ "statement": "RETURN 1 AS ok" }))
+            .send()
+            .await
+            .map_err(|e| VerifyError::Unavailable {
+                detail: if e.is_connect() { "could not connect" } else { "connection failed" }.into(),
+            })?;
+        match reply.status() {
+            s if s.is_success() => Ok(()),
+            reqwest::StatusCode::UNAUTHORIZED => Err(VerifyError::BadLogin),
+            s if s.is_server_error() => Err(VerifyError::Unavailable { detail: format!("HTTP {}", s.as_u16()) }),
+            s => Err(VerifyError::Unexpected { detail: format!("HTTP {}", s.as_u16()) }),
+        }
     }
 
     /// Counts nodes and relationships. Retries 503 and connection errors for up to `patience` (a database that has

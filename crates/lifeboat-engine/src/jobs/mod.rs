@@ -40,6 +40,13 @@ pub trait LoginStore: Send + Sync {
 #[derive(Default)]
 pub struct MemoryLogins(Mutex<HashMap<String, DbLogin>>);
 
+impl MemoryLogins {
+    /// Forgets a login.
+    pub fn forget(&self, instance_id: &str) {
+        self.0.lock().unwrap_or_else(|p| p.into_inner()).remove(instance_id);
+    }
+}
+
 impl LoginStore for MemoryLogins {
     fn login(&self, instance_id: &str) -> Option<DbLogin> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).get(instance_id).cloned()
