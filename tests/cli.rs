@@ -103,18 +103,30 @@ fn a_restore_needs_confirm_restore_then_runs_to_the_end_with_counts() {
     assert_eq!(refused.status.code(), Some(4), "no --confirm, no terminal: refused");
     assert!(String::from_utf8_lossy(&refused.stderr).contains("loses all changes made in the last"));
 
-    let wrong = sb.lifeboat(&["snapshots", "restore", "--instance", &production, "--snapshot", &snapshot, "--confirm", "yes"]);
+    let wrong =
+        sb.lifeboat(&["snapshots", "restore", "--instance", &production, "--snapshot", &snapshot, "--confirm", "yes"]);
     assert_eq!(wrong.status.code(), Some(4));
 
     let out = sb.lifeboat(&[
-        "snapshots", "restore", "--instance", &production, "--snapshot", &snapshot, "--confirm", "RESTORE", "--wait",
+        "snapshots",
+        "restore",
+        "--instance",
+        &production,
+        "--snapshot",
+        &snapshot,
+        "--confirm",
+        "RESTORE",
+        "--wait",
         "--json",
     ]);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let job = json(&out);
     assert_eq!(job["outcome"], "succeeded");
     assert_eq!(job["kind"], "restore");
-    assert!(job["result"]["countsBefore"]["nodes"].as_u64().unwrap() > job["result"]["countsAfter"]["nodes"].as_u64().unwrap());
+    assert!(
+        job["result"]["countsBefore"]["nodes"].as_u64().unwrap()
+            > job["result"]["countsAfter"]["nodes"].as_u64().unwrap()
+    );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains(sb.instance("Production")["db_password"].as_str().unwrap()), "no secret in --json");
 }

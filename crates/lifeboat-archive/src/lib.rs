@@ -1,0 +1,83 @@
+//! # lifeboat-archive
+//!
+//! Looks at a Neo4j backup file *before* anything touches the network: what it is, whether it is whole,
+//! and whether it can be restored to a given Aura instance — and computes the CRC-32 the upload needs.
+//!
+//! - [`inspect`] takes a `.backup`, `.dump` or AuraDS `.tar` (or a folder holding exactly one, as
+//!   `neo4j-admin database upload --from-path` does) and returns an [`Inspection`]: the format decided from the
+//!   file's magic bytes, never its name ([`ArchiveFormat`], with a stable id and a label in words), the
+//!   database name and backup time where the format records them, `FullSize` and `DumpSize` for the import
+//!   protocol, and a checklist — readable, complete, compatible, fits — whose every item is written for
+//!   people. Broken files get a specific reason and what to do ("This file ends early — it was probably cut
+//!   off while copying; copy it again.").
+//! - [`crc32_file`] streams the file once through `crc32fast` with a 4 MiB buffer and refuses to return a
+//!   checksum of a file that changed while it was read.
+//! - [`testgen`] writes valid and deliberately broken archives of every format, for tests, benchmarks and the
+//!   sandbox demo.
+//!
+//! ```
+//! use lifeboat_archive::{inspect, CheckId, InspectOptions};
+//! use lifeboat_archive::testgen::{write_backup, TestArchive, TestVersion};
+//!
+//! let dir = tempfile::tempdir()?;
+//! let path = dir.path().join("movies.dump");
+//! write_backup(&path, &TestArchive::new(TestVersion::Neo4j4Dump))?;
+//!
+//! let target = InspectOptions { target_version: Some("5".into()), ..Default::default() };
+//! let report = inspect(&path, &target)?;
+//! assert_eq!(report.format_label, "Neo4j 4.x dump");
+//! assert_eq!(report.ok(CheckId::Complete), Some(true));
+//! assert!(report.can_upload);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! ## How cheap is "cheap"
+//!
+//! Completeness is checked by walking structure, not by decompressing: zstd frame and block headers are
+//! hopped over to the last frame's checksum, tar headers are checksummed and hopped over to the
+//! end-of-archive marker. That reads a few bytes per 128 KiB block, so a cut-off multi-GiB backup is caught
+//! in moments. Two things need more:
+//! - **gzip** has no structure to hop along: the only proof that a gzip file is whole is its trailer (CRC-32
+//!   and length), reached by inflating everything. Gzip formats (old 3.x dumps, `DGV1` dumps, `.tar.gz`
+//!   AuraDS archives) are therefore inflated to a sink — linear in the file's size.
+//! - **zstd content checksums** cover the decompressed bytes; verifying them means decompressing. That is
+//!   done when cheap (compressed data up to [`AUTO_CONTENT_CHECK_LIMIT`], unpacking to at most
+//!   [`AUTO_CONTENT_CHECK_UNPACKED_LIMIT`]) or when asked
+//!   ([`ContentCheck::Always`]). Corruption inside a large file is otherwise caught by Aura's CRC-32 check of the
+//!   upload only if it happened in transit — a file damaged on disk uploads faithfully, damage and all.
+//!
+//! ## Why our own readers
+//!
+//! Neo4j's formats wrap standard pieces (zstd, gzip, tar) in small Neo4j headers (§10 of
+//! `reference/import-protocol.md`). Off-the-shelf readers decompress or extract; we need to *validate* while
+//! skipping, report the exact kind of damage, and never write anything. So the zstd and tar walkers here read
+//! headers only, and the `zstd`/`flate2` crates are used just where decompression is the point.
+//!
+//! ## Never touches the file
+//!
+//! Files are opened read-only (on Unix with `O_NONBLOCK`, after checking they are regular files, so a FIFO
+//! can't hang the app), read with positioned reads, and never written: bytes and modification time stay as
+//! they were. Everything is synchronous; async callers use `spawn_blocking`.
+
+#![warn(missing_docs)]
+
+mod analyse;
+mod crc;
+mod error;
+mod fault;
+mod format;
+mod inspect;
+mod meta;
+mod open;
+mod source;
+mod tar;
+pub mod testgen;
+mod zstdwalk;
+
+pub use crc::{crc32_file, CRC_BUFFER_SIZE};
+pub use error::InspectError;
+pub use format::ArchiveFormat;
+pub use inspect::{
+    inspect, Check, CheckId, ContentCheck, InspectOptions, Inspection, Problem, ProblemCode, AUTO_CONTENT_CHECK_LIMIT,
+    AUTO_CONTENT_CHECK_UNPACKED_LIMIT,
+};
