@@ -66,6 +66,16 @@ pub(crate) mod durations {
     pub const PAUSE: f64 = 30.0;
     pub const RESUME: f64 = 30.0;
     pub const DELETE: f64 = 20.0;
+    /// From upload-complete until the instance shows `loading`.
+    pub const IMPORT_QUEUE: f64 = 2.0;
+    /// A load takes this long, plus [`IMPORT_PER_GIB`] per GiB of the uncompressed store.
+    pub const IMPORT_BASE: f64 = 30.0;
+    pub const IMPORT_PER_GIB: f64 = 10.0;
+
+    /// The emulated duration of loading a store of `full_size` bytes.
+    pub fn import_secs(full_size: u64) -> f64 {
+        IMPORT_BASE + IMPORT_PER_GIB * full_size as f64 / (1u64 << 30) as f64
+    }
 }
 
 /// Turns emulated seconds into the wall-clock span they take at the configured speed.

@@ -141,6 +141,56 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// A console import error: `{"Message","Reason","Url"}` (PascalCase, as `neo4j-admin` parses it) and a status.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ConsoleError {
+    pub status: StatusCode,
+    pub message: String,
+    pub reason: String,
+    pub url: Option<String>,
+}
+
+impl ConsoleError {
+    pub fn new(status: StatusCode, reason: &str, message: impl Into<String>) -> Self {
+        ConsoleError { status, message: message.into(), reason: reason.to_string(), url: None }
+    }
+
+    pub fn with_url(mut self, url: &str) -> Self {
+        self.url = Some(url.to_string());
+        self
+    }
+
+    pub fn not_found(dbid: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, "DatabaseNotFound", format!("Database {dbid} was not found"))
+    }
+
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Unauthorized", message)
+    }
+
+    /// Inferred: a malformed request body.
+    pub fn bad_request(reason: &str, message: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, reason, message)
+    }
+}
+
+/// The emulator's own failures (never expected) keep their status and message.
+impl From<ApiError> for ConsoleError {
+    fn from(e: ApiError) -> Self {
+        ConsoleError::new(e.status, &e.reason, e.message)
+    }
+}
+
+impl IntoResponse for ConsoleError {
+    fn into_response(self) -> Response {
+        let mut body = json!({ "Message": self.message, "Reason": self.reason });
+        if let (Some(url), Some(obj)) = (&self.url, body.as_object_mut()) {
+            obj.insert("Url".into(), json!(url));
+        }
+        (self.status, axum::Json(body)).into_response()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

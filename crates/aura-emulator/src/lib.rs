@@ -8,16 +8,22 @@
 //!   every response and a per-account rate limit answering 429 with `Retry-After`;
 //! - a minimal Query API v2 (`POST /query/{dbid}/db/neo4j/query/v2`) that answers `RETURN 1` and node and
 //!   relationship counts, enough to verify a restore;
+//! - the console import API of `neo4j-admin database upload` under `/console` (auth, size check, initiate,
+//!   multipart status, upload-complete, status; see [`console`]), and the two object stores it hands signed URLs
+//!   for, a GCS-style resumable upload and S3-style multipart parts under `/objects` (see [`objects`]), which
+//!   stream to disk and survive a restart;
 //! - a control API under `/_emulator/…` to inject faults and inspect what clients did (see [`faults`]).
 //!
 //! Instances and snapshots move through Aura's state machines on a configurable clock ([`ClockSpeed`]);
 //! scheduled snapshots appear as real time passes, by tier, and expire by tier. The account is kept as JSON in a
-//! data directory, written atomically after every change, so a sandbox survives a restart.
+//! data directory, written atomically after every change, so a sandbox survives a restart; uploads live in
+//! `imports/` beside it.
 //!
 //! A fresh sandbox holds a demo project: a Business Critical "Production" with a week of daily and hourly
 //! snapshots (one Failed) and two on-demand ones, a Professional "Staging" with a week of dailies, and a Free
 //! "Playground" with one on-demand snapshot. Graphs grow slowly while running, so a restore visibly turns the
-//! counts back.
+//! counts back. All three are on `gcp`, so they import through GCS; an instance created on `aws` imports through
+//! S3, and `POST /_emulator/console/provider` forces either for tests.
 //!
 //! # Example
 //!
@@ -34,11 +40,19 @@
 //! # }
 //! ```
 //!
-//! # Not served (yet)
+//! # A console import, end to end
 //!
-//! The console import protocol of `neo4j-admin database upload` and the object stores behind it: `console_url`
-//! is reserved for them and answers 404 today. Neither is any API Lifeboat does not use (customer-managed keys,
-//! GraphQL data APIs, metrics, v2beta1).
+//! 1. `POST {console_url}/v1/databases/{dbid}/import/auth` with the instance's database credentials (Basic)
+//!    and `Confirmed: true` → `{"Token"}`; every later console call sends `Authorization: Bearer <Token>`.
+//! 2. `POST …/import/size` `{"FullSize"}` → 200, or 422 `ImportExceedsMaxSize` beyond the instance's storage.
+//! 3. `POST {console_url}/v2/databases/{dbid}/import` `{"Crc32","DumpSize","FullSize"}` → 202 with
+//!    `SignedURI` (GCP) or `SignedLinks`/`UploadID`/`TotalParts` (AWS), and `Provider`.
+//! 4. GCP: `POST` the signed URL with `x-goog-resumable: start` → 201 `Location`; `PUT` the file there (whole or
+//!    in chunks), resuming from the status query's `Range`. AWS: `PUT` each part link; `POST
+//!    …/import/multipart-upload-status` lists them.
+//! 5. `POST …/import/upload-complete` `{"Crc32"}` (AWS: plus `Parts`, `UploadID`, `Provider`) → 200.
+//! 6. `GET …/import/status`: `running` (the load is queued), `loading`, then `running` with the counts of the
+//!    archive, or `loading failed` with `Error{Message,Reason,Url}`.
 //!
 //! # Deviations from real Aura, and assumptions
 //!
@@ -64,16 +78,61 @@
 //!   an unknown `dbid` answers 404 where real Aura would not resolve the host. Only database `neo4j` exists.
 //! - Scheduled snapshots: daily at a fixed hour and hourly (Business Critical, VDC) at a fixed minute per
 //!   instance; slots that pass while an instance is not running are skipped.
+//!
+//! Console import (nothing of it was observed on the wire against real Aura; the shapes follow what
+//! `neo4j-admin` sends and accepts):
+//!
+//! - The console lives under `/console` and the object stores under `/objects` on the emulator's port, over
+//!   plain http; real Aura uses `https://console…neo4j.io` and Google/AWS storage hosts. `neo4j-admin` itself has
+//!   no console URL override; a client built for the emulator needs one.
+//! - Auth: 401 for wrong credentials, 403 only for non-admin users added through the control API, 404 for an
+//!   unknown instance, 409 when the database holds any node or relationship and `Confirmed` is not `true`.
+//!   Console tokens are opaque, held in memory (a restart invalidates them: 401), bound to one instance, and live
+//!   an hour of real time (inferred). upload-complete answers 409 too if the token carried no consent and the
+//!   database holds data.
+//! - Storage sizes such as `"16GB"` are read in binary units (16 GiB); `FullSize` (or `DumpSize` when it is the
+//!   only size given) is checked at size and at initiate. Inferred 4xx reasons: `InvalidDatabaseState` (400: not
+//!   `running`/`loading failed`, or an operation under way), `UnknownUpload` (400: no open upload with that
+//!   `Crc32`), `UploadIncomplete` (400: object or a part missing), `InvalidPart` (400: a listed `ETag` or
+//!   `UploadID` is not the stored one), `UploadNotFound` (404), `ConsentRequired` (409), `InvalidRequest` (400).
+//! - Provider: `"AWS"` when the instance's `cloud_provider` is `aws`, GCP otherwise, unless the control
+//!   API forces one; the v1 initiate (older clients read only `SignedURI`) always answers GCP. Uploads are keyed
+//!   by instance, CRC32 and sizes (inferred): initiating the same file again returns the same upload (the same
+//!   start URL; for S3 the links from the first missing part on), any other open upload of the instance is
+//!   discarded, and an initiate after upload-complete starts afresh.
+//! - upload-complete answers 200 before the file is checked; the CRC32 (IEEE) of the assembled object is then
+//!   compared with initiate's `Crc32` in the background, and a mismatch makes the load end in `loading failed`
+//!   with reason `ChecksumMismatch` (the real server's reaction is unknown). Other inferred reasons:
+//!   `ImportFailed` (fail-next), `UploadMissing`, `InternalError`; a `loading failed` without a recorded import
+//!   error (e.g. a failed restore) shows `UnknownError`.
+//! - Timing: a load is queued for 2 s (the status keeps showing the previous state, e.g. a stale `loading
+//!   failed`), then shows `loading` for 30 s + 10 s per GiB of `FullSize`, scaled by the clock, and never ends
+//!   before the file check has. The status endpoint adds `Progress` (0–99, an estimate) while loading, and
+//!   reports any other instance state verbatim (e.g. `paused`, `restoring`). The Aura API shows the instance as
+//!   `loading` meanwhile.
+//! - The loaded counts come from the `lifeboat-test-counts: nodes=<N> relationships=<M>` marker in the archive
+//!   (raw, or inside gzip/zstd streams and tar entries); without it, from the size: one node per 256 bytes of
+//!   `FullSize` and four relationships per node. The uploaded files are deleted once the load has its verdict.
+//! - GCS: 201 on start; 308 with `Range` (none while nothing is persisted); a cut body persists in whole 256 KiB
+//!   units; 200 with a JSON object resource on completion (the XML API's body is empty); a second session on a
+//!   completed object answers 403 `AccessDenied` on every request; sessions expire after 7 days (410); `DELETE`
+//!   answers 499. `x-goog-hash` is not checked and no CRC32C is computed.
+//! - S3: the signature is a random token per upload; parts have no minimum size; the default part size is
+//!   64 MiB (at most 10,000 parts); the `ETag` has MD5's shape but is the part's CRC32 and size.
 
 #![warn(missing_docs)]
 
 mod api;
 mod auth;
 mod clock;
+pub mod console;
 mod error;
 pub mod faults;
+mod import;
 mod model;
+pub mod objects;
 mod query;
+mod scan;
 mod seed;
 mod server;
 mod store;
@@ -93,6 +152,7 @@ pub use error::EmulatorError;
 
 use clock::Timing;
 use model::World;
+use objects::ObjectStore;
 use server::Shared;
 use store::Store;
 
@@ -134,7 +194,7 @@ pub struct SandboxInfo {
     pub api_url: String,
     /// Token endpoint, `http://127.0.0.1:PORT/oauth/token`.
     pub auth_url: String,
-    /// Console base, `http://127.0.0.1:PORT/console` (reserved for the import protocol).
+    /// Console base of the import API, `http://127.0.0.1:PORT/console`.
     pub console_url: String,
     /// Query API URL template containing the literal `{dbid}`.
     pub query_url: String,
@@ -248,14 +308,29 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
         store::write_atomic(&dir.join(store::STATE_FILE), &bytes)?;
     }
 
+    let objects = ObjectStore::open(&dir)?;
+
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
         .await
         .map_err(|source| EmulatorError::Bind { port: config.port, source })?;
     let addr = listener.local_addr().map_err(|source| EmulatorError::Bind { port: config.port, source })?;
     let info = sandbox_info(addr, &world);
+    let pending = world.pending_verifications();
 
-    let shared = Arc::new(Shared::new(world, Store::new(&dir), timing, config.rate_limit_per_minute));
     let stop = CancellationToken::new();
+    let setup = server::Setup {
+        store: Store::new(&dir),
+        objects,
+        timing,
+        rate_limit_per_minute: config.rate_limit_per_minute,
+        base_url: format!("http://{addr}"),
+        stop: stop.clone(),
+    };
+    let shared = Arc::new(Shared::new(world, setup));
+    // Imports whose uploaded file was still being checked when the emulator stopped.
+    for (dbid, upload_id) in pending {
+        console::spawn_verification(shared.clone(), dbid, upload_id);
+    }
     let router = server::router(shared.clone());
     let serve = tokio::spawn(server::serve(listener, router, stop.clone()));
     let tick = tokio::spawn(ticker(shared.clone(), config.clock, stop.clone()));

@@ -25,6 +25,8 @@ pub(crate) enum InstanceStatus {
     Resuming,
     Restoring,
     Overwriting,
+    /// A console import (`neo4j-admin database upload`) is being loaded.
+    Loading,
     #[serde(rename = "loading failed")]
     LoadingFailed,
 }
@@ -40,6 +42,7 @@ impl InstanceStatus {
             InstanceStatus::Resuming => "resuming",
             InstanceStatus::Restoring => "restoring",
             InstanceStatus::Overwriting => "overwriting",
+            InstanceStatus::Loading => "loading",
             InstanceStatus::LoadingFailed => "loading failed",
         }
     }
@@ -166,15 +169,108 @@ pub(crate) struct Operation {
     pub doomed: bool,
 }
 
+impl Operation {
+    /// Whether the operation may complete once `due` has passed: a load also waits for its verdict.
+    pub fn ready(&self) -> bool {
+        !matches!(self.kind, OpKind::Import { verdict: None, loading_since: Some(_), .. })
+    }
+}
+
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
 #[serde(tag = "op", rename_all = "snake_case")]
 pub(crate) enum OpKind {
-    Create { counts: GraphCounts },
-    Restore { snapshot_id: String, counts: GraphCounts },
-    Overwrite { source_instance_id: String, source_snapshot_id: String, counts: GraphCounts },
+    Create {
+        counts: GraphCounts,
+    },
+    Restore {
+        snapshot_id: String,
+        counts: GraphCounts,
+    },
+    Overwrite {
+        source_instance_id: String,
+        source_snapshot_id: String,
+        counts: GraphCounts,
+    },
     Pause,
     Resume,
     Delete,
+    /// A console import. It waits in a queue until `loading_since` is set (the status stays what it was), then
+    /// loads until `due` has passed *and* the background check of the uploaded file has delivered a verdict.
+    Import {
+        upload_id: String,
+        full_size: u64,
+        #[serde(default)]
+        verdict: Option<ImportVerdict>,
+        #[serde(default, with = "time::serde::rfc3339::option")]
+        loading_since: Option<OffsetDateTime>,
+    },
+}
+
+/// Why a load failed, as the console's status endpoint reports it (`Error{Message,Reason,Url}`).
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct ImportError {
+    pub message: String,
+    pub reason: String,
+    pub url: String,
+}
+
+impl ImportError {
+    /// The console's `Error` object.
+    pub fn view(&self) -> Value {
+        json!({ "Message": self.message, "Reason": self.reason, "Url": self.url })
+    }
+}
+
+/// The outcome of checking an uploaded archive, decided while the instance shows `loading`.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
+#[serde(tag = "outcome", rename_all = "snake_case")]
+pub(crate) enum ImportVerdict {
+    Loaded { counts: GraphCounts },
+    Failed { error: ImportError },
+}
+
+/// A database user besides the instance's admin (`db_user`); added through the control API to exercise the
+/// console's 403 for credentials without administrative access.
+#[derive(Serialize, Deserialize, Clone, Debug, PartialEq, Eq)]
+pub(crate) struct DbUser {
+    pub user: String,
+    pub password: String,
+}
+
+/// Where console imports are uploaded to.
+#[derive(Serialize, Deserialize, Clone, Copy, Debug, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum Provider {
+    Gcp,
+    Aws,
+}
+
+impl Provider {
+    /// The spelling of the initiate response's `Provider`.
+    pub fn wire(self) -> &'static str {
+        match self {
+            Provider::Gcp => "GCP",
+            Provider::Aws => "AWS",
+        }
+    }
+
+    /// `aws` instances upload to S3, every other provider to GCS.
+    pub fn for_cloud(cloud_provider: &str) -> Provider {
+        if cloud_provider.eq_ignore_ascii_case("aws") {
+            Provider::Aws
+        } else {
+            Provider::Gcp
+        }
+    }
+}
+
+/// Test settings of the console import, set through `/_emulator/console/…`.
+#[derive(Serialize, Deserialize, Clone, Debug, Default, PartialEq, Eq)]
+pub(crate) struct ConsoleSettings {
+    /// Forces the upload provider of every new import, whatever the instance's cloud.
+    pub provider: Option<Provider>,
+    /// Size of an S3 part (the last one takes the rest); `None`: [`crate::objects::DEFAULT_PART_SIZE`].
+    pub part_size: Option<u64>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug, PartialEq)]
@@ -205,6 +301,12 @@ pub(crate) struct Instance {
     pub daily_hour: u8,
     pub schedule_minute: u8,
     pub op: Option<Operation>,
+    /// Why the last load failed; shown by the console status while the instance is `loading failed`.
+    #[serde(default)]
+    pub import_error: Option<ImportError>,
+    /// Non-admin database users (see [`DbUser`]).
+    #[serde(default)]
+    pub extra_users: Vec<DbUser>,
 }
 
 impl Instance {
@@ -382,6 +484,12 @@ pub(crate) struct World {
     pub snapshots: Vec<Snapshot>,
     /// How many upcoming API-started transitions are doomed to fail.
     pub fail_next: u32,
+    /// How many upcoming console imports are accepted but never start loading.
+    #[serde(default)]
+    pub import_never_starts: u32,
+    /// Console import test settings.
+    #[serde(default)]
+    pub console: ConsoleSettings,
 }
 
 pub(crate) const MEMORY_SIZES: &[&str] =
@@ -476,6 +584,8 @@ mod tests {
             daily_hour: 2,
             schedule_minute: 0,
             op: None,
+            import_error: None,
+            extra_users: Vec::new(),
         };
         let t2 = t0 + time::Duration::hours(2);
         assert_eq!(i.counts_at(t2), GraphCounts { nodes: 120, relationships: 1200 });

@@ -9,7 +9,8 @@
 //! - `MATCH ()-[r]->() RETURN count(r|*) [AS x]` (also `()-->()`)
 //! - `CALL { <a count query> } CALL { … } RETURN a, b`
 //!
-//! Anything else is a `Neo.ClientError.Statement.SyntaxError`. Parameters are accepted and ignored.
+//! Anything else is a `Neo.ClientError.Statement.SyntaxError`. Parameters are accepted and ignored. Basic auth
+//! takes the instance's admin credentials or those of a non-admin user added through the control API.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -36,13 +37,14 @@ pub(crate) async fn run(
 ) -> Response {
     let found = app
         .read(|w, now| {
-            Ok(w.instances
-                .iter()
-                .find(|i| i.id == dbid)
-                .map(|i| (i.status, i.db_user.clone(), i.db_password.clone(), i.counts_at(now))))
+            Ok(w.instances.iter().find(|i| i.id == dbid).map(|i| {
+                let mut users = vec![(i.db_user.clone(), i.db_password.clone())];
+                users.extend(i.extra_users.iter().map(|u| (u.user.clone(), u.password.clone())));
+                (i.status, users, i.counts_at(now))
+            }))
         })
         .await;
-    let Ok(Some((status, user, password, counts))) = found else {
+    let Ok(Some((status, users, counts))) = found else {
         // Real Aura has no such host at all; a 404 is the closest an HTTP answer gets.
         return query_error(
             StatusCode::NOT_FOUND,
@@ -57,7 +59,7 @@ pub(crate) async fn run(
             format!("The database is unavailable (instance status: {})", status.as_str()),
         );
     }
-    if basic_credentials(&headers).is_none_or(|(u, p)| u != user || p != password) {
+    if basic_credentials(&headers).is_none_or(|creds| !users.contains(&creds)) {
         return query_error(
             StatusCode::UNAUTHORIZED,
             "Neo.ClientError.Security.Unauthorized",

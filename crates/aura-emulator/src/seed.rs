@@ -94,6 +94,8 @@ pub(crate) fn demo_world(now: OffsetDateTime, timing: Timing) -> World {
             daily_hour: spec.daily_hour,
             schedule_minute: 17,
             op: None,
+            import_error: None,
+            extra_users: Vec::new(),
         });
     }
     world.tick(now, timing);

@@ -11,7 +11,7 @@ use axum::extract::{MatchedPath, Request, State};
 use axum::http::{HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::Router;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
@@ -23,11 +23,13 @@ use tower::ServiceExt;
 
 use crate::auth::{RateLimiter, Tokens};
 use crate::clock::Timing;
+use crate::console::ConsoleTokens;
 use crate::error::ApiError;
 use crate::faults::{Faults, LogEntry, RequestLog};
 use crate::model::World;
+use crate::objects::ObjectStore;
 use crate::store::Store;
-use crate::{api, auth, faults, query};
+use crate::{api, auth, console, faults, objects, query};
 
 /// The name of the header carrying the id of every response.
 pub(crate) const REQUEST_ID: &str = "x-request-id";
@@ -41,6 +43,23 @@ pub(crate) struct Shared {
     pub limiter: RateLimiter,
     pub faults: Faults,
     pub log: RequestLog,
+    /// The console import's uploads.
+    pub objects: ObjectStore,
+    pub console_tokens: ConsoleTokens,
+    /// `http://127.0.0.1:PORT`, for the URLs the console hands out.
+    pub base_url: String,
+    /// Cancelled at shutdown; background work stops with it.
+    pub stop: CancellationToken,
+}
+
+/// What [`Shared::new`] needs besides the world.
+pub(crate) struct Setup {
+    pub store: Store,
+    pub objects: ObjectStore,
+    pub timing: Timing,
+    pub rate_limit_per_minute: u32,
+    pub base_url: String,
+    pub stop: CancellationToken,
 }
 
 struct Versioned {
@@ -56,15 +75,19 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    pub fn new(world: World, store: Store, timing: Timing, rate_limit_per_minute: u32) -> Shared {
+    pub fn new(world: World, setup: Setup) -> Shared {
         Shared {
             world: Mutex::new(Versioned { world, generation: 0 }),
-            store,
-            timing,
+            store: setup.store,
+            timing: setup.timing,
             tokens: Tokens::default(),
-            limiter: RateLimiter::new(rate_limit_per_minute),
+            limiter: RateLimiter::new(setup.rate_limit_per_minute),
             faults: Faults::default(),
             log: RequestLog::default(),
+            objects: setup.objects,
+            console_tokens: ConsoleTokens::default(),
+            base_url: setup.base_url,
+            stop: setup.stop,
         }
     }
 
@@ -160,6 +183,16 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/v1/instances/{id}/snapshots/{sid}", get(api::get_snapshot))
         .route("/v1/instances/{id}/snapshots/{sid}/restore", post(api::restore_snapshot))
         .route("/query/{dbid}/db/{database}/query/v2", post(query::run))
+        .route("/console/v1/databases/{dbid}/import/auth", post(console::auth))
+        .route("/console/v1/databases/{dbid}/import/size", post(console::size))
+        .route("/console/v1/databases/{dbid}/import", post(console::initiate_v1))
+        .route("/console/v2/databases/{dbid}/import", post(console::initiate_v2))
+        .route("/console/v1/databases/{dbid}/import/multipart-upload-status", post(console::multipart_status))
+        .route("/console/v1/databases/{dbid}/import/upload-complete", post(console::upload_complete))
+        .route("/console/v1/databases/{dbid}/import/status", get(console::status))
+        .route("/objects/gcs/start/{upload}", post(objects::gcs_start))
+        .route("/objects/gcs/{session}", put(objects::gcs_put).delete(objects::gcs_cancel))
+        .route("/objects/s3/{upload}/{part}", put(objects::s3_put))
         .merge(faults::control_routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(state.clone(), front))
@@ -190,9 +223,17 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
                 fault = Some("delay");
                 tokio::time::sleep(Duration::from_millis(ms)).await;
             }
-            if rule.drop {
-                // The request is fully processed (a dropped POST has taken effect), then the connection is closed
-                // before one byte of the response is written.
+            let req = if rule.shapes_body() {
+                fault = Some(if rule.cut_after_bytes.is_some() { "cut" } else { "stall" });
+                req.map(|body| rule.wrap_body(body))
+            } else {
+                req
+            };
+            let cut_and_drop = rule.cut_after_bytes.is_some() && rule.status.is_none();
+            let mut response = if rule.drop || cut_and_drop {
+                // The request is processed (a dropped POST has taken effect; a cut upload has persisted what it
+                // received), then the connection is closed before one byte of the response is written.
+                let name = if rule.drop { "drop" } else { "cut" };
                 let lost = next.run(req).await;
                 if let Some(ConnAbort(token)) = abort {
                     app.log.record(LogEntry::new(
@@ -202,19 +243,31 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
                         Some(lost.status().as_u16()),
                         request_id,
                         true,
-                        Some("drop"),
+                        Some(name),
                     ));
                     token.cancel();
                     return std::future::pending::<Response>().await;
                 }
-                fault = Some("drop");
+                fault = Some(name);
                 lost
             } else if let Some(status) = rule.status {
-                fault = Some("status");
+                if rule.cut_after_bytes.is_some() {
+                    // Processed up to the cut (the rest of the body is read and discarded), then answered.
+                    let _ = next.run(req).await;
+                } else {
+                    // Not processed; the body is read away so the client reads the answer, not a broken pipe.
+                    fault = Some("status");
+                    crate::objects::drain(req.into_body()).await;
+                }
                 rule.response(status)
             } else {
                 next.run(req).await
+            };
+            if rule.omit_range && response.status() == StatusCode::PERMANENT_REDIRECT {
+                fault = Some("omit_range");
+                response.headers_mut().remove(axum::http::header::RANGE);
             }
+            response
         }
     };
     if let Ok(v) = HeaderValue::from_str(&request_id) {

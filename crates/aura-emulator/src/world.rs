@@ -12,8 +12,8 @@ use time::{Date, Duration, OffsetDateTime};
 use crate::clock::{durations, Timing};
 use crate::error::ApiError;
 use crate::model::{
-    default_storage, new_db_password, new_instance_id, new_uuid, Account, GraphCounts, Instance, InstanceStatus,
-    OpKind, Operation, Snapshot, SnapshotKind, SnapshotStatus, Tenant, World, SCHEMA_VERSION,
+    default_storage, new_db_password, new_instance_id, new_uuid, Account, GraphCounts, ImportVerdict, Instance,
+    InstanceStatus, OpKind, Operation, Snapshot, SnapshotKind, SnapshotStatus, Tenant, World, SCHEMA_VERSION,
 };
 
 /// A validated `POST /v1/instances` body.
@@ -41,6 +41,8 @@ impl World {
             instances: Vec::new(),
             snapshots: Vec::new(),
             fail_next: 0,
+            import_never_starts: 0,
+            console: Default::default(),
         }
     }
 
@@ -48,7 +50,7 @@ impl World {
         self.instances.iter().find(|i| i.id == id).ok_or_else(|| ApiError::db_not_found(id))
     }
 
-    fn instance_mut(&mut self, id: &str) -> Result<&mut Instance, ApiError> {
+    pub(crate) fn instance_mut(&mut self, id: &str) -> Result<&mut Instance, ApiError> {
         self.instances.iter_mut().find(|i| i.id == id).ok_or_else(|| ApiError::db_not_found(id))
     }
 
@@ -88,7 +90,7 @@ impl World {
     }
 
     /// Consumes one armed fail-next fault, if any.
-    fn take_doom(&mut self) -> bool {
+    pub(crate) fn take_doom(&mut self) -> bool {
         if self.fail_next > 0 {
             self.fail_next -= 1;
             true
@@ -99,7 +101,7 @@ impl World {
 
     /// Moves everything whose time has come. Returns whether anything changed (and so needs saving).
     pub fn tick(&mut self, now: OffsetDateTime, timing: Timing) -> bool {
-        let mut changed = self.finish_operations(now);
+        let mut changed = self.finish_operations(now, timing);
         changed |= self.materialise_schedules(now);
         changed |= self.advance_snapshots(now, timing);
         changed |= self.prune_free_tier();
@@ -107,15 +109,33 @@ impl World {
         changed
     }
 
-    fn finish_operations(&mut self, now: OffsetDateTime) -> bool {
+    fn finish_operations(&mut self, now: OffsetDateTime, timing: Timing) -> bool {
         let mut changed = false;
         let mut destroyed = Vec::new();
         for inst in &mut self.instances {
-            let Some(op) = inst.op.take_if(|op| op.due <= now) else { continue };
+            let Some(op) = inst.op.take_if(|op| op.due <= now && op.ready()) else { continue };
             changed = true;
             // The transition happened at `due`, not when we noticed it; growth and schedules start from there.
             let at = op.due;
             match op.kind {
+                OpKind::Import { upload_id, full_size, verdict, loading_since: None } => {
+                    // Out of the queue: the load begins, and a stale failure is forgotten.
+                    inst.import_error = None;
+                    inst.set_status(InstanceStatus::Loading, at);
+                    let kind = OpKind::Import { upload_id, full_size, verdict, loading_since: Some(at) };
+                    let due = at + timing.span(durations::import_secs(full_size));
+                    inst.op = Some(Operation { kind, due, doomed: op.doomed });
+                }
+                OpKind::Import { verdict: Some(ImportVerdict::Loaded { counts }), .. } => {
+                    inst.set_status(InstanceStatus::Running, at);
+                    inst.replace_data(counts, at);
+                }
+                OpKind::Import { verdict: Some(ImportVerdict::Failed { error }), .. } => {
+                    inst.set_status(InstanceStatus::LoadingFailed, at);
+                    inst.import_error = Some(error);
+                }
+                // Never taken: `Operation::ready` holds a load back until its verdict is in.
+                OpKind::Import { verdict: None, .. } => {}
                 OpKind::Create { counts } => {
                     inst.replace_data(counts, at);
                     if op.doomed {
@@ -435,6 +455,8 @@ impl World {
             daily_hour: rand::random_range(0..24),
             schedule_minute: rand::random_range(0..60),
             op: None,
+            import_error: None,
+            extra_users: Vec::new(),
         };
         let op = OpKind::Create { counts };
         start_op(&mut inst, now, InstanceStatus::Creating, op, timing.span(durations::CREATE), doomed);
