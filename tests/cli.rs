@@ -141,3 +141,30 @@ fn an_on_demand_snapshot_can_be_taken_and_waited_for() {
     assert_eq!(job["outcome"], "succeeded");
     assert!(job["result"]["snapshotId"].as_str().is_some());
 }
+
+#[test]
+fn inspect_recognises_a_backup_and_explains_a_broken_file_without_touching_either() {
+    use lifeboat_archive::testgen::{write_backup, TestArchive};
+    let dir = tempfile::tempdir().unwrap();
+    let good = dir.path().join("production.backup");
+    write_backup(&good, &TestArchive { approx_size: 2_000_000, incompressible: true, ..TestArchive::default() })
+        .unwrap();
+    let before = (std::fs::read(&good).unwrap(), std::fs::metadata(&good).unwrap().modified().unwrap());
+
+    let out = Command::new(BIN).args(["inspect", good.to_str().unwrap(), "--json"]).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let inspection = json(&out);
+    assert_eq!(inspection["formatLabel"], "Neo4j 5 backup, compressed");
+    assert_eq!(inspection["canUpload"], true);
+
+    let cut = dir.path().join("cut.backup");
+    std::fs::write(&cut, &before.0[..before.0.len() / 2]).unwrap();
+    let out = Command::new(BIN).args(["inspect", cut.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let reason = String::from_utf8_lossy(&out.stderr);
+    assert!(reason.contains("ends early") || reason.contains("cut off"), "{reason}");
+    assert_eq!(reason.lines().count(), 1, "one plain line: {reason}");
+
+    let after = (std::fs::read(&good).unwrap(), std::fs::metadata(&good).unwrap().modified().unwrap());
+    assert_eq!(before, after, "the user's file is never modified");
+}

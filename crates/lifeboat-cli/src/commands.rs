@@ -6,7 +6,7 @@ use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::{print_json, print_table, Failure};
-use crate::{account, snapshots};
+use crate::{account, inspect, snapshots};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -47,6 +47,14 @@ enum Command {
     /// Instances of the account.
     #[command(subcommand)]
     Instances(InstancesCommand),
+    /// Check a backup file (.backup, .dump, .tar) before restoring it: format, completeness, size. Read-only.
+    Inspect {
+        /// The file, or a folder holding exactly one archive.
+        file: PathBuf,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
     /// Snapshots: list, take, restore, or open as a new instance.
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
@@ -155,6 +163,7 @@ impl Cli {
         match &self.command {
             Command::Sandbox(a) => a.json,
             Command::Instances(InstancesCommand::List { json }) => *json,
+            Command::Inspect { json, .. } => *json,
             Command::Snapshots(
                 SnapshotsCommand::List { json, .. }
                 | SnapshotsCommand::Create { json, .. }
@@ -169,6 +178,7 @@ pub(crate) async fn execute(cli: Cli) -> Result<(), Failure> {
     match cli.command {
         Command::Sandbox(args) => sandbox(args).await,
         Command::Instances(InstancesCommand::List { json }) => instances_list(&cli.endpoints, json).await,
+        Command::Inspect { file, json } => inspect::run(file, json).await,
         Command::Snapshots(command) => {
             let client = account::client(&cli.endpoints)?;
             match command {

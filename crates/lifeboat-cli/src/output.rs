@@ -68,6 +68,12 @@ impl Failure {
         Self { exit: 1, code, message, retryable, request_id: None, json_printed }
     }
 
+    /// Marks that the `--json` document (which carries the reason) was printed already.
+    pub fn json_printed(mut self, printed: bool) -> Self {
+        self.json_printed = printed;
+        self
+    }
+
     /// Prints the failure and gives the exit code.
     pub fn report(self, json: bool) -> ExitCode {
         let line = self.message.replace('\n', " ");
