@@ -21,6 +21,9 @@ const COMMANDS: &[&str] = &[
     "db_login_status",
     "save_db_login",
     "forget_db_login",
+    "subscribe_file_drops",
+    "choose_backup_file",
+    "inspect_file",
 ];
 
 fn main() {

@@ -3,7 +3,7 @@
 
 use lifeboat_engine::accounts::verify_api_key;
 use lifeboat_engine::logins::LoginPersistence;
-use lifeboat_engine::{DbLogin, Endpoints, Sensitive};
+use lifeboat_engine::{DbLogin, Sensitive};
 use serde::Serialize;
 use tauri::State;
 
@@ -89,13 +89,7 @@ pub async fn connect_account(
         return Err(CommandError::new("invalid-input", "Enter both the client id and the client secret.", false));
     }
     let secret = Sensitive::new(client_secret.trim().to_owned());
-    // Accounts connected from the window talk to real Aura; endpoints may be redirected for testing.
-    let endpoints = Endpoints {
-        api_url: std::env::var("LIFEBOAT_API_URL").unwrap_or_else(|_| Endpoints::default().api_url),
-        auth_url: std::env::var("LIFEBOAT_AUTH_URL").unwrap_or_else(|_| Endpoints::default().auth_url),
-        console_url: std::env::var("LIFEBOAT_CONSOLE_URL").unwrap_or_else(|_| Endpoints::default().console_url),
-        query_url: std::env::var("LIFEBOAT_QUERY_URL").unwrap_or_else(|_| Endpoints::default().query_url),
-    };
+    let endpoints = crate::state::connect_endpoints();
     let client = lifeboat_engine::accounts::client_for(endpoints.clone(), &client_id, secret.clone())?;
     verify_api_key(&client).await?;
     // Saving talks to the keyring (blocking D-Bus): tell the runtime this worker is busy.

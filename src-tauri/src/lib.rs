@@ -4,6 +4,7 @@
 mod accounts;
 mod commands;
 mod error;
+mod files;
 mod jobs;
 mod notify;
 mod state;
@@ -18,6 +19,8 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
     builder
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(AppState::default())
+        .manage(files::DropSubscribers::default())
+        .on_window_event(files::on_window_event)
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;
@@ -47,6 +50,9 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             accounts::db_login_status,
             accounts::save_db_login,
             accounts::forget_db_login,
+            files::subscribe_file_drops,
+            files::choose_backup_file,
+            files::inspect_file,
         ])
 }
 

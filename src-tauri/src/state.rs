@@ -18,6 +18,27 @@ use serde::Serialize;
 
 use crate::error::CommandError;
 
+/// Where accounts connected in this run live: `--api-url`, `--auth-url`, `--console-url`, `--query-url` on the
+/// command line, else `LIFEBOAT_*_URL` in the environment, else the real Aura hosts.
+pub fn connect_endpoints() -> Endpoints {
+    let args: Vec<String> = std::env::args().collect();
+    let flag = |name: &str, var: &str, default: String| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1).cloned())
+            .or_else(|| args.iter().find_map(|a| a.strip_prefix(&format!("{name}=")).map(str::to_owned)))
+            .or_else(|| std::env::var(var).ok().filter(|v| !v.is_empty()))
+            .unwrap_or(default)
+    };
+    let d = Endpoints::default();
+    Endpoints {
+        api_url: flag("--api-url", "LIFEBOAT_API_URL", d.api_url),
+        auth_url: flag("--auth-url", "LIFEBOAT_AUTH_URL", d.auth_url),
+        console_url: flag("--console-url", "LIFEBOAT_CONSOLE_URL", d.console_url),
+        query_url: flag("--query-url", "LIFEBOAT_QUERY_URL", d.query_url),
+    }
+}
+
 /// The sandbox's account id.
 pub const SANDBOX_ID: &str = "sandbox";
 
@@ -115,13 +136,7 @@ impl AppState {
 
         let env = std::env::var("AURA_CLIENT_ID").ok().zip(std::env::var("AURA_CLIENT_SECRET").ok());
         if let Some((id, secret)) = env.filter(|(id, s)| !id.is_empty() && !s.is_empty()) {
-            let defaults = Endpoints::default();
-            let endpoints = Endpoints {
-                api_url: std::env::var("LIFEBOAT_API_URL").unwrap_or(defaults.api_url),
-                auth_url: std::env::var("LIFEBOAT_AUTH_URL").unwrap_or(defaults.auth_url),
-                console_url: std::env::var("LIFEBOAT_CONSOLE_URL").unwrap_or(defaults.console_url),
-                query_url: std::env::var("LIFEBOAT_QUERY_URL").unwrap_or(defaults.query_url),
-            };
+            let endpoints = connect_endpoints();
             let profile = self
                 .add_profile("Aura account (from the environment)", &id, endpoints, Sensitive::new(secret), true)
                 .map_err(|e| e.message)?;

@@ -24,6 +24,13 @@ pub enum ConfirmedAction {
         /// The snapshot to restore.
         snapshot_id: String,
     },
+    /// Overwrite `instance_id` with the backup file at `path`.
+    RestoreFile {
+        /// The instance to overwrite.
+        instance_id: String,
+        /// The file the user inspected and confirmed.
+        path: std::path::PathBuf,
+    },
 }
 
 /// Why a token was refused.

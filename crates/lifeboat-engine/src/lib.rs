@@ -38,6 +38,7 @@ pub mod backoff;
 pub mod budget;
 pub mod config;
 pub mod confirm;
+pub mod files;
 pub mod instances;
 pub mod jobs;
 mod journal;

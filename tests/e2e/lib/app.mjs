@@ -8,7 +8,8 @@ import { remote } from 'webdriverio';
 const root = path.resolve(import.meta.dirname, '../../..');
 export const artifactsDir = path.join(root, 'target', 'e2e');
 
-export async function openApp() {
+/** Starts the app through tauri-driver, with extra command-line `args` for the app. */
+export async function openApp(args = []) {
   const application = process.env.LIFEBOAT_APP;
   if (!application) throw new Error('LIFEBOAT_APP must name the built app binary');
   return remote({
@@ -17,7 +18,7 @@ export async function openApp() {
     logLevel: 'warn',
     connectionRetryCount: 1,
     capabilities: {
-      'tauri:options': { application },
+      'tauri:options': { application, args },
       // WebKitWebDriver speaks classic WebDriver only; skip WebdriverIO's BiDi attempt.
       'wdio:enforceWebDriverClassic': true,
     },

@@ -193,7 +193,10 @@ impl JobManager {
         safety_snapshot: bool,
         reason: Option<String>,
     ) -> Result<watch::Receiver<JobState>, StartError> {
-        let ConfirmedAction::RestoreSnapshot { instance_id, snapshot_id } = self.confirmations.redeem(token)?;
+        // A token confirms one kind of action only: a file-restore token cannot start a snapshot restore.
+        let ConfirmedAction::RestoreSnapshot { instance_id, snapshot_id } = self.confirmations.redeem(token)? else {
+            return Err(ConfirmError::NotConfirmed.into());
+        };
         let instance = self.client.get_instance(&instance_id).await?;
         let snapshot = self.client.get_snapshot(&instance_id, &snapshot_id).await?;
         if !snapshot.status.is_final() || snapshot.status != crate::api::SnapshotStatus::Completed {

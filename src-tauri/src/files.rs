@@ -1,0 +1,105 @@
+//! Backup files reach the window two ways: dropped on it (Tauri's drag-drop events carry the real OS paths), or
+//! chosen in a native dialog (rfd). Both end in `inspect_file`.
+//!
+//! Drops are forwarded through channels the window registers (`subscribe_file_drops`), so the webview needs no
+//! event permission at all. The window never navigates to a dropped file: wry intercepts the drop.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+
+use lifeboat_archive::Inspection;
+use serde::Serialize;
+use tauri::ipc::Channel;
+use tauri::{AppHandle, DragDropEvent, Manager, Runtime, State, WebviewWindow, Window, WindowEvent};
+
+use crate::error::CommandError;
+use crate::state::AppState;
+
+/// A drag over, a drop on, or a drag leaving the window.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", content = "data", rename_all = "camelCase")]
+pub enum FileDropEvent {
+    /// Files are dragged over the window.
+    Hover { paths: Vec<String> },
+    /// Files were dropped.
+    Drop { paths: Vec<String> },
+    /// The drag left without dropping.
+    Cancel { paths: Vec<String> },
+}
+
+/// The windows' drop channels.
+#[derive(Default)]
+pub struct DropSubscribers(Mutex<Vec<Channel<FileDropEvent>>>);
+
+fn strings(paths: &[PathBuf]) -> Vec<String> {
+    paths.iter().map(|p| p.to_string_lossy().into_owned()).collect()
+}
+
+/// Forwards the window's drag-and-drop events to every subscribed channel.
+pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    let WindowEvent::DragDrop(drag) = event else { return };
+    let forwarded = match drag {
+        DragDropEvent::Enter { paths, .. } => FileDropEvent::Hover { paths: strings(paths) },
+        DragDropEvent::Drop { paths, .. } => FileDropEvent::Drop { paths: strings(paths) },
+        DragDropEvent::Leave => FileDropEvent::Cancel { paths: Vec::new() },
+        _ => return,
+    };
+    let subscribers = window.state::<DropSubscribers>();
+    let mut channels = subscribers.0.lock().unwrap_or_else(|p| p.into_inner());
+    // A reloaded window leaves a dead channel behind: drop those that cannot be reached.
+    channels.retain(|c| c.send(forwarded.clone()).is_ok());
+}
+
+#[tauri::command]
+pub fn subscribe_file_drops(subscribers: State<'_, DropSubscribers>, on_event: Channel<FileDropEvent>) {
+    let mut channels = subscribers.0.lock().unwrap_or_else(|p| p.into_inner());
+    channels.push(on_event);
+}
+
+/// Opens the native "choose a file" dialog. rfd's async dialog is created on the main thread (GTK requires it)
+/// with the window as parent, and awaited here, so the command never blocks a thread on a dialog.
+#[tauri::command]
+pub async fn choose_backup_file<R: Runtime>(
+    app: AppHandle<R>,
+    window: WebviewWindow<R>,
+) -> Result<Option<String>, CommandError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.run_on_main_thread(move || {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title("Choose a backup file")
+            .add_filter("Neo4j backups and dumps", &["backup", "dump", "tar"])
+            .add_filter("All files", &["*"])
+            .set_parent(&window);
+        let picked = dialog.pick_file();
+        tauri::async_runtime::spawn(async move {
+            let _ = tx.send(picked.await.map(|f| f.path().to_string_lossy().into_owned()));
+        });
+    })
+    .map_err(|e| {
+        CommandError::new(
+            "dialog",
+            format!("The file dialog could not open ({e}). Drop the file on the window instead."),
+            true,
+        )
+    })?;
+    rx.await.map_err(|_| {
+        CommandError::new(
+            "dialog",
+            "The file dialog closed unexpectedly. Try again, or drop the file on the window.",
+            true,
+        )
+    })
+}
+
+#[tauri::command]
+pub async fn inspect_file(
+    state: State<'_, AppState>,
+    path: String,
+    instance_id: String,
+) -> Result<Inspection, CommandError> {
+    if path.trim().is_empty() {
+        return Err(CommandError::new("invalid-input", "No file was chosen.", false));
+    }
+    let backend = state.backend()?;
+    Ok(lifeboat_engine::files::inspect_for(&backend.client, &instance_id, std::path::Path::new(&path)).await?)
+}
