@@ -43,7 +43,7 @@ check frontend-build bash -c 'cd ui && npm run --silent build'
 check engine-gui-free engine_is_gui_free
 check clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 check cargo-deny cargo deny --log-level error check licenses bans sources
-check build-app cargo build --locked --bin lifeboat
+check build-app cargo build --locked --bin lifeboat --example inspect -p lifeboat -p lifeboat-archive
 
 # Rust tests (inside the private desktop: later tests use the real keyring and notification daemon).
 echo "── rust tests"
@@ -66,7 +66,7 @@ record frontend-tests "$vp" "$vf"; echo "   $vp passed, $vf failed"
 [ "$vf" -gt 0 ] && tail -n 60 "$results/vitest.log" | sed 's/^/   /'
 
 echo "── end-to-end tests (real app, WebDriver, Xvfb)"
-LIFEBOAT_APP=$root/target/debug/lifeboat LIFEBOAT_SANDBOX_CLOCK=fast scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
+LIFEBOAT_APP=$root/target/debug/lifeboat LIFEBOAT_SANDBOX_CLOCK=fast LIFEBOAT_CHUNK_SIZE=262144 scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
   >"$results/e2e.log" 2>&1
 es=$?
 ep=$(grep -cE '^ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ep=0

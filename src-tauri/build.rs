@@ -24,6 +24,12 @@ const COMMANDS: &[&str] = &[
     "subscribe_file_drops",
     "choose_backup_file",
     "inspect_file",
+    "prepare_file_restore",
+    "restore_from_file",
+    "cancel_job",
+    "list_resumable_uploads",
+    "resume_upload",
+    "discard_upload",
 ];
 
 fn main() {

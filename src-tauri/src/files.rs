@@ -103,3 +103,83 @@ pub async fn inspect_file(
     let backend = state.backend()?;
     Ok(lifeboat_engine::files::inspect_for(&backend.client, &instance_id, std::path::Path::new(&path)).await?)
 }
+
+/// An unfinished upload, as the resume banner shows it.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResumableView {
+    upload_id: String,
+    file_name: String,
+    path: String,
+    instance_id: String,
+    instance_name: String,
+    percent: f64,
+}
+
+#[tauri::command]
+pub async fn prepare_file_restore(
+    state: State<'_, AppState>,
+    instance_id: String,
+    path: String,
+) -> Result<lifeboat_engine::jobs::FileRestorePlan, CommandError> {
+    let backend = state.backend()?;
+    Ok(backend.jobs.plan_file_restore(&instance_id, std::path::Path::new(&path)).await?)
+}
+
+#[tauri::command]
+pub async fn restore_from_file(
+    state: State<'_, AppState>,
+    token: String,
+    safety_snapshot: bool,
+    reason: Option<String>,
+    on_event: Channel<lifeboat_engine::JobEvent>,
+) -> Result<crate::jobs::JobStarted, CommandError> {
+    let backend = state.backend()?;
+    let rx = backend.jobs.start_file_restore(&token, safety_snapshot, reason).await?;
+    let instance_id = rx.borrow().instance_id.clone();
+    backend.snapshots.forget_instance(&instance_id).await;
+    Ok(crate::jobs::forward(rx, on_event))
+}
+
+#[tauri::command]
+pub async fn cancel_job(state: State<'_, AppState>, job_id: String) -> Result<(), CommandError> {
+    if state.backend()?.jobs.cancel(&job_id) {
+        Ok(())
+    } else {
+        Err(CommandError::new("not-running", "This operation is not running any more.", false))
+    }
+}
+
+#[tauri::command]
+pub async fn list_resumable_uploads(state: State<'_, AppState>) -> Result<Vec<ResumableView>, CommandError> {
+    let backend = state.backend()?;
+    let mut views = Vec::new();
+    for u in backend.jobs.resumable_uploads() {
+        // An upload to an instance that no longer exists cannot be resumed; it is not offered.
+        let Ok(instance) = backend.client.get_instance(&u.dbid).await else { continue };
+        views.push(ResumableView {
+            upload_id: u.id,
+            file_name: u.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default(),
+            path: u.file.to_string_lossy().into_owned(),
+            instance_id: instance.id,
+            instance_name: instance.name,
+            percent: u.percent_done,
+        });
+    }
+    Ok(views)
+}
+
+#[tauri::command]
+pub async fn resume_upload(
+    state: State<'_, AppState>,
+    upload_id: String,
+    on_event: Channel<lifeboat_engine::JobEvent>,
+) -> Result<crate::jobs::JobStarted, CommandError> {
+    let rx = state.backend()?.jobs.resume_upload(&upload_id).await?;
+    Ok(crate::jobs::forward(rx, on_event))
+}
+
+#[tauri::command]
+pub async fn discard_upload(state: State<'_, AppState>, upload_id: String) -> Result<(), CommandError> {
+    Ok(state.backend()?.jobs.discard_upload(&upload_id)?)
+}

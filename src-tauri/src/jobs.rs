@@ -15,6 +15,7 @@ use crate::state::AppState;
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobStarted {
+    /// The job's id.
     job_id: String,
 }
 
@@ -32,7 +33,7 @@ impl From<StartError> for CommandError {
 }
 
 /// Pushes every state of a job into the channel until the job ends or the window goes away.
-fn forward(mut rx: watch::Receiver<JobState>, channel: Channel<JobEvent>) -> JobStarted {
+pub fn forward(mut rx: watch::Receiver<JobState>, channel: Channel<JobEvent>) -> JobStarted {
     let job_id = rx.borrow().id.clone();
     tauri::async_runtime::spawn(async move {
         loop {

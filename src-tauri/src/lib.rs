@@ -53,6 +53,12 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             files::subscribe_file_drops,
             files::choose_backup_file,
             files::inspect_file,
+            files::prepare_file_restore,
+            files::restore_from_file,
+            files::cancel_job,
+            files::list_resumable_uploads,
+            files::resume_upload,
+            files::discard_upload,
         ])
 }
 

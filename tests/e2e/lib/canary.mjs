@@ -5,8 +5,10 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import readline from 'node:readline';
 
-export async function startSandbox(binary) {
-  const child = spawn(binary, ['sandbox', '--json', '--clock', 'fast'], { stdio: ['ignore', 'pipe', 'inherit'] });
+export async function startSandbox(binary, dataDir) {
+  const child = spawn(binary, ['sandbox', '--json', '--clock', 'fast', '--data-dir', dataDir], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const first = await new Promise((resolve, reject) => {
     const lines = readline.createInterface({ input: child.stdout });
     lines.once('line', resolve);
@@ -15,8 +17,8 @@ export async function startSandbox(binary) {
   return { child, info: JSON.parse(first) };
 }
 
-/** Every regular file under `root` whose bytes contain one of `needles`, as "file: needle". */
-export async function scanForSecrets(root, needles) {
+/** Every regular file under `root` (but not under `skip`) whose bytes contain one of `needles`. */
+export async function scanForSecrets(root, needles, skip = []) {
   const hits = [];
   async function walk(dir) {
     let entries;
@@ -27,6 +29,7 @@ export async function scanForSecrets(root, needles) {
     }
     for (const entry of entries) {
       const full = path.join(dir, entry.name);
+      if (skip.includes(full)) continue;
       if (entry.isDirectory()) {
         await walk(full);
       } else if (entry.isFile()) {

@@ -1,15 +1,25 @@
 import type {
+  Account,
+  AccountList,
   AppError,
   AppInfo,
   CloneOptions,
   ClonePassword,
   CloneRequest,
+  ConnectRequest,
+  DbLoginRequest,
+  DbLoginStatus,
+  FileDropListener,
+  FileRestorePlan,
+  FileRestoreRequest,
+  Inspection,
   InstanceView,
   JobListener,
   JobStarted,
   JobState,
   RestorePlan,
   RestoreRequest,
+  ResumableUpload,
   SnapshotTimeline,
 } from './types';
 
@@ -47,6 +57,41 @@ export interface Backend {
   listJobs(): Promise<JobState[]>;
   /** The job's state now; later changes go to `onUpdate`. */
   watchJob(jobId: string, onUpdate: JobListener): Promise<JobState>;
+  /** Asks a running job to stop. Its last update says how it ended. */
+  cancelJob(jobId: string): Promise<void>;
+
+  /* ----- Restore from a backup file ----- */
+
+  /** Files dragged over and dropped on the window (the OS drop; the webview never sees the paths). */
+  subscribeFileDrops(onEvent: FileDropListener): Promise<void>;
+  /** The native "open file" dialog; null when the user cancelled it. */
+  chooseBackupFile(): Promise<string | null>;
+  /** Reads a backup file (never changes it) and checks it against the instance. */
+  inspectFile(path: string, instanceId: string): Promise<Inspection>;
+  /** Issues the one-time token a restore from a file needs; call when the confirmation opens. */
+  prepareFileRestore(instanceId: string, path: string): Promise<FileRestorePlan>;
+  /** Uploads the file and loads it into the instance, as an 'upload' job. */
+  restoreFromFile(request: FileRestoreRequest, onUpdate: JobListener): Promise<JobStarted>;
+  /** Uploads that stopped part-way and can go on. */
+  listResumableUploads(): Promise<ResumableUpload[]>;
+  /** Goes on with a stopped upload; from then on it is a normal job. */
+  resumeUpload(uploadId: string, onUpdate: JobListener): Promise<JobStarted>;
+  /** Forgets a stopped upload (the user's file is not touched). */
+  discardUpload(uploadId: string): Promise<void>;
+
+  /* ----- Accounts and database logins ----- */
+
+  listAccounts(): Promise<AccountList>;
+  /** Checks the key with Aura, then saves it; the new account becomes the active one. */
+  connectAccount(request: ConnectRequest): Promise<Account>;
+  switchAccount(id: string): Promise<AppInfo>;
+  renameAccount(id: string, label: string): Promise<Account>;
+  /** Removes the key from the keyring. Nothing in Aura is touched. */
+  disconnectAccount(id: string): Promise<void>;
+  dbLoginStatus(instanceId: string): Promise<DbLoginStatus>;
+  /** Checks the login with a query, then saves it. */
+  saveDbLogin(request: DbLoginRequest): Promise<DbLoginStatus>;
+  forgetDbLogin(instanceId: string): Promise<void>;
 }
 
 const FALLBACK_MESSAGE =

@@ -1,17 +1,24 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { type Backend, toAppError } from './backend';
 import type {
+  Account,
+  AccountList,
   AppInfo,
   CloneOptions,
   ClonePassword,
+  DbLoginStatus,
+  FileDropEvent,
+  FileRestorePlan,
   InstanceView,
   JobEvent,
   JobListener,
   JobStarted,
   JobState,
   RestorePlan,
+  ResumableUpload,
   SnapshotTimeline,
 } from './types';
+import { toInspection } from './wire';
 
 /** Calls a shell command and turns any rejection into an `AppError`. */
 async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
@@ -63,5 +70,51 @@ export function createTauriBackend(): Backend {
     listJobs: () => call<JobState[]>('list_jobs'),
     watchJob: (jobId, onUpdate) =>
       call<JobState>('watch_job', { jobId, onEvent: jobChannel(onUpdate) }),
+    cancelJob: async (jobId) => {
+      await call<null>('cancel_job', { jobId });
+    },
+
+    subscribeFileDrops: async (onEvent) => {
+      const channel = new Channel<FileDropEvent>((message) => {
+        if (message && Array.isArray(message.data?.paths)) onEvent(message);
+      });
+      await call<null>('subscribe_file_drops', { onEvent: channel });
+    },
+    chooseBackupFile: async () => {
+      const path = await call<string | null>('choose_backup_file');
+      return typeof path === 'string' && path !== '' ? path : null;
+    },
+    inspectFile: async (path, instanceId) =>
+      toInspection(await call<unknown>('inspect_file', { path, instanceId }), path),
+    prepareFileRestore: (instanceId, path) =>
+      call<FileRestorePlan>('prepare_file_restore', { instanceId, path }),
+    restoreFromFile: ({ token, safetySnapshot, reason }, onUpdate) =>
+      call<JobStarted>('restore_from_file', {
+        token,
+        safetySnapshot,
+        reason,
+        onEvent: jobChannel(onUpdate),
+      }),
+    listResumableUploads: () => call<ResumableUpload[]>('list_resumable_uploads'),
+    resumeUpload: (uploadId, onUpdate) =>
+      call<JobStarted>('resume_upload', { uploadId, onEvent: jobChannel(onUpdate) }),
+    discardUpload: async (uploadId) => {
+      await call<null>('discard_upload', { uploadId });
+    },
+
+    listAccounts: () => call<AccountList>('list_accounts'),
+    connectAccount: ({ label, clientId, clientSecret, sessionOnly }) =>
+      call<Account>('connect_account', { label, clientId, clientSecret, sessionOnly }),
+    switchAccount: (id) => call<AppInfo>('switch_account', { id }),
+    renameAccount: (id, label) => call<Account>('rename_account', { id, label }),
+    disconnectAccount: async (id) => {
+      await call<null>('disconnect_account', { id });
+    },
+    dbLoginStatus: (instanceId) => call<DbLoginStatus>('db_login_status', { instanceId }),
+    saveDbLogin: ({ instanceId, user, password, sessionOnly }) =>
+      call<DbLoginStatus>('save_db_login', { instanceId, user, password, sessionOnly }),
+    forgetDbLogin: async (instanceId) => {
+      await call<null>('forget_db_login', { instanceId });
+    },
   };
 }

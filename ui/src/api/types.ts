@@ -132,7 +132,8 @@ export type ClonePassword = {
 
 /* ---------- Jobs (long-running work in the shell) ---------- */
 
-export type JobKind = 'snapshot' | 'restore' | 'clone';
+/** 'upload' is a restore from a backup file: checksum, upload, import, verify. */
+export type JobKind = 'snapshot' | 'restore' | 'clone' | 'upload';
 export type StepState = 'pending' | 'active' | 'done' | 'failed' | 'skipped';
 export type JobOutcome = 'succeeded' | 'failed';
 
@@ -156,6 +157,19 @@ export type JobResult = {
   countsAfter: GraphCounts | null;
   /** Measured time of the operation itself (request → running). */
   durationSecs: number | null;
+  /** Upload jobs: the user's file was checked again afterwards and is exactly as before. */
+  fileUnchanged?: boolean;
+};
+
+/** How far a transfer has got, for the step in progress (upload jobs). */
+export type TransferProgress = {
+  bytesDone: number;
+  bytesTotal: number;
+  /** null until there is a measured speed. */
+  bytesPerSec: number | null;
+  etaSecs: number | null;
+  /** The time left is an estimate from the file's size, not from a measured speed. */
+  estimate: boolean;
 };
 
 /** A job's whole state; the shell sends all of it on every change. */
@@ -173,6 +187,8 @@ export type JobState = {
   outcome: JobOutcome | null;
   error: AppError | null;
   result: JobResult;
+  /** Bytes moved in the step in progress, when it moves bytes (upload jobs). */
+  progress?: TransferProgress | null;
   /** Sent by the shell as well; the UI does not rely on them. */
   snapshotId?: string | null;
   snapshotTime?: string | null;
@@ -188,3 +204,118 @@ export type JobStarted = { jobId: string };
 
 /** Receives a job's whole state after every change. */
 export type JobListener = (job: JobState) => void;
+
+/* ---------- Restore from a backup file ---------- */
+
+/** What the shell reports about files dropped on the window. */
+export type FileDropEvent = {
+  event: 'hover' | 'drop' | 'cancel';
+  data: { paths: string[] };
+};
+
+export type FileDropListener = (event: FileDropEvent) => void;
+
+/** One line of a backup file's checklist: readable, complete, compatible, fits. */
+export type InspectionCheck = {
+  id: string;
+  /** null: not checked (e.g. an earlier check failed). */
+  ok: boolean | null;
+  /** Plain words from the shell, shown as-is. */
+  message: string;
+};
+
+/** What Lifeboat found in a backup file. The file itself is only read, never changed. */
+export type Inspection = {
+  path: string;
+  fileName: string;
+  fileSize: number;
+  /** Raw format id, e.g. 'neo4j-backup', 'dump', 'tar'. */
+  format: string;
+  /** The format in words, e.g. 'Neo4j database dump'. */
+  formatLabel: string;
+  databaseName: string | null;
+  /** RFC 3339. */
+  backupTime: string | null;
+  neo4jVersion: string | null;
+  /** Size of the data once unpacked. */
+  fullSize: number | null;
+  compressed: boolean;
+  checks: InspectionCheck[];
+  /** The file can be restored into this instance. */
+  canUpload: boolean;
+  /** Why it cannot, in plain words. */
+  problems: string[];
+};
+
+/** The one-time go-ahead for a restore from a file, issued when the confirmation dialog opens. */
+export type FileRestorePlan = {
+  token: string;
+  instanceId: string;
+  instanceName: string;
+  path: string;
+  fileName: string;
+  fileSize: number;
+  formatLabel: string;
+  expiresAt: string;
+};
+
+export type FileRestoreRequest = {
+  token: string;
+  safetySnapshot: boolean;
+  reason: string | null;
+};
+
+/** An upload that stopped part-way (the app was closed, the network dropped) and can go on. */
+export type ResumableUpload = {
+  uploadId: string;
+  fileName: string;
+  path: string;
+  instanceId: string;
+  instanceName: string;
+  /** 0–100. */
+  percent: number;
+};
+
+/* ---------- Accounts and database logins ---------- */
+
+export type AccountKind = 'sandbox' | 'aura';
+/** 'revoked': Aura no longer accepts the key (deleted or rotated in the console). */
+export type AccountStatus = 'ok' | 'revoked' | 'unknown';
+/** Where a secret is kept: the OS keyring, only in memory until the app closes, or built in. */
+export type Persistence = 'keyring' | 'session' | 'sandbox';
+
+export type Account = {
+  id: string;
+  label: string;
+  kind: AccountKind;
+  /** The end of the client id, e.g. '…7f3a'; null for the sandbox. */
+  clientIdHint: string | null;
+  status: AccountStatus;
+  persistence: Persistence;
+};
+
+export type AccountList = {
+  accounts: Account[];
+  activeId: string;
+};
+
+export type ConnectRequest = {
+  label: string;
+  clientId: string;
+  clientSecret: string;
+  /** Keep the key in memory only (when the keyring is unavailable). */
+  sessionOnly: boolean;
+};
+
+export type DbLoginStatus = {
+  saved: boolean;
+  user: string | null;
+  persistence: Persistence | null;
+};
+
+export type DbLoginRequest = {
+  instanceId: string;
+  user: string;
+  password: string;
+  sessionOnly: boolean;
+};

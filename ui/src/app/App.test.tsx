@@ -1,6 +1,7 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { createTauriBackend } from '../api';
+import { shellDefaults } from '../test/accounts';
 import {
   accountInfo,
   freeTier,
@@ -10,7 +11,6 @@ import {
   staging,
 } from '../test/fixtures';
 import { type CommandHandler, callsOf, mockCommands } from '../test/ipc';
-import { emptyTimeline } from '../test/snapshots';
 import { App } from './App';
 
 const byId = (list: (typeof production)[]) => (args: Record<string, unknown>) => {
@@ -23,11 +23,10 @@ const byId = (list: (typeof production)[]) => (args: Record<string, unknown>) =>
 function setup(overrides: Record<string, CommandHandler> = {}) {
   const list = [production, staging, freeTier];
   const calls = mockCommands({
+    ...shellDefaults,
     app_info: () => sandboxInfo,
     list_instances: () => list,
     get_instance: byId(list),
-    list_jobs: () => [],
-    list_snapshots: (args) => ({ ...emptyTimeline, instanceId: args.instanceId }),
     ...overrides,
   });
   const view = render(<App backend={createTauriBackend()} />);

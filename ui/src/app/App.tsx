@@ -8,6 +8,8 @@ import {
   useBackend,
 } from '../api';
 import { ErrorNotice, ToastProvider } from '../components';
+import { AccountsProvider, DbLoginsProvider, RevokedBanner } from '../features/accounts';
+import { FileDropProvider } from '../features/files';
 import { InstancesView } from '../features/instances';
 import { JobsProvider } from '../features/jobs';
 import { Header } from './Header';
@@ -17,9 +19,9 @@ export function App({ backend }: { backend: Backend }) {
   return (
     <BackendProvider backend={backend}>
       <ToastProvider>
-        <JobsProvider>
+        <FileDropProvider>
           <Shell />
-        </JobsProvider>
+        </FileDropProvider>
       </ToastProvider>
     </BackendProvider>
   );
@@ -30,6 +32,8 @@ function Shell() {
   const [info, setInfo] = useState<AppInfo | null>(null);
   const [infoError, setInfoError] = useState<AppError | null>(null);
   const [ready, setReady] = useState(false);
+  // Bumped when another account becomes active: everything below is loaded again for it.
+  const [generation, setGeneration] = useState(0);
 
   const loadInfo = useCallback(() => {
     setInfoError(null);
@@ -37,33 +41,47 @@ function Shell() {
   }, [backend]);
   useEffect(() => loadInfo(), [loadInfo]);
 
+  const onInfo = useCallback((next: AppInfo, switched: boolean) => {
+    setInfo(next);
+    setInfoError(null);
+    if (switched) setGeneration((n) => n + 1);
+  }, []);
+
   const markReady = useCallback(() => setReady(true), []);
 
   return (
-    <div
-      class="app"
-      data-testid="app"
-      data-ready={ready ? 'true' : 'false'}
-      data-mode={info?.mode ?? 'unknown'}
-    >
-      <Header info={info} />
-      {info?.mode === 'sandbox' && (
-        <div class="sandbox-banner" role="note" data-testid="sandbox-banner">
-          <strong class="sandbox-banner__tag">Sandbox</strong>
-          <span>Practice data on this computer. Nothing here touches a real database.</span>
-        </div>
-      )}
-      {infoError && (
-        <div class="app__notice">
-          <ErrorNotice
-            error={infoError}
-            title="Couldn't read Lifeboat's settings."
-            onRetry={loadInfo}
-            testId="app-info-error"
-          />
-        </div>
-      )}
-      <InstancesView onFirstLoad={markReady} />
-    </div>
+    <AccountsProvider onInfo={onInfo}>
+      <div
+        class="app"
+        data-testid="app"
+        data-ready={ready ? 'true' : 'false'}
+        data-mode={info?.mode ?? 'unknown'}
+      >
+        <Header info={info} />
+        {info?.mode === 'sandbox' && (
+          <div class="sandbox-banner" role="note" data-testid="sandbox-banner">
+            <strong class="sandbox-banner__tag">Sandbox</strong>
+            <span>Practice data on this computer. Nothing here touches a real database.</span>
+          </div>
+        )}
+        <RevokedBanner />
+        {infoError && (
+          <div class="app__notice">
+            <ErrorNotice
+              error={infoError}
+              title="Couldn't read Lifeboat's settings."
+              onRetry={loadInfo}
+              testId="app-info-error"
+            />
+          </div>
+        )}
+        {/* Jobs, saved logins, instances and snapshots belong to the account in use. */}
+        <JobsProvider key={generation}>
+          <DbLoginsProvider>
+            <InstancesView onFirstLoad={markReady} />
+          </DbLoginsProvider>
+        </JobsProvider>
+      </div>
+    </AccountsProvider>
   );
 }

@@ -1,6 +1,7 @@
 import { useState } from 'preact/hooks';
 import type { AppInfo } from '../api';
 import { Button } from '../components';
+import { AccountSwitcher } from '../features/accounts';
 import { AboutDialog } from './AboutDialog';
 
 export function Header({ info }: { info: AppInfo | null }) {
@@ -14,11 +15,7 @@ export function Header({ info }: { info: AppInfo | null }) {
         </svg>
         <h1 class="brand__name">Lifeboat</h1>
       </div>
-      {info && info.mode === 'account' && (
-        <p class="app-header__account" data-testid="account-label">
-          <span class="muted">Aura account:</span> {info.accountLabel}
-        </p>
-      )}
+      {info && <AccountSwitcher info={info} />}
       {info && (
         <>
           <Button

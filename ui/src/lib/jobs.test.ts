@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { job, step, withSteps } from '../test/jobs';
-import { countChange, isNewerJobState, jobSummary, outcomeAttr, stepStateWord } from './jobs';
+import {
+  countChange,
+  isNewerJobState,
+  jobSummary,
+  outcomeAttr,
+  stepStateWord,
+  stoppedBeforeImport,
+  uploadFailureHelp,
+} from './jobs';
 
 const restore = job({
   kind: 'restore',
@@ -63,5 +71,33 @@ describe('words', () => {
     expect(countChange(1000, 1000)).toBe('same as before');
     expect(countChange(2400, 1200)).toBe('1,200 fewer');
     expect(countChange(1200, 1500)).toBe('300 more');
+  });
+});
+
+describe('after a failed restore from a file', () => {
+  const upload = job({
+    kind: 'upload',
+    instanceName: 'Production',
+    steps: [
+      step('counts-before', 'Count'),
+      step('safety-snapshot', 'Safety snapshot'),
+      step('checksum', 'Check the file'),
+      step('upload', 'Upload'),
+      step('import', 'Load'),
+      step('verify', 'Check the data'),
+    ],
+  });
+
+  it('says nothing was changed when it stopped before the import', () => {
+    const stopped = withSteps(upload, ['done', 'done', 'done', 'failed']);
+    expect(stoppedBeforeImport(stopped)).toBe(true);
+    expect(uploadFailureHelp(stopped)).toMatch(/^Nothing in Production was changed/);
+  });
+
+  it('points to the safety snapshot once the import had started', () => {
+    const stopped = withSteps(upload, ['done', 'done', 'done', 'done', 'failed']);
+    expect(stoppedBeforeImport(stopped)).toBe(false);
+    expect(uploadFailureHelp(stopped)).toContain('safety snapshot');
+    expect(uploadFailureHelp(stopped)).not.toContain('Nothing in Production was changed');
   });
 });

@@ -77,3 +77,26 @@ export function countChange(before: number, after: number): string {
   if (diff === 0) return 'same as before';
   return diff < 0 ? `${formatExactCount(-diff)} fewer` : `${formatExactCount(diff)} more`;
 }
+
+/** Upload steps that run before anything in the instance is replaced. */
+const BEFORE_IMPORT = new Set(['counts-before', 'safety-snapshot', 'checksum', 'upload']);
+
+/**
+ * Whether a failed restore from a file stopped before the instance's data was touched: every step
+ * that failed or was under way is one of the steps before the import.
+ */
+export function stoppedBeforeImport(job: JobState): boolean {
+  const reached = job.steps.filter((s) => s.state === 'failed' || s.state === 'active');
+  const importStarted = job.steps.some(
+    (s) => !BEFORE_IMPORT.has(s.id) && s.state !== 'pending' && s.state !== 'skipped',
+  );
+  return !importStarted && reached.every((s) => BEFORE_IMPORT.has(s.id));
+}
+
+/** What to do after a restore from a file failed or was cancelled. The user's file is never changed. */
+export function uploadFailureHelp(job: JobState): string {
+  if (stoppedBeforeImport(job)) {
+    return `Nothing in ${job.instanceName} was changed: it stopped before any data was replaced. You can try again with the same file.`;
+  }
+  return `${job.instanceName} may not have all of the file's data. If a safety snapshot was taken, it is in the snapshot list, so you can go back to it. You can also try again with the same file.`;
+}

@@ -2,20 +2,30 @@ import { render } from '@testing-library/preact';
 import type { ComponentChildren } from 'preact';
 import { BackendProvider, createTauriBackend } from '../api';
 import { ToastProvider } from '../components';
+import { DbLoginsProvider } from '../features/accounts';
+import { FileDropProvider } from '../features/files';
 import { JobsProvider } from '../features/jobs';
 import { type CommandHandler, mockCommands } from './ipc';
 
 /**
  * Renders `ui` with the real Tauri backend over a mocked IPC (one handler per command, recorded),
- * plus the toast and job providers the app puts around every feature. `list_jobs` answers `[]`
- * unless given.
+ * plus the providers the app puts around every feature (toasts, file drops, jobs, saved logins).
+ * `list_jobs` answers `[]` and `subscribe_file_drops` `null` unless given.
  */
 export function renderWithShell(ui: ComponentChildren, handlers: Record<string, CommandHandler>) {
-  const calls = mockCommands({ list_jobs: () => [], ...handlers });
+  const calls = mockCommands({
+    list_jobs: () => [],
+    subscribe_file_drops: () => null,
+    ...handlers,
+  });
   const view = render(
     <BackendProvider backend={createTauriBackend()}>
       <ToastProvider>
-        <JobsProvider>{ui}</JobsProvider>
+        <FileDropProvider>
+          <JobsProvider>
+            <DbLoginsProvider>{ui}</DbLoginsProvider>
+          </JobsProvider>
+        </FileDropProvider>
       </ToastProvider>
     </BackendProvider>,
   );

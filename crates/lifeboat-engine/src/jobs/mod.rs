@@ -8,6 +8,7 @@
 mod plans;
 mod runner;
 mod state;
+mod upload;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -17,8 +18,9 @@ use std::time::Duration;
 use thiserror::Error;
 use tokio::sync::watch;
 
-pub use plans::{Choice, CloneOptions, RestorePlan};
-pub use state::{JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState};
+pub use lifeboat_upload::ResumableUpload;
+pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
+pub use state::{JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress};
 
 use crate::api::{ApiError, AuraClient};
 use crate::confirm::{ConfirmError, Confirmations, ConfirmedAction};
@@ -116,6 +118,7 @@ pub struct JobManager {
     jobs: Mutex<HashMap<String, watch::Sender<JobState>>>,
     reveals: Mutex<HashMap<String, DbLogin>>,
     on_finish: Mutex<Option<FinishHook>>,
+    cancels: Mutex<HashMap<String, lifeboat_upload::CancellationToken>>,
 }
 
 impl JobManager {
@@ -132,6 +135,7 @@ impl JobManager {
             jobs: Mutex::new(HashMap::new()),
             reveals: Mutex::new(HashMap::new()),
             on_finish: Mutex::new(None),
+            cancels: Mutex::new(HashMap::new()),
         });
         manager.load_journal();
         manager
@@ -268,6 +272,103 @@ impl JobManager {
             source_snapshot_id: Some(snapshot.snapshot_id.clone()),
         };
         Ok(self.spawn(state, move |job| async move { runner::clone(job, request).await }))
+    }
+
+    /// Restores an instance from a backup file. Needs the token from [`JobManager::plan_file_restore`] and a saved
+    /// database login for the instance (the console protocol signs in with it).
+    pub async fn start_file_restore(
+        self: &Arc<Self>,
+        token: &str,
+        safety_snapshot: bool,
+        reason: Option<String>,
+    ) -> Result<watch::Receiver<JobState>, StartError> {
+        let ConfirmedAction::RestoreFile { instance_id, path } = self.confirmations.redeem(token)? else {
+            return Err(ConfirmError::NotConfirmed.into());
+        };
+        let login = self.login_for_upload(&instance_id)?;
+        let instance = self.client.get_instance(&instance_id).await?;
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut state = JobState::new(
+            JobKind::Upload,
+            &instance.id,
+            &instance.name,
+            format!("Restore {} from the file {name}", instance.name),
+            upload::UPLOAD_STEPS,
+        );
+        state.file = Some(path);
+        state.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        if !safety_snapshot {
+            runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
+        }
+        Ok(self.spawn_upload(state, login, None))
+    }
+
+    /// Uploads that an earlier run left unfinished, newest first.
+    pub fn resumable_uploads(&self) -> Vec<ResumableUpload> {
+        lifeboat_upload::resumable(&upload::uploads_dir(&self.settings.journal_dir))
+    }
+
+    /// Continues an unfinished upload from where Aura acknowledged it (the overwrite was confirmed when it started).
+    pub async fn resume_upload(self: &Arc<Self>, upload_id: &str) -> Result<watch::Receiver<JobState>, StartError> {
+        let record = self.resumable_uploads().into_iter().find(|u| u.id == upload_id).ok_or_else(|| {
+            StartError::Invalid("This upload can no longer be resumed. Start the restore again.".into())
+        })?;
+        let login = self.login_for_upload(&record.dbid)?;
+        let instance = self.client.get_instance(&record.dbid).await?;
+        let name = record.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut state = JobState::new(
+            JobKind::Upload,
+            &instance.id,
+            &instance.name,
+            format!("Restore {} from the file {name} (resumed)", instance.name),
+            upload::UPLOAD_STEPS,
+        );
+        state.file = Some(record.file.clone());
+        runner::skip(&mut state, "counts-before", "Counted when the upload started.");
+        runner::skip(&mut state, "safety-snapshot", "Taken (or declined) when the upload started.");
+        Ok(self.spawn_upload(state, login, Some(record.id)))
+    }
+
+    /// Forgets an unfinished upload (its journal); the file itself is untouched.
+    pub fn discard_upload(&self, upload_id: &str) -> Result<(), StartError> {
+        lifeboat_upload::discard_resumable(&upload::uploads_dir(&self.settings.journal_dir), upload_id)
+            .map_err(|e| StartError::Invalid(e.to_string()))
+    }
+
+    /// Cancels a running upload. `false` when there is nothing to cancel.
+    pub fn cancel(&self, job_id: &str) -> bool {
+        match self.cancels.lock().unwrap_or_else(|p| p.into_inner()).remove(job_id) {
+            Some(token) => {
+                token.cancel();
+                true
+            }
+            None => false,
+        }
+    }
+
+    fn login_for_upload(&self, instance_id: &str) -> Result<DbLogin, StartError> {
+        self.logins.login(instance_id).ok_or_else(|| {
+            StartError::Invalid(
+                "Lifeboat needs this instance's database user and password to upload a file. Add them, then try again."
+                    .into(),
+            )
+        })
+    }
+
+    fn spawn_upload(
+        self: &Arc<Self>,
+        state: JobState,
+        login: DbLogin,
+        resume_id: Option<String>,
+    ) -> watch::Receiver<JobState> {
+        let cancel = lifeboat_upload::CancellationToken::new();
+        self.cancels.lock().unwrap_or_else(|p| p.into_inner()).insert(state.id.clone(), cancel.clone());
+        let id = state.id.clone();
+        let manager = Arc::clone(self);
+        self.spawn(state, move |job| async move {
+            upload::upload(job, login, resume_id, cancel).await;
+            manager.cancels.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        })
     }
 
     /// The new instance's password of a finished clone job — once. Later calls are refused.

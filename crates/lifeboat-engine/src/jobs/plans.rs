@@ -29,6 +29,29 @@ pub struct RestorePlan {
     pub expires_at: OffsetDateTime,
 }
 
+/// What the file-restore confirmation dialog shows, and its one-time token.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FileRestorePlan {
+    /// One-time confirmation token.
+    pub token: String,
+    /// Instance to overwrite.
+    pub instance_id: String,
+    /// Its name.
+    pub instance_name: String,
+    /// The file, as chosen.
+    pub path: String,
+    /// Its name.
+    pub file_name: String,
+    /// Its size.
+    pub file_size: u64,
+    /// Its format in words.
+    pub format_label: String,
+    /// When the token lapses.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
 /// One choice in a select.
 #[derive(Debug, Clone, Serialize)]
 pub struct Choice {
@@ -77,6 +100,37 @@ impl JobManager {
             instance_name: instance.name,
             snapshot_id: snapshot.snapshot_id,
             snapshot_time: snapshot.timestamp,
+            expires_at: OffsetDateTime::now_utc() + TOKEN_LIFETIME,
+        })
+    }
+
+    /// Prepares a file restore: inspects the file against the instance and, if it can be restored, issues the
+    /// confirmation token for exactly this file and instance.
+    pub async fn plan_file_restore(
+        &self,
+        instance_id: &str,
+        path: &std::path::Path,
+    ) -> Result<FileRestorePlan, StartError> {
+        let inspection = crate::files::inspect_for(&self.client, instance_id, path).await?;
+        if !inspection.can_upload {
+            let why = inspection.problems.first().map(|p| p.message.clone());
+            return Err(StartError::Invalid(
+                why.unwrap_or_else(|| "This file cannot be restored to this instance.".into()),
+            ));
+        }
+        let instance = self.client.get_instance(instance_id).await?;
+        let token = self.confirmations.issue(crate::confirm::ConfirmedAction::RestoreFile {
+            instance_id: instance.id.clone(),
+            path: inspection.path.clone(),
+        });
+        Ok(FileRestorePlan {
+            token,
+            instance_id: instance.id,
+            instance_name: instance.name,
+            path: inspection.path.to_string_lossy().into_owned(),
+            file_name: inspection.file_name,
+            file_size: inspection.file_size,
+            format_label: inspection.format_label,
             expires_at: OffsetDateTime::now_utc() + TOKEN_LIFETIME,
         })
     }
@@ -141,6 +195,10 @@ impl JobState {
                 ("New instance is running".to_owned(), format!("{} is ready to inspect.", self.title))
             }
             (JobKind::Clone, Outcome::Failed) => ("New instance could not be created".to_owned(), failure()),
+            (JobKind::Upload, Outcome::Succeeded) => {
+                (format!("{name} is running again"), format!("{}. Your file was not changed.", self.title))
+            }
+            (JobKind::Upload, Outcome::Failed) => (format!("Restore of {name} from a file failed"), failure()),
         })
     }
 }

@@ -35,24 +35,25 @@ const START_GRACE: Duration = Duration::from_secs(90);
 const COUNT_PATIENCE_BEFORE: Duration = Duration::from_secs(20);
 const COUNT_PATIENCE_AFTER: Duration = Duration::from_secs(120);
 
+/// A running job: its state channel and the manager that journals it.
 pub(crate) struct Job {
     pub(crate) manager: Arc<JobManager>,
     pub(crate) tx: watch::Sender<JobState>,
 }
 
 impl Job {
-    fn update(&self, change: impl FnOnce(&mut JobState)) -> JobState {
+    pub(super) fn update(&self, change: impl FnOnce(&mut JobState)) -> JobState {
         self.tx.send_modify(change);
         let state = self.tx.borrow().clone();
         self.manager.persist(&state);
         state
     }
 
-    fn state(&self) -> JobState {
+    pub(super) fn state(&self) -> JobState {
         self.tx.borrow().clone()
     }
 
-    fn begin(&self, step: &str) {
+    pub(super) fn begin(&self, step: &str) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Active;
@@ -61,7 +62,7 @@ impl Job {
         });
     }
 
-    fn done(&self, step: &str, detail: Option<String>) {
+    pub(super) fn done(&self, step: &str, detail: Option<String>) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Done;
@@ -71,7 +72,7 @@ impl Job {
         });
     }
 
-    fn set_step(&self, step: &str, state: StepState, detail: String) {
+    pub(super) fn set_step(&self, step: &str, state: StepState, detail: String) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = state;
@@ -81,13 +82,13 @@ impl Job {
         });
     }
 
-    fn note_request(&self, request_id: Option<String>) {
+    pub(super) fn note_request(&self, request_id: Option<String>) {
         if let Some(id) = request_id {
             self.update(|s| s.request_ids.push(id));
         }
     }
 
-    fn succeed(&self) {
+    pub(super) fn succeed(&self) {
         let state = self.update(|s| {
             s.outcome = Some(Outcome::Succeeded);
             s.finished_at = Some(OffsetDateTime::now_utc());
@@ -95,7 +96,7 @@ impl Job {
         self.manager.finished(&state);
     }
 
-    fn fail(&self, step: &str, error: JobError) {
+    pub(super) fn fail(&self, step: &str, error: JobError) {
         let state = self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Failed;
@@ -139,11 +140,11 @@ fn month_abbrev(m: time::Month) -> &'static str {
     }
 }
 
-fn api_error(e: &ApiError) -> JobError {
+pub(super) fn api_error(e: &ApiError) -> JobError {
     JobError { code: e.code().to_owned(), message: e.user_message(), retryable: e.retryable() }
 }
 
-fn job_error(code: &str, message: impl Into<String>, retryable: bool) -> JobError {
+pub(super) fn job_error(code: &str, message: impl Into<String>, retryable: bool) -> JobError {
     JobError { code: code.to_owned(), message: message.into(), retryable }
 }
 
@@ -255,27 +256,8 @@ pub(crate) async fn restore(job: Job) {
         return job.fail("request", job_error("invalid-input", "No snapshot was chosen.", false));
     };
 
-    job.begin("counts-before");
-    match count(&job, &instance_id, job.manager.logins.login(&instance_id), COUNT_PATIENCE_BEFORE).await {
-        Ok(c) => {
-            job.update(|s| s.result.counts_before = Some(c));
-            job.done("counts-before", Some(counts_detail(&c)));
-        }
-        Err(why) => job.set_step("counts-before", StepState::Skipped, why),
-    }
-
-    if job.state().step("safety-snapshot").is_some_and(|s| s.state == StepState::Pending) {
-        let sid = match job.manager.client.create_snapshot(&instance_id).await {
-            Ok(a) => {
-                job.note_request(a.request_id);
-                a.value
-            }
-            Err(e) => return job.fail("safety-snapshot", nothing_changed(api_error(&e))),
-        };
-        job.update(|s| s.result.snapshot_id = Some(sid.clone()));
-        if let Err(e) = watch_snapshot(&job, &instance_id, &sid, "safety-snapshot").await {
-            return job.fail("safety-snapshot", nothing_changed(e));
-        }
+    if !before_overwrite(&job, &instance_id).await {
+        return;
     }
 
     job.begin("request");
@@ -305,6 +287,37 @@ pub(crate) async fn restore(job: Job) {
     job.succeed();
 }
 
+/// The steps before anything is overwritten: count the data as it is, and take the safety snapshot unless the
+/// user unticked it. `false` when the job already failed (nothing was changed).
+pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
+    job.begin("counts-before");
+    match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
+        Ok(c) => {
+            job.update(|s| s.result.counts_before = Some(c));
+            job.done("counts-before", Some(counts_detail(&c)));
+        }
+        Err(why) => job.set_step("counts-before", StepState::Skipped, why),
+    }
+    if job.state().step("safety-snapshot").is_some_and(|s| s.state == StepState::Pending) {
+        let sid = match job.manager.client.create_snapshot(instance_id).await {
+            Ok(a) => {
+                job.note_request(a.request_id);
+                a.value
+            }
+            Err(e) => {
+                job.fail("safety-snapshot", nothing_changed(api_error(&e)));
+                return false;
+            }
+        };
+        job.update(|s| s.result.snapshot_id = Some(sid.clone()));
+        if let Err(e) = watch_snapshot(job, instance_id, &sid, "safety-snapshot").await {
+            job.fail("safety-snapshot", nothing_changed(e));
+            return false;
+        }
+    }
+    true
+}
+
 /// A failure before the destructive step says so: the instance was not touched.
 fn nothing_changed(mut e: JobError) -> JobError {
     if !e.message.contains("Nothing was changed") {
@@ -313,7 +326,7 @@ fn nothing_changed(mut e: JobError) -> JobError {
     e
 }
 
-async fn verify_after(job: &Job, instance_id: &str) {
+pub(super) async fn verify_after(job: &Job, instance_id: &str) {
     job.begin("verify");
     match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
         Ok(c) => {
@@ -406,6 +419,17 @@ pub(crate) async fn resume(job: Job) {
             job.done("creating", None);
             verify_after(&job, &new_id).await;
             job.succeed();
+        }
+        (JobKind::Upload, step, _) => {
+            let step = step.unwrap_or("upload").to_owned();
+            job.fail(
+                &step,
+                job_error(
+                    "interrupted",
+                    "Lifeboat was closed during this restore. If the upload had started, choose “Resume upload” to continue where it stopped; your file was not changed.",
+                    true,
+                ),
+            );
         }
         (_, step, _) => {
             let step = step.unwrap_or("request").to_owned();

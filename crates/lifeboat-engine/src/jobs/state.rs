@@ -16,6 +16,8 @@ pub enum JobKind {
     Restore,
     /// A new instance created from a snapshot.
     Clone,
+    /// An instance overwritten with a backup file uploaded from this computer.
+    Upload,
 }
 
 /// Where a step stands.
@@ -89,10 +91,32 @@ pub struct JobResult {
     pub counts_after: Option<GraphCounts>,
     /// Measured time of the operation itself (request → running), in seconds.
     pub duration_secs: Option<u64>,
+    /// Upload jobs: the file's size and modification time are the same after the job as before.
+    pub file_unchanged: Option<bool>,
+    /// Upload jobs: the upload's journal id (to resume it).
+    pub upload_id: Option<String>,
+    /// Upload jobs: bytes sent again after an interruption (at most one chunk per interruption).
+    pub bytes_resent: Option<u64>,
+}
+
+/// Byte progress of the active step (checksum, upload, import estimate).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransferProgress {
+    /// Bytes done.
+    pub bytes_done: u64,
+    /// Bytes in all.
+    pub bytes_total: u64,
+    /// Measured speed.
+    pub bytes_per_sec: Option<f64>,
+    /// Time left.
+    pub eta_secs: Option<u64>,
+    /// The time left is an estimate (Aura's import: 5 min + 3 min per GiB), not a measurement.
+    pub estimate: bool,
 }
 
 /// A job's whole state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct JobState {
     /// Job id (sorts by start time).
@@ -130,6 +154,12 @@ pub struct JobState {
     pub reason: Option<String>,
     /// `X-Request-Id`s of the state-changing requests, for support and the history.
     pub request_ids: Vec<String>,
+    /// Upload jobs: the file restored.
+    #[serde(default)]
+    pub file: Option<std::path::PathBuf>,
+    /// Byte progress of the active step, when it has one.
+    #[serde(default)]
+    pub progress: Option<TransferProgress>,
 }
 
 impl JobState {
@@ -177,6 +207,8 @@ impl JobState {
             data_loss_secs: None,
             reason: None,
             request_ids: Vec::new(),
+            file: None,
+            progress: None,
         }
     }
 

@@ -18,6 +18,8 @@ export type InstanceDetailsProps = {
   retrying?: boolean;
   /** Shown right under the name, before the facts: what an admin in trouble needs first. */
   children?: ComponentChildren;
+  /** More facts from other features (each a `<div class="fact">`), before the instance id. */
+  extraFacts?: ComponentChildren;
 };
 
 function Fact({
@@ -58,6 +60,7 @@ export function InstanceDetails({
   onRetry,
   retrying,
   children,
+  extraFacts,
 }: InstanceDetailsProps) {
   const version = formatVersion(instance.version);
   return (
@@ -140,6 +143,7 @@ export function InstanceDetails({
             </span>
           </Fact>
         )}
+        {extraFacts}
         <Fact label="Instance ID" testId="details-id">
           <code>{instance.id}</code>
         </Fact>

@@ -1,6 +1,8 @@
 import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import { type InstanceView, useBackend } from '../../api';
 import { Button, EmptyState, ErrorNotice, Progress } from '../../components';
+import { DbLoginFact } from '../accounts';
+import { FileRestore, ResumeUploads } from '../files';
 import { SnapshotBrowser } from '../snapshots';
 import { InstanceDetails } from './InstanceDetails';
 import { InstanceList } from './InstanceList';
@@ -136,14 +138,17 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
         />
       </nav>
       <main class="pane pane--details">
+        <ResumeUploads onResumed={setPickedId} />
         {selected ? (
           <InstanceDetails
             instance={selected}
             error={details.error}
             onRetry={details.retry}
             retrying={details.loading}
+            extraFacts={<DbLoginFact key={selected.id} instance={selected} />}
           >
-            <SnapshotBrowser key={selected.id} instance={selected} />
+            <SnapshotBrowser key={`snapshots-${selected.id}`} instance={selected} />
+            <FileRestore key={`file-${selected.id}`} instance={selected} />
           </InstanceDetails>
         ) : gone ? (
           <div class="details-placeholder" data-testid="details-gone" role="status">

@@ -2,6 +2,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/preact'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createTauriBackend } from '../../api';
 import { App } from '../../app/App';
+import { shellDefaults } from '../../test/accounts';
 import { production, sandboxInfo, staging } from '../../test/fixtures';
 import { callsOf, mockCommands } from '../../test/ipc';
 import { emptyTimeline } from '../../test/snapshots';
@@ -34,10 +35,10 @@ function setHidden(value: boolean) {
 
 function start(list: () => unknown) {
   const calls = mockCommands({
+    ...shellDefaults,
     app_info: () => sandboxInfo,
     list_instances: list,
     get_instance: (args) => (args.id === staging.id ? staging : production),
-    list_jobs: () => [],
     list_snapshots: () => emptyTimeline,
   });
   render(<App backend={createTauriBackend()} />);

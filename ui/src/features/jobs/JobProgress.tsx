@@ -1,9 +1,16 @@
 import type { ComponentChildren } from 'preact';
-import { useId } from 'preact/hooks';
-import type { GraphCounts, JobState, JobStep } from '../../api';
+import { useEffect, useId, useState } from 'preact/hooks';
+import type { GraphCounts, JobState, JobStep, TransferProgress } from '../../api';
 import { Button, Progress } from '../../components';
+import { transferLine } from '../../lib/files';
 import { formatExactCount } from '../../lib/format';
-import { countChange, jobSummary, outcomeAttr, stepStateWord } from '../../lib/jobs';
+import {
+  countChange,
+  jobSummary,
+  outcomeAttr,
+  stepStateWord,
+  uploadFailureHelp,
+} from '../../lib/jobs';
 import { formatElapsed, secondsBetween } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
 
@@ -15,6 +22,8 @@ export type JobProgressProps = {
   failureHelp?: ComponentChildren;
   /** Extra actions, e.g. "Show the password". */
   children?: ComponentChildren;
+  /** Offered while the job runs: asks the shell to stop it. */
+  onCancel?: () => Promise<void>;
 };
 
 const ICONS: Record<JobStep['state'], string> = {
@@ -33,6 +42,8 @@ function defaultHelp(job: JobState): string {
       return `${job.instanceName} was not changed. If a half-made new instance shows up in the list, delete it in the Aura console before trying again.`;
     case 'restore':
       return `Check ${job.instanceName}'s status in the instance list. If a safety snapshot was taken, it is in the snapshot list, so you can go back to it. If ${job.instanceName} is not running again within a few minutes, contact Neo4j Aura support and mention the time of this restore.`;
+    case 'upload':
+      return uploadFailureHelp(job);
   }
 }
 
@@ -45,7 +56,45 @@ function durationSentence(job: JobState, secs: number): string {
       return `The new instance was ready after ${took}.`;
     case 'snapshot':
       return `The snapshot took ${took}.`;
+    case 'upload':
+      return `The restore from the file took ${took}, from the start of the upload until ${job.instanceName} was running again.`;
   }
+}
+
+/** A determinate bar and "1.2 GB of 5.0 GB · 48 MB/s · about 2 min left" for a step moving bytes. */
+function Transfer({ label, progress }: { label: string; progress: TransferProgress }) {
+  const line = transferLine(progress);
+  const known = progress.bytesTotal > 0;
+  return (
+    <>
+      <Progress
+        label={label}
+        hideLabel
+        value={known ? progress.bytesDone : null}
+        max={known ? progress.bytesTotal : 100}
+        valueText={line}
+        testId="job-step-progress"
+      />
+      <p class="job-step__transfer" data-testid="upload-progress">
+        {line}
+      </p>
+    </>
+  );
+}
+
+/** For upload jobs: the one thing a worried admin wants to hear about their file. */
+function FileNote({ job }: { job: JobState }) {
+  if (job.kind !== 'upload' || job.outcome === null) return null;
+  const confirmed = job.result.fileUnchanged !== false;
+  return (
+    <p class="job__file-note" data-testid="file-unchanged" data-confirmed={String(confirmed)}>
+      {confirmed
+        ? job.outcome === 'succeeded'
+          ? 'Your file was not changed and can be kept or deleted.'
+          : 'Your file was not changed.'
+        : 'Lifeboat only reads your file, but could not check it again afterwards. Keep it until you have checked the data.'}
+    </p>
+  );
 }
 
 function stepTime(step: JobStep, now: number): string | null {
@@ -103,11 +152,26 @@ function Counts({
  * under the step in progress, and, when done, the measured duration and the counts before and after.
  * The one-line summary is a polite live region that changes only when a step changes.
  */
-export function JobProgress({ job, onDismiss, failureHelp, children }: JobProgressProps) {
+export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }: JobProgressProps) {
   const titleId = useId();
   const now = useNow(1000);
   const outcome = outcomeAttr(job);
   const running = outcome === 'running';
+  const [cancelling, setCancelling] = useState(false);
+  useEffect(() => {
+    if (!running) setCancelling(false);
+  }, [running]);
+
+  const cancel = async () => {
+    if (!onCancel) return;
+    setCancelling(true);
+    try {
+      await onCancel();
+    } catch {
+      // The caller reports the error; the job keeps running, so Cancel stays available.
+      setCancelling(false);
+    }
+  };
   const total = secondsBetween(job.startedAt, job.finishedAt ?? now);
   const { countsBefore, countsAfter, durationSecs } = job.result;
 
@@ -153,7 +217,11 @@ export function JobProgress({ job, onDismiss, failureHelp, children }: JobProgre
               {step.detail && <span class="job-step__detail">{step.detail}</span>}
               {step.state === 'active' && (
                 <div class="job-step__bar">
-                  <Progress label={step.label} hideLabel testId="job-step-progress" />
+                  {job.progress ? (
+                    <Transfer label={step.label} progress={job.progress} />
+                  ) : (
+                    <Progress label={step.label} hideLabel testId="job-step-progress" />
+                  )}
                 </div>
               )}
             </li>
@@ -200,9 +268,21 @@ export function JobProgress({ job, onDismiss, failureHelp, children }: JobProgre
         </div>
       )}
 
-      {(children || (!running && onDismiss)) && (
+      <FileNote job={job} />
+
+      {(children || (!running && onDismiss) || (running && onCancel)) && (
         <div class="job__actions">
           {children}
+          {running && onCancel && (
+            <Button
+              size="small"
+              loading={cancelling}
+              onClick={() => void cancel()}
+              data-testid="cancel-job"
+            >
+              {cancelling ? 'Stopping…' : 'Cancel'}
+            </Button>
+          )}
           {!running && onDismiss && (
             <Button size="small" variant="ghost" onClick={onDismiss} data-testid="job-dismiss">
               Dismiss

@@ -17,6 +17,8 @@ export type JobsApi = {
   start(run: (onUpdate: JobListener) => Promise<JobStarted>): Promise<string>;
   /** Stops showing a finished job. */
   dismiss(jobId: string): void;
+  /** Asks the shell to stop a running job; says so plainly (and rejects) when it can't. */
+  cancel(jobId: string): Promise<void>;
   /** Jobs whose one-time password was already asked for (ids only; never the secret). */
   revealed: ReadonlySet<string>;
   markRevealed(jobId: string): void;
@@ -114,14 +116,27 @@ export function JobsProvider({ children }: { children: ComponentChildren }) {
     });
   }, []);
 
+  const cancel = useCallback(
+    async (jobId: string) => {
+      try {
+        await backend.cancelJob(jobId);
+      } catch (reason) {
+        const error = toAppError(reason);
+        toast.show({ tone: 'error', message: `Couldn't stop this work. ${error.message}` });
+        throw error;
+      }
+    },
+    [backend, toast],
+  );
+
   const markRevealed = useCallback((jobId: string) => {
     setRevealed((current) => new Set(current).add(jobId));
   }, []);
 
   const api = useMemo<JobsApi>(() => {
     const jobs = [...byId.values()].sort((a, b) => b.startedAt.localeCompare(a.startedAt));
-    return { jobs, start, dismiss, revealed, markRevealed };
-  }, [byId, start, dismiss, revealed, markRevealed]);
+    return { jobs, start, dismiss, cancel, revealed, markRevealed };
+  }, [byId, start, dismiss, cancel, revealed, markRevealed]);
 
   return <JobsContext.Provider value={api}>{children}</JobsContext.Provider>;
 }

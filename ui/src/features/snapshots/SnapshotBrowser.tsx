@@ -60,9 +60,14 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
 
   const mine = jobs.jobs.filter((j) => j.instanceId === instance.id);
   const snapshotRunning = mine.some((j) => j.kind === 'snapshot' && j.outcome === null);
-  const restoreRunning = mine.some((j) => j.kind === 'restore' && j.outcome === null);
-  // The clone dialog shows its own job while it is open.
-  const activity = mine.filter((j) => !(cloning !== null && j.id === cloneJobId));
+  // A restore from a backup file overwrites the instance too: no snapshot restore meanwhile.
+  const restoreRunning = mine.some(
+    (j) => (j.kind === 'restore' || j.kind === 'upload') && j.outcome === null,
+  );
+  // The clone dialog shows its own job while it is open; restores from a file show in their section.
+  const activity = mine.filter(
+    (j) => j.kind !== 'upload' && !(cloning !== null && j.id === cloneJobId),
+  );
 
   // Re-read the list when one of this instance's jobs finishes.
   const finishedKey = mine

@@ -1,0 +1,175 @@
+//! Shared helpers: a fast-clock emulator with its control API, generated archives, and requests tuned for tests
+//! (256 KiB chunks, millisecond backoff, 20 ms status polls).
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aura_emulator::{start, ClockSpeed, EmulatorConfig, RunningEmulator, SandboxInstance};
+use lifeboat_archive::testgen::{write_backup, TestArchive, TestVersion, WrittenArchive};
+use lifeboat_upload::{RetryPolicy, Timeouts, UploadProgress, UploadRequest, CHUNK_QUANTUM};
+use serde_json::{json, Value};
+
+pub const MIB: u64 = 1024 * 1024;
+/// Chunks of 256 KiB: many chunks from a few MiB, so faults land inside an upload.
+pub const CHUNK: u64 = CHUNK_QUANTUM;
+
+pub struct Sandbox {
+    pub emu: RunningEmulator,
+    pub http: reqwest::Client,
+}
+
+impl Sandbox {
+    pub async fn start() -> Sandbox {
+        let emu = start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
+            .await
+            .expect("the emulator starts");
+        let http = reqwest::Client::builder().no_proxy().timeout(Duration::from_secs(30)).build().unwrap();
+        Sandbox { emu, http }
+    }
+
+    pub fn instance(&self, name: &str) -> SandboxInstance {
+        self.emu.info().instances.iter().find(|i| i.name == name).cloned().expect("demo instance")
+    }
+
+    async fn control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let resp = self
+            .http
+            .request(method, format!("{}{path}", self.emu.base_url()))
+            .json(&body)
+            .send()
+            .await
+            .expect("control call");
+        let status = resp.status();
+        let body: Value = resp.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {body}");
+        body["data"].clone()
+    }
+
+    pub async fn fault(&self, rule: Value) {
+        self.control(reqwest::Method::POST, "/_emulator/faults", rule).await;
+    }
+
+    pub async fn clear_faults(&self) {
+        self.control(reqwest::Method::DELETE, "/_emulator/faults", json!({})).await;
+    }
+
+    pub async fn provider(&self, settings: Value) {
+        self.control(reqwest::Method::POST, "/_emulator/console/provider", settings).await;
+    }
+
+    pub async fn expire_sessions(&self, status: u16) {
+        self.control(reqwest::Method::POST, "/_emulator/console/expire-sessions", json!({ "status": status })).await;
+    }
+
+    pub async fn stale_failure(&self, instance: &str) {
+        self.control(reqwest::Method::POST, "/_emulator/console/stale-failure", json!({ "instance": instance })).await;
+    }
+
+    pub async fn import_never_starts(&self) {
+        self.control(reqwest::Method::POST, "/_emulator/console/import-never-starts", json!({ "count": 1 })).await;
+    }
+
+    pub async fn fail_next(&self) {
+        self.control(reqwest::Method::POST, "/_emulator/transitions/fail-next", json!({ "count": 1 })).await;
+    }
+
+    pub async fn add_user(&self, instance: &str, user: &str, password: &str) {
+        let body = json!({ "instance": instance, "user": user, "password": password });
+        self.control(reqwest::Method::POST, "/_emulator/console/users", body).await;
+    }
+
+    pub async fn requests(&self) -> Vec<Value> {
+        self.control(reqwest::Method::GET, "/_emulator/requests", json!({})).await.as_array().cloned().unwrap_or_default()
+    }
+
+    /// The instance as the emulator's state shows it now: `(status, nodes, relationships)`.
+    pub async fn live(&self, id: &str) -> (String, u64, u64) {
+        let state = self.control(reqwest::Method::GET, "/_emulator/state", json!({})).await;
+        let live = state["live"].as_array().cloned().unwrap_or_default();
+        let inst = live.iter().find(|i| i["id"] == id).cloned().expect("instance in state");
+        let count = |k: &str| inst["counts"][k].as_u64().unwrap_or(u64::MAX);
+        (inst["status"].as_str().unwrap_or_default().to_string(), count("nodes"), count("relationships"))
+    }
+
+    /// A request for `instance` tuned for tests.
+    pub fn request(&self, instance: &SandboxInstance, file: &Path) -> UploadRequest {
+        let mut req = UploadRequest::new(
+            file,
+            instance.connection_url.clone(),
+            instance.db_user.clone(),
+            instance.db_password.clone().into(),
+        );
+        req.console_url = Some(self.emu.info().console_url.clone());
+        req.overwrite_confirmed = true;
+        req.chunk_size = CHUNK;
+        req.poll_interval = Duration::from_millis(20);
+        req.import_start_timeout = Duration::from_secs(5);
+        req.retry = fast_retry();
+        req.timeouts = Timeouts {
+            connect: Duration::from_secs(5),
+            request: Duration::from_secs(20),
+            stall_window: Duration::from_secs(10),
+            stall_min_bytes: 1,
+            response: Duration::from_secs(20),
+        };
+        req
+    }
+}
+
+pub fn fast_retry() -> RetryPolicy {
+    RetryPolicy { base_delay: Duration::from_millis(5), max_delay: Duration::from_millis(50), max_attempts: 10 }
+}
+
+/// A Neo4j 5 backup of about `size` bytes (random filler, so the file is as big as the store) whose marker
+/// gives the restored instance `nodes` and `relationships`.
+pub fn archive(dir: &Path, size: u64, nodes: u64, relationships: u64) -> WrittenArchive {
+    let spec = TestArchive {
+        nodes,
+        relationships,
+        approx_size: size,
+        incompressible: true,
+        seed: nodes ^ relationships,
+        ..TestArchive::new(TestVersion::Neo4j5)
+    };
+    let path: PathBuf = dir.join(spec.file_name());
+    write_backup(&path, &spec).expect("a test archive")
+}
+
+/// Collects progress events with the time each arrived.
+#[derive(Clone, Default)]
+pub struct Recorder {
+    pub events: Arc<Mutex<Vec<(Instant, UploadProgress)>>>,
+}
+
+impl Recorder {
+    pub fn sink(&self) -> impl Fn(UploadProgress) + Send + Sync + 'static {
+        let events = self.events.clone();
+        move |p| events.lock().unwrap().push((Instant::now(), p))
+    }
+
+    pub fn all(&self) -> Vec<UploadProgress> {
+        self.events.lock().unwrap().iter().map(|(_, p)| p.clone()).collect()
+    }
+
+    pub fn messages(&self) -> Vec<String> {
+        self.all().into_iter().filter_map(|p| p.message).collect()
+    }
+
+    pub fn timed(&self) -> Vec<(Instant, UploadProgress)> {
+        self.events.lock().unwrap().clone()
+    }
+}
+
+/// Waits (politely) until `check` holds, for at most `limit`.
+pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    check()
+}

@@ -1,0 +1,99 @@
+// Restore from a backup file, the headline feature, in the real app: a generated Neo4j 5 .backup is "dropped" on
+// the window, inspected, confirmed (type RESTORE), uploaded in 256 KiB chunks (LIFEBOAT_CHUNK_SIZE), imported,
+// verified — and the user's file is left exactly as it was.
+//
+// WebDriver cannot perform an OS drag-and-drop, so the test calls window.__LIFEBOAT_AUTOMATION__.dropPaths(),
+// which runs exactly the handler a real drop (Tauri's drag-drop event, forwarded by the shell) runs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+
+let browser;
+let file;
+let original;
+const $ = (s) => browser.$(s);
+const digest = async (p) => createHash('sha256').update(await readFile(p)).digest('hex');
+
+before(async () => {
+  const dir = await mkdtemp(path.join(os.tmpdir(), 'lifeboat-file-'));
+  file = path.join(dir, 'staging export.backup'); // a space in the name, as real files have
+  const generator = path.resolve(import.meta.dirname, '../../../target/debug/examples/inspect');
+  execFileSync(generator, ['--generate', 'backup-zstd-v3', String(8 * 1024 * 1024), file, 'incompressible']);
+  original = { sha: await digest(file), mtime: (await stat(file)).mtimeMs };
+  browser = await openApp();
+  await waitUntilReady(browser);
+});
+
+after(async () => {
+  if (browser) {
+    await screenshot(browser, 'file-restore-final').catch(() => {});
+    await browser.deleteSession();
+  }
+});
+
+test('a dropped backup file is recognised from its bytes and checked against the instance', async () => {
+  let staging;
+  for (const row of await browser.$$('[data-testid="instance-row"]')) {
+    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Staging') staging = row;
+  }
+  assert.ok(staging, 'Staging is listed');
+  await staging.click();
+  await (await $('[data-testid="file-drop-zone"]')).waitForDisplayed({ timeout: 20_000 });
+  await browser.execute((p) => window.__LIFEBOAT_AUTOMATION__.dropPaths([p]), file);
+  const card = await $('[data-testid="file-card"]');
+  await card.waitForDisplayed({ timeout: 30_000 });
+  assert.match(await (await $('[data-testid="file-format"]')).getText(), /Neo4j 5 backup, compressed/);
+  assert.equal(await card.getAttribute('data-can-upload'), 'true');
+  const checks = {};
+  for (const c of await browser.$$('[data-testid="file-check"]')) checks[await c.getAttribute('data-check-id')] = await c.getAttribute('data-ok');
+  assert.deepEqual(checks, { readable: 'true', complete: 'true', compatible: 'true', fits: 'true' });
+  await screenshot(browser, 'file-card');
+});
+
+test('confirming uploads, imports and verifies, with a notification and the file unchanged', async () => {
+  await (await $('[data-testid="restore-file"]')).waitForClickable({ timeout: 10_000 });
+  await (await $('[data-testid="restore-file"]')).click();
+  await (await $('[data-testid="file-restore-dialog"]')).waitForDisplayed({ timeout: 10_000 });
+  const confirm = await $('[data-testid="restore-confirm"]');
+  assert.equal(await confirm.isEnabled(), false);
+  await (await $('[data-testid="restore-confirm-input"]')).setValue('RESTORE');
+  await browser.waitUntil(() => confirm.isEnabled(), { timeout: 5_000 });
+  await confirm.click();
+
+  const progress = await $('[data-testid="job-progress"]');
+  await progress.waitForDisplayed({ timeout: 20_000 });
+  await browser.waitUntil(async () => (await progress.getAttribute('data-outcome')) !== 'running', {
+    timeout: 120_000,
+    timeoutMsg: 'the file restore did not finish',
+  });
+  assert.equal(await progress.getAttribute('data-outcome'), 'succeeded', await progress.getText());
+  const states = {};
+  for (const step of await browser.$$('[data-testid="job-step"]')) states[await step.getAttribute('data-step-id')] = await step.getAttribute('data-state');
+  assert.deepEqual(states, {
+    'counts-before': 'done',
+    'safety-snapshot': 'done',
+    checksum: 'done',
+    upload: 'done',
+    import: 'done',
+    verify: 'done',
+  });
+  // The generated archive says 100 nodes and 50 relationships; the emulator loads exactly what the file holds.
+  assert.match(await (await $('[data-testid="counts-after"]')).getText(), /Nodes\s*100\b[\s\S]*Relationships\s*50\b/);
+  assert.ok(await (await $('[data-testid="file-unchanged"]')).isDisplayed());
+  await screenshot(browser, 'file-restore-done');
+
+  assert.equal(await digest(file), original.sha, 'the file’s bytes are unchanged');
+  assert.equal((await stat(file)).mtimeMs, original.mtime, 'the file’s modification time is unchanged');
+
+  let log = '';
+  for (let i = 0; i < 50 && !/Staging is running again/.test(log); i += 1) {
+    log = await readFile(process.env.LIFEBOAT_NOTIFY_LOG, 'utf8').catch(() => '');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  assert.match(log, /Staging is running again/);
+});

@@ -1,0 +1,142 @@
+// Accounts and secrets, end to end in the real app:
+// - connect an Aura account through the window (a second, independent emulator stands in for Aura), see its
+//   instances, save a database login, restore a snapshot in it;
+// - then prove the secrets (the account's client secret and the database password, random canaries) went only to
+//   the OS keyring: not in any file of the app's data or config dirs, journals, logs, or any IPC reply.
+// At the end the account is disconnected and its secret leaves the keyring.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import { scanForSecrets, startSandbox } from '../lib/canary.mjs';
+import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+
+let browser;
+let aura;
+let auraDir;
+const $ = (s) => browser.$(s);
+
+before(async () => {
+  // The app's "Connect an Aura account" talks to the endpoints given on its command line: this emulator.
+  // Aura itself (this stand-in) of course knows its own secrets: its state lives apart and is not scanned.
+  auraDir = await mkdtemp(path.join(os.tmpdir(), 'aura-standin-'));
+  aura = await startSandbox(process.env.LIFEBOAT_APP, auraDir);
+  process.env.CANARY_INFO = JSON.stringify(aura.info);
+  browser = await openApp([
+    '--api-url', aura.info.api_url,
+    '--auth-url', aura.info.auth_url,
+    '--console-url', aura.info.console_url,
+    '--query-url', aura.info.query_url,
+  ]);
+  await waitUntilReady(browser);
+  // Record every IPC reply the window receives (commands and channel messages both arrive as responses of
+  // fetch() calls to Tauri's ipc: protocol), to scan them for secrets at the end.
+  await browser.execute(() => {
+    window.__ipcReplies = [];
+    const original = window.fetch.bind(window);
+    window.fetch = async (input, init) => {
+      const response = await original(input, init);
+      const url = typeof input === 'string' ? input : input.url;
+      if (/^(ipc:|http:\/\/ipc\.localhost)/.test(url)) {
+        response.clone().text().then((body) => window.__ipcReplies.push(`${url} ${body}`), () => {});
+      }
+      return response;
+    };
+  });
+});
+
+after(async () => {
+  if (browser) {
+    await screenshot(browser, 'account-final').catch(() => {});
+    await browser.deleteSession();
+  }
+  aura?.child.kill();
+});
+
+test('an Aura account is connected through the window and its instances appear', async () => {
+  await (await $('[data-testid="account-switcher-button"]')).click();
+  await (await $('[data-testid="connect-account"]')).click();
+  const dialog = await $('[data-testid="connect-dialog"]');
+  await dialog.waitForDisplayed({ timeout: 10_000 });
+  await (await $('[data-testid="connect-label"]')).setValue('Canary org');
+  await (await $('[data-testid="connect-client-id"]')).setValue(aura.info.client_id);
+  await (await $('[data-testid="connect-client-secret"]')).setValue(aura.info.client_secret);
+  await (await $('[data-testid="connect-submit"]')).click();
+  await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
+  await browser.waitUntil(async () => !(await (await $('[data-testid="sandbox-banner"]')).isExisting()), {
+    timeout: 20_000,
+    timeoutMsg: 'the window still shows the sandbox',
+  });
+  await (await $('[data-testid="instance-row"]')).waitForExist({ timeout: 30_000 });
+  const ids = [];
+  for (const row of await browser.$$('[data-testid="instance-row"]')) ids.push(await row.getAttribute('data-instance-id'));
+  assert.deepEqual(ids.sort(), aura.info.instances.map((i) => i.id).sort(), 'the connected account’s instances');
+  await screenshot(browser, 'account-connected');
+});
+
+test('the API secret is in the OS keyring (Secret Service), found by secret-tool', () => {
+  const users = execFileSync('sh', ['-c', 'secret-tool search --all service "$0" 2>&1 || true', process.env.LIFEBOAT_KEYRING_SERVICE ?? 'dev.lifeboat.desktop.dev'], { encoding: 'utf8' });
+  assert.match(users, /api-client:/, 'an api-client entry exists in the keyring');
+  assert.ok(users.includes(aura.info.client_secret), 'the keyring holds the secret itself');
+});
+
+test('a database login is checked, saved in the keyring, and used for the before/after counts of a restore', async () => {
+  const production = aura.info.instances.find((i) => i.name === 'Production');
+  await (await $(`[data-testid="instance-row"][data-instance-id="${production.id}"]`)).click();
+  const status = await $('[data-testid="db-login-status"]');
+  await status.waitForDisplayed({ timeout: 20_000 });
+  const add = await $('[data-testid="db-login-add"]');
+  if (await add.isExisting()) await add.click();
+  await (await $('[data-testid="db-login-password"]')).waitForDisplayed({ timeout: 10_000 });
+  await (await $('[data-testid="db-login-user"]')).setValue(production.db_user);
+  await (await $('[data-testid="db-login-password"]')).setValue(production.db_password);
+  await (await $('[data-testid="db-login-save"]')).click();
+  await browser.waitUntil(async () => /keyring/i.test(await status.getText()), {
+    timeout: 20_000,
+    timeoutMsg: 'the login was not reported as saved in the keyring',
+  });
+
+  const completed = await browser.$$('[data-testid="snapshot-row"][data-status="Completed"]');
+  await completed[2].click();
+  await (await $('[data-testid="restore-snapshot"]')).click();
+  await (await $('[data-testid="restore-dialog"]')).waitForDisplayed({ timeout: 10_000 });
+  await (await $('[data-testid="restore-confirm-input"]')).setValue('RESTORE');
+  const confirm = await $('[data-testid="restore-confirm"]');
+  await browser.waitUntil(() => confirm.isEnabled(), { timeout: 5_000 });
+  await confirm.click();
+  const progress = await $('[data-testid="job-progress"]');
+  await browser.waitUntil(async () => (await progress.getAttribute('data-outcome')) === 'succeeded', {
+    timeout: 90_000,
+    timeoutMsg: 'the restore in the connected account did not succeed',
+  });
+  assert.match(await (await $('[data-testid="counts-after"]')).getText(), /\d/);
+});
+
+test('no secret is in any file the app wrote, its logs, or any IPC reply', async () => {
+  const production = aura.info.instances.find((i) => i.name === 'Production');
+  const canaries = [aura.info.client_secret, production.db_password];
+  const replies = await browser.execute(() => window.__ipcReplies ?? []);
+  assert.ok(replies.length > 5, 'IPC replies were recorded');
+  for (const reply of replies) {
+    for (const canary of canaries) assert.ok(!reply.includes(canary), `an IPC reply carried a secret: ${reply.slice(0, 80)}`);
+  }
+  // The whole private HOME: app data (jobs journals, sandbox), config (accounts.json), webview storage, caches,
+  // and the harness's logs (tauri-driver output holds the app's stderr).
+  const hits = await scanForSecrets(process.env.LIFEBOAT_TEST_HOME, canaries);
+  const logs = await scanForSecrets(process.env.TMPDIR, canaries, [auraDir]);
+  assert.deepEqual([...hits, ...logs], [], 'secrets found outside the keyring');
+});
+
+test('disconnecting removes the key from the keyring and returns to the sandbox', async () => {
+  await (await $('[data-testid="account-switcher-button"]')).click();
+  await (await $('[data-testid="manage-accounts"]')).click();
+  const remove = await $('[data-testid="account-disconnect"]');
+  await remove.waitForClickable({ timeout: 10_000 });
+  await remove.click();
+  await (await $('[data-testid="disconnect-confirm"]')).click();
+  await (await $('[data-testid="sandbox-banner"]')).waitForDisplayed({ timeout: 20_000 });
+  const left = execFileSync('sh', ['-c', 'secret-tool search --all service "$0" 2>&1 || true', process.env.LIFEBOAT_KEYRING_SERVICE ?? 'dev.lifeboat.desktop.dev'], { encoding: 'utf8' });
+  assert.ok(!left.includes(aura.info.client_secret), 'the API secret left the keyring');
+});

@@ -1,0 +1,113 @@
+import type { ComponentChildren } from 'preact';
+import { useId } from 'preact/hooks';
+import type { Inspection } from '../../api';
+import { checkIcon, checkLabel, checkState, checkWord, formatBytes } from '../../lib/files';
+import { formatDateTime, formatVersion } from '../../lib/format';
+
+function Fact({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="fact">
+      <dt class="fact__label">{label}</dt>
+      <dd class="fact__value">{children}</dd>
+    </div>
+  );
+}
+
+/**
+ * What Lifeboat found in a backup file: its facts, the checklist (readable, complete, compatible,
+ * fits) with a word and an icon for each, and why it cannot be restored when it can't. `children`
+ * holds what comes next (the login form, the restore button).
+ */
+export function FileCard({
+  inspection,
+  children,
+}: {
+  inspection: Inspection;
+  children?: ComponentChildren;
+}) {
+  const titleId = useId();
+  const version = formatVersion(inspection.neo4jVersion);
+  const showFullSize =
+    inspection.fullSize !== null &&
+    (inspection.compressed || inspection.fullSize !== inspection.fileSize);
+  return (
+    <section
+      class={`file-card${inspection.canUpload ? '' : ' file-card--blocked'}`}
+      data-testid="file-card"
+      data-can-upload={String(inspection.canUpload)}
+      aria-labelledby={titleId}
+    >
+      <h4 id={titleId} class="file-card__name" data-testid="file-name">
+        {inspection.fileName}
+      </h4>
+      <dl class="facts facts--compact">
+        <Fact label="Size">{formatBytes(inspection.fileSize)}</Fact>
+        <Fact label="Kind of file">
+          <span data-testid="file-format">{inspection.formatLabel}</span>
+        </Fact>
+        {inspection.databaseName && <Fact label="Database">{inspection.databaseName}</Fact>}
+        {inspection.backupTime && (
+          <Fact label="Backup made">
+            <time dateTime={inspection.backupTime}>{formatDateTime(inspection.backupTime)}</time>
+          </Fact>
+        )}
+        {version && <Fact label="Made with">{version}</Fact>}
+        {showFullSize && inspection.fullSize !== null && (
+          <Fact label={inspection.compressed ? 'Size once unpacked' : 'Size of the data'}>
+            {formatBytes(inspection.fullSize)}
+          </Fact>
+        )}
+      </dl>
+
+      {inspection.checks.length > 0 && (
+        // biome-ignore lint/a11y/noRedundantRoles: WebKit drops list semantics from unstyled lists; keep the role explicit.
+        <ul class="checklist" role="list" aria-label="Checks">
+          {inspection.checks.map((check) => {
+            const state = checkState(check);
+            return (
+              <li
+                key={check.id}
+                class={`check check--${state}`}
+                data-testid="file-check"
+                data-check-id={check.id}
+                data-ok={state}
+              >
+                <span class="check__icon" aria-hidden="true">
+                  {checkIcon(state)}
+                </span>
+                <span class="check__label">{checkLabel(check.id)}</span>
+                <span class="check__state">{checkWord(state)}</span>
+                {check.message && <span class="check__message">{check.message}</span>}
+              </li>
+            );
+          })}
+        </ul>
+      )}
+
+      {!inspection.canUpload && (
+        <div class="notice notice--error" role="alert" data-testid="file-blocked">
+          <span class="notice__icon" aria-hidden="true">
+            !
+          </span>
+          <div class="notice__text">
+            <p class="notice__title">Lifeboat can't restore from this file.</p>
+            {inspection.problems.length > 0 ? (
+              inspection.problems.map((problem) => (
+                <p key={problem} class="notice__message" data-testid="file-problem">
+                  {problem}
+                </p>
+              ))
+            ) : (
+              <p class="notice__message">
+                It did not pass the checks above. Try another backup file.
+              </p>
+            )}
+            <p class="notice__message">Nothing was changed, and your file was not touched.</p>
+          </div>
+        </div>
+      )}
+
+      {children}
+    </section>
+  );
+}

@@ -1,0 +1,149 @@
+import { describe, expect, it } from 'vitest';
+import {
+  checkIcon,
+  checkLabel,
+  checkState,
+  checkWord,
+  decideDrop,
+  formatBytes,
+  formatRate,
+  MANY_FILES_MESSAGE,
+  NO_INSTANCE_MESSAGE,
+  timeLeftPhrase,
+  transferLine,
+  transferPercent,
+} from './files';
+
+describe('formatBytes', () => {
+  it('says bytes below a kilobyte', () => {
+    expect(formatBytes(0)).toBe('0 bytes');
+    expect(formatBytes(1)).toBe('1 byte');
+    expect(formatBytes(999)).toBe('999 bytes');
+  });
+
+  it('uses decimal units, one decimal below 10 and none from 10 up', () => {
+    expect(formatBytes(1000)).toBe('1.0 KB');
+    expect(formatBytes(1_200_000_000)).toBe('1.2 GB');
+    expect(formatBytes(5_000_000_000)).toBe('5.0 GB');
+    expect(formatBytes(48_000_000)).toBe('48 MB');
+    expect(formatBytes(812_400_000)).toBe('812 MB');
+    expect(formatBytes(2_500_000_000_000)).toBe('2.5 TB');
+  });
+
+  it('moves to the next unit instead of printing 1000', () => {
+    expect(formatBytes(9_960_000)).toBe('10 MB');
+    expect(formatBytes(999_600_000)).toBe('1.0 GB');
+    expect(formatBytes(999_999)).toBe('1.0 MB');
+  });
+
+  it('does not invent a size', () => {
+    expect(formatBytes(Number.NaN)).toBe('unknown size');
+    expect(formatBytes(-5)).toBe('unknown size');
+  });
+
+  it('writes a speed per second', () => {
+    expect(formatRate(48_000_000)).toBe('48 MB/s');
+  });
+});
+
+describe('time left', () => {
+  it('rounds to minutes and hours', () => {
+    expect(timeLeftPhrase(120, false)).toBe('about 2 min left');
+    expect(timeLeftPhrase(150, false)).toBe('about 3 min left');
+    expect(timeLeftPhrase(3_900, false)).toBe('about 1 h 5 min left');
+    expect(timeLeftPhrase(7_200, false)).toBe('about 2 h left');
+    expect(timeLeftPhrase(30, false)).toBe('less than a minute left');
+  });
+
+  it('says when it is only an estimate', () => {
+    expect(timeLeftPhrase(720, true)).toBe('estimated: about 12 min');
+    expect(timeLeftPhrase(10, true)).toBe('estimated: less than a minute');
+  });
+});
+
+describe('transferLine', () => {
+  it('puts the amount, the speed and the time left on one line', () => {
+    expect(
+      transferLine({
+        bytesDone: 1_200_000_000,
+        bytesTotal: 5_000_000_000,
+        bytesPerSec: 48_000_000,
+        etaSecs: 120,
+        estimate: false,
+      }),
+    ).toBe('1.2 GB of 5.0 GB · 48 MB/s · about 2 min left');
+  });
+
+  it('leaves out what is not known yet', () => {
+    expect(
+      transferLine({
+        bytesDone: 0,
+        bytesTotal: 5_000_000_000,
+        bytesPerSec: null,
+        etaSecs: 720,
+        estimate: true,
+      }),
+    ).toBe('0 bytes of 5.0 GB · estimated: about 12 min');
+    expect(
+      transferLine({
+        bytesDone: 10,
+        bytesTotal: 100,
+        bytesPerSec: 0,
+        etaSecs: null,
+        estimate: false,
+      }),
+    ).toBe('10 bytes of 100 bytes');
+  });
+
+  it('gives whole percents and never 100 before the end', () => {
+    expect(transferPercent({ bytesDone: 1_200, bytesTotal: 5_000 })).toBe(24);
+    expect(transferPercent({ bytesDone: 4_999, bytesTotal: 5_000 })).toBe(99);
+    expect(transferPercent({ bytesDone: 5_000, bytesTotal: 5_000 })).toBe(100);
+    expect(transferPercent({ bytesDone: 5, bytesTotal: 0 })).toBe(0);
+  });
+});
+
+describe('checklist words', () => {
+  it('names the four checks and keeps unknown ids', () => {
+    expect(['readable', 'complete', 'compatible', 'fits'].map(checkLabel)).toEqual([
+      'Lifeboat can read it',
+      'The file is complete',
+      'It works with this instance',
+      'It fits in this instance',
+    ]);
+    expect(checkLabel('signature')).toBe('signature');
+  });
+
+  it('gives each state a word and an icon', () => {
+    const states = [true, false, null].map((ok) => checkState({ ok }));
+    expect(states).toEqual(['true', 'false', 'unknown']);
+    expect(states.map(checkWord)).toEqual(['OK', 'Problem', 'Not checked']);
+    expect(states.map(checkIcon)).toEqual(['✓', '✗', '–']);
+  });
+});
+
+describe('decideDrop', () => {
+  it('takes the one dropped file', () => {
+    expect(decideDrop(['/tmp/a.dump'], true)).toEqual({ path: '/tmp/a.dump' });
+  });
+
+  it('asks for one file at a time', () => {
+    expect(decideDrop(['/tmp/a.dump', '/tmp/b.dump'], true)).toEqual({
+      message: MANY_FILES_MESSAGE,
+    });
+    expect(MANY_FILES_MESSAGE).toMatch(/^Drop one file at a time/);
+  });
+
+  it('asks to choose an instance first', () => {
+    expect(decideDrop(['/tmp/a.dump'], false)).toEqual({ message: NO_INSTANCE_MESSAGE });
+    expect(decideDrop(['/tmp/a.dump', '/tmp/b.dump'], false)).toEqual({
+      message: NO_INSTANCE_MESSAGE,
+    });
+    expect(NO_INSTANCE_MESSAGE).toMatch(/^Choose the instance to restore into first/);
+  });
+
+  it('ignores an empty drop', () => {
+    expect(decideDrop([], true)).toBeNull();
+    expect(decideDrop([''], false)).toBeNull();
+  });
+});
