@@ -168,3 +168,108 @@ fn inspect_recognises_a_backup_and_explains_a_broken_file_without_touching_eithe
     let after = (std::fs::read(&good).unwrap(), std::fs::metadata(&good).unwrap().modified().unwrap());
     assert_eq!(before, after, "the user's file is never modified");
 }
+
+fn upload_args<'a>(sb: &'a Sandbox, file: &'a str, uri: &'a str) -> Vec<&'a str> {
+    vec![
+        "upload",
+        "neo4j",
+        "--from-path",
+        file,
+        "--to-uri",
+        uri,
+        "--console-url",
+        sb.info["console_url"].as_str().unwrap(),
+        "--chunk-size",
+        "256KiB",
+    ]
+}
+
+fn upload_command(sb: &Sandbox, staging: &Value) -> Command {
+    let mut c = Command::new(BIN);
+    c.env("NEO4J_PASSWORD", staging["db_password"].as_str().unwrap())
+        .env("LIFEBOAT_DATA_DIR", sb.data.path())
+        .env("LIFEBOAT_POLL_MS", "50")
+        .stdin(Stdio::null());
+    c
+}
+
+#[test]
+fn upload_needs_overwrite_consent_then_restores_the_file_and_leaves_it_unchanged() {
+    use lifeboat_archive::testgen::{write_backup, TestArchive};
+    let sb = sandbox();
+    let staging = sb.instance("Staging").clone();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("staging.backup");
+    write_backup(&file, &TestArchive { approx_size: 3 << 20, incompressible: true, ..TestArchive::default() }).unwrap();
+    let before = std::fs::read(&file).unwrap();
+    let uri = format!("neo4j+s://{}.databases.neo4j.io", staging["id"].as_str().unwrap());
+    let path = file.to_str().unwrap().to_owned();
+
+    let refused = upload_command(&sb, &staging).args(upload_args(&sb, &path, &uri)).output().unwrap();
+    assert_eq!(refused.status.code(), Some(4), "{}", String::from_utf8_lossy(&refused.stderr));
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("--overwrite-destination"));
+
+    let mut args = upload_args(&sb, &path, &uri);
+    args.extend(["--overwrite-destination", "--json"]);
+    let out = upload_command(&sb, &staging).args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result = json(&out);
+    assert_eq!(result["outcome"], "running");
+    assert_eq!(result["fileUnchanged"], true);
+    assert_eq!(result["bytesResent"], 0);
+    assert_eq!(std::fs::read(&file).unwrap(), before, "the file's bytes are unchanged");
+}
+
+#[test]
+fn an_upload_killed_midway_resumes_from_its_journal_when_run_again() {
+    use lifeboat_archive::testgen::{write_backup, TestArchive};
+    let sb = sandbox();
+    let staging = sb.instance("Staging").clone();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.backup");
+    write_backup(&file, &TestArchive { approx_size: 24 << 20, incompressible: true, ..TestArchive::default() })
+        .unwrap();
+    let uri = format!("neo4j+s://{}.databases.neo4j.io", staging["id"].as_str().unwrap());
+    let path = file.to_str().unwrap().to_owned();
+    // Slow every chunk down so the process is surely killed in the middle of the upload.
+    let slow = serde_json::json!({"route": "PUT /objects/gcs/{session}", "count": 1000, "delay_ms": 40});
+    let control = format!("{}/_emulator/faults", sb.info["api_url"].as_str().unwrap().trim_end_matches("/v1"));
+    let armed = Command::new("curl")
+        .args(["-sf", "-o", "/dev/null", "-X", "POST", "-H", "content-type: application/json", "-d"])
+        .arg(slow.to_string())
+        .arg(&control)
+        .status()
+        .unwrap();
+    assert!(armed.success());
+
+    let mut args = upload_args(&sb, &path, &uri);
+    args.push("--overwrite-destination");
+    let mut first =
+        upload_command(&sb, &staging).args(&args).stderr(Stdio::null()).stdout(Stdio::null()).spawn().unwrap();
+    let journal_dir = sb.data.path().join("uploads");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        let acknowledged = lifeboat_upload_progress(&journal_dir);
+        if acknowledged >= 4 << 20 {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the upload never got going");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    first.kill().unwrap(); // SIGKILL: no chance to clean up
+    first.wait().unwrap();
+    let _ = Command::new("curl").args(["-sf", "-o", "/dev/null", "-X", "DELETE"]).arg(&control).status();
+
+    args.push("--json");
+    let out = upload_command(&sb, &staging).args(&args).output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let result = json(&out);
+    assert!(result["resumedFrom"].as_u64().unwrap() >= 4 << 20, "resumed, not restarted: {result}");
+    assert_eq!(result["restartedFromZero"], false);
+    assert!(result["bytesResent"].as_u64().unwrap() <= 256 << 10, "at most one chunk sent again: {result}");
+}
+
+/// Bytes the store acknowledged so far, as the upload journal records them.
+fn lifeboat_upload_progress(dir: &std::path::Path) -> u64 {
+    lifeboat_upload::resumable(dir).iter().map(|u| u.bytes_acknowledged).max().unwrap_or(0)
+}

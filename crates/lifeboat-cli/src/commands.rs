@@ -6,7 +6,7 @@ use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::{print_json, print_table, Failure};
-use crate::{account, inspect, snapshots};
+use crate::{account, inspect, snapshots, upload};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -58,6 +58,9 @@ enum Command {
     /// Snapshots: list, take, restore, or open as a new instance.
     #[command(subcommand)]
     Snapshots(SnapshotsCommand),
+    /// Upload a backup file to an instance, replacing its data (the flags of `neo4j-admin database upload`).
+    /// Interrupted? Run the same command again: it continues where it stopped.
+    Upload(upload::UploadArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +167,7 @@ impl Cli {
             Command::Sandbox(a) => a.json,
             Command::Instances(InstancesCommand::List { json }) => *json,
             Command::Inspect { json, .. } => *json,
+            Command::Upload(a) => a.json(),
             Command::Snapshots(
                 SnapshotsCommand::List { json, .. }
                 | SnapshotsCommand::Create { json, .. }
@@ -174,8 +178,9 @@ impl Cli {
     }
 }
 
-pub(crate) async fn execute(cli: Cli) -> Result<(), Failure> {
+pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Failure> {
     match cli.command {
+        Command::Upload(args) => upload::run(args, cli.endpoints.console_url.clone(), password_from_flag).await,
         Command::Sandbox(args) => sandbox(args).await,
         Command::Instances(InstancesCommand::List { json }) => instances_list(&cli.endpoints, json).await,
         Command::Inspect { file, json } => inspect::run(file, json).await,

@@ -28,11 +28,10 @@ mod commands;
 mod inspect;
 mod output;
 mod snapshots;
+mod upload;
 
 use std::ffi::OsString;
 use std::process::ExitCode;
-
-use clap::Parser;
 
 pub use commands::Cli;
 
@@ -54,14 +53,17 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(args) {
-        Ok(cli) => cli,
+    use clap::{CommandFactory, FromArgMatches};
+    let parsed = Cli::command().try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m).map(|c| (c, m)));
+    let (cli, matches) = match parsed {
+        Ok(parsed) => parsed,
         Err(e) => {
             // clap prints help/version to stdout with exit 0, and usage errors to stderr with exit 2.
             let _ = e.print();
             return ExitCode::from(e.exit_code().clamp(0, 255) as u8);
         }
     };
+    let password_from_flag = upload::password_from_flag(&matches);
     output::init_tracing(cli.verbose);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -71,7 +73,7 @@ where
         }
     };
     let json = cli.json();
-    match runtime.block_on(commands::execute(cli)) {
+    match runtime.block_on(commands::execute(cli, password_from_flag)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(failure) => failure.report(json),
     }

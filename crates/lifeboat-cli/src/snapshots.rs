@@ -14,15 +14,19 @@ use tokio::sync::watch;
 
 use crate::output::{print_json, print_table, Failure};
 
-/// The journal directory of CLI jobs: `$LIFEBOAT_DATA_DIR/jobs/cli`, else the platform data dir.
-fn journal_dir() -> PathBuf {
-    let base = std::env::var_os("LIFEBOAT_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
+/// The CLI's data directory: `$LIFEBOAT_DATA_DIR`, else `$XDG_DATA_HOME/dev.lifeboat.desktop/cli`.
+pub(crate) fn data_dir() -> PathBuf {
+    std::env::var_os("LIFEBOAT_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
         let data = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| {
             PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("share")
         });
-        data.join("dev.lifeboat.desktop")
-    });
-    base.join("jobs").join("cli")
+        data.join("dev.lifeboat.desktop").join("cli")
+    })
+}
+
+/// The journal directory of CLI jobs.
+fn journal_dir() -> PathBuf {
+    data_dir().join("jobs")
 }
 
 /// A job manager for one CLI run. `NEO4J_USERNAME`/`NEO4J_PASSWORD` (as `neo4j-admin` reads them) give the
