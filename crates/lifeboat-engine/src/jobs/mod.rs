@@ -1,9 +1,10 @@
-//! Long operations (snapshot, restore, new instance from snapshot) as jobs: each a tokio task that reports its
+//! Long operations (snapshot, restore, new instance from snapshot, restore from a file, restore test) as jobs: each a tokio task that reports its
 //! whole [`JobState`] through a `watch` channel and journals it atomically after every change.
 //!
 //! Why `watch`: a window that reloads, or a second window, subscribes and gets the latest state at once, without
 //! replaying history. Why a journal: an app restart finds unfinished jobs and resumes watching them (the work
-//! itself runs in Aura; only the watching was interrupted).
+//! itself runs in Aura; only the watching was interrupted). When a job ends, it is recorded for good in the
+//! account's [history](crate::history).
 
 mod plans;
 mod runner;
@@ -15,7 +16,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use serde::Serialize;
 use thiserror::Error;
+use time::OffsetDateTime;
 use tokio::sync::watch;
 
 pub use lifeboat_upload::ResumableUpload;
@@ -24,6 +27,7 @@ pub use state::{JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step,
 
 use crate::api::{ApiError, AuraClient};
 use crate::confirm::{ConfirmError, Confirmations, ConfirmedAction};
+use crate::history::{self, HistoryEntry, HistoryError, HistoryFilter};
 use crate::journal::write_atomically;
 use crate::verify::{DbLogin, QueryClient};
 
@@ -36,6 +40,9 @@ pub trait LoginStore: Send + Sync {
     fn login(&self, instance_id: &str) -> Option<DbLogin>;
     /// Saves a login (a new instance's one-time password).
     fn remember(&self, instance_id: &str, login: DbLogin) -> Result<(), String>;
+    /// Forgets the login of an instance that no longer exists (a deleted restore-test instance). Best effort: a
+    /// store that cannot forget keeps a login nobody can use.
+    fn discard(&self, _instance_id: &str) {}
 }
 
 /// Logins held in memory only.
@@ -57,6 +64,10 @@ impl LoginStore for MemoryLogins {
     fn remember(&self, instance_id: &str, login: DbLogin) -> Result<(), String> {
         self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(instance_id.to_owned(), login);
         Ok(())
+    }
+
+    fn discard(&self, instance_id: &str) {
+        self.forget(instance_id);
     }
 }
 
@@ -92,6 +103,68 @@ impl StartError {
     pub fn retryable(&self) -> bool {
         matches!(self, Self::Api(e) if e.retryable())
     }
+}
+
+/// Why a restore test's instance was not deleted.
+#[derive(Debug, Error)]
+pub enum DrillError {
+    /// No restore test with this id is known (in the journal or the history).
+    #[error("Lifeboat does not know this restore test any more, so it deletes nothing. Delete the test instance in the Aura console if it still exists.")]
+    NotFound,
+    /// The job is not a restore test: Lifeboat deletes only instances its own restore tests created.
+    #[error(
+        "This operation is not a restore test. Lifeboat deletes only the temporary instances of its restore tests."
+    )]
+    NotADrill,
+    /// The test is still running.
+    #[error("The restore test is still running. Wait until it has finished, then delete its instance.")]
+    Running,
+    /// The test failed before Aura made an instance.
+    #[error("This restore test did not create an instance, so there is nothing to delete.")]
+    NoInstance,
+    /// It was deleted already.
+    #[error("The test instance was deleted already.")]
+    AlreadyDeleted,
+    /// Aura refused the deletion.
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    /// The history could not be read.
+    #[error(transparent)]
+    History(#[from] HistoryError),
+}
+
+impl DrillError {
+    /// Stable code for the UI.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Self::NotFound => "not-found",
+            Self::NotADrill => "not-a-drill",
+            Self::Running => "drill-running",
+            Self::NoInstance => "no-instance",
+            Self::AlreadyDeleted => "already-deleted",
+            Self::Api(e) => e.code(),
+            Self::History(e) => e.code(),
+        }
+    }
+
+    /// Whether trying again may help.
+    pub fn retryable(&self) -> bool {
+        match self {
+            Self::Api(e) => e.retryable(),
+            Self::Running | Self::History(_) => true,
+            _ => false,
+        }
+    }
+}
+
+/// The instance a restore test created, now deleted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeletedInstance {
+    /// Its id.
+    pub instance_id: String,
+    /// Aura's `X-Request-Id` for the deletion, for support.
+    pub request_id: Option<String>,
 }
 
 /// Called when a job ends (the app sends a desktop notification).
@@ -271,7 +344,121 @@ impl JobManager {
             source_instance_id: Some(source.id.clone()),
             source_snapshot_id: Some(snapshot.snapshot_id.clone()),
         };
-        Ok(self.spawn(state, move |job| async move { runner::clone(job, request).await }))
+        Ok(self.spawn(state, move |job| async move { runner::create_from_snapshot(job, request).await }))
+    }
+
+    /// Tests a restore without touching the instance: makes a temporary new instance from an exportable snapshot,
+    /// times it until it runs, counts its data, and records the measured time to restore in the history. The test
+    /// instance stays for the user to look at and delete ([`JobManager::delete_drill_instance`]).
+    pub async fn start_drill(
+        self: &Arc<Self>,
+        instance_id: &str,
+        snapshot_id: &str,
+    ) -> Result<watch::Receiver<JobState>, StartError> {
+        let source = self.client.get_instance(instance_id).await?;
+        let snapshot = self.client.get_snapshot(instance_id, snapshot_id).await?;
+        if snapshot.status != crate::api::SnapshotStatus::Completed {
+            return Err(StartError::Invalid(
+                "This snapshot did not complete, so it cannot be tested. Choose a snapshot marked Completed.".into(),
+            ));
+        }
+        if !snapshot.exportable {
+            return Err(StartError::Invalid(
+                "A restore can be tested only with a snapshot that can be exported (Aura marks hourly snapshots as not exportable). Choose a daily or on-demand snapshot.".into(),
+            ));
+        }
+        let mut state = JobState::new(
+            JobKind::Drill,
+            &source.id,
+            &source.name,
+            format!("Test a restore of {} from the snapshot of {}", source.name, runner::utc_label(snapshot.timestamp)),
+            runner::DRILL_STEPS,
+        );
+        state.snapshot_id = Some(snapshot.snapshot_id.clone());
+        state.snapshot_time = Some(snapshot.timestamp);
+        const SUFFIX: &str = " restore test";
+        let base: String = source.name.chars().take(30 - SUFFIX.len()).collect();
+        let request = crate::api::CreateInstanceRequest {
+            version: source.version.clone().unwrap_or_else(|| "5".into()),
+            region: source.region.clone().unwrap_or_default(),
+            // Same size and plan as the source: the point is to measure how long its restore would take.
+            memory: source.memory.clone().unwrap_or_else(|| "8GB".into()),
+            name: format!("{}{SUFFIX}", base.trim_end()),
+            tier: source.tier.clone(),
+            tenant_id: source.tenant_id.clone(),
+            cloud_provider: source.cloud_provider.clone(),
+            storage: None,
+            source_instance_id: Some(source.id.clone()),
+            source_snapshot_id: Some(snapshot.snapshot_id.clone()),
+        };
+        Ok(self.spawn(state, move |job| async move { runner::create_from_snapshot(job, request).await }))
+    }
+
+    /// Deletes the temporary instance of a finished restore test — exactly the instance that test created, as
+    /// recorded in its journal or history, never one the caller names. The deletion is recorded in the history.
+    pub async fn delete_drill_instance(&self, job_id: &str) -> Result<DeletedInstance, DrillError> {
+        let live = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).get(job_id).cloned();
+        let state = live.as_ref().map(|tx| tx.borrow().clone());
+        let entry = match &state {
+            Some(s) => HistoryEntry::from_job(s),
+            None => match history::find(&self.history_path(), job_id) {
+                Ok(e) => Some(e),
+                Err(HistoryError::NotFound) => return Err(DrillError::NotFound),
+                Err(e) => return Err(e.into()),
+            },
+        };
+        if state.as_ref().is_some_and(|s| s.kind != JobKind::Drill) {
+            return Err(DrillError::NotADrill);
+        }
+        let Some(mut entry) = entry else { return Err(DrillError::Running) };
+        if entry.kind != JobKind::Drill {
+            return Err(DrillError::NotADrill);
+        }
+        if entry.instance_deleted_at.is_some() {
+            return Err(DrillError::AlreadyDeleted);
+        }
+        let instance_id = match entry.new_instance_id.clone() {
+            // Never the source: a test creates a new instance and deletes only that one.
+            Some(id) if id != entry.instance_id => id,
+            _ => return Err(DrillError::NoInstance),
+        };
+        let request_id = match self.client.delete_instance(&instance_id).await {
+            Ok(a) => a.request_id,
+            // Deleted already (in the Aura console): what the user asked for is true.
+            Err(ApiError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let now = OffsetDateTime::now_utc();
+        if let Some(tx) = live {
+            tx.send_modify(|s| {
+                s.result.instance_deleted_at = Some(now);
+                s.request_ids.extend(request_id.clone());
+            });
+            self.persist(&tx.borrow());
+        }
+        entry.instance_deleted_at = Some(now);
+        entry.request_ids.extend(request_id.clone());
+        // A second line for the same job supersedes the first when read.
+        if let Err(e) = history::append(&self.history_path(), &entry) {
+            tracing::warn!(job = %job_id, code = e.code(), "could not record the deletion in the history");
+        }
+        self.logins.discard(&instance_id);
+        Ok(DeletedInstance { instance_id, request_id })
+    }
+
+    /// This account's history file.
+    pub fn history_path(&self) -> std::path::PathBuf {
+        history::path_in(&self.settings.journal_dir)
+    }
+
+    /// Finished operations of this account that pass `filter`, newest first.
+    pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>, HistoryError> {
+        history::list(&self.history_path(), filter)
+    }
+
+    /// The history entry of one finished job.
+    pub fn history_entry(&self, job_id: &str) -> Result<HistoryEntry, HistoryError> {
+        history::find(&self.history_path(), job_id)
     }
 
     /// Restores an instance from a backup file. Needs the token from [`JobManager::plan_file_restore`] and a saved
@@ -286,16 +473,7 @@ impl JobManager {
             return Err(ConfirmError::NotConfirmed.into());
         };
         let login = self.login_for_upload(&instance_id)?;
-        let instance = self.client.get_instance(&instance_id).await?;
-        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut state = JobState::new(
-            JobKind::Upload,
-            &instance.id,
-            &instance.name,
-            format!("Restore {} from the file {name}", instance.name),
-            upload::UPLOAD_STEPS,
-        );
-        state.file = Some(path);
+        let mut state = self.upload_state(&instance_id, path, "").await?;
         state.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
         if !safety_snapshot {
             runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
@@ -314,16 +492,7 @@ impl JobManager {
             StartError::Invalid("This upload can no longer be resumed. Start the restore again.".into())
         })?;
         let login = self.login_for_upload(&record.dbid)?;
-        let instance = self.client.get_instance(&record.dbid).await?;
-        let name = record.file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        let mut state = JobState::new(
-            JobKind::Upload,
-            &instance.id,
-            &instance.name,
-            format!("Restore {} from the file {name} (resumed)", instance.name),
-            upload::UPLOAD_STEPS,
-        );
-        state.file = Some(record.file.clone());
+        let mut state = self.upload_state(&record.dbid, record.file.clone(), " (resumed)").await?;
         runner::skip(&mut state, "counts-before", "Counted when the upload started.");
         runner::skip(&mut state, "safety-snapshot", "Taken (or declined) when the upload started.");
         Ok(self.spawn_upload(state, login, Some(record.id)))
@@ -344,6 +513,20 @@ impl JobManager {
             }
             None => false,
         }
+    }
+
+    async fn upload_state(&self, instance_id: &str, file: PathBuf, note: &str) -> Result<JobState, StartError> {
+        let instance = self.client.get_instance(instance_id).await?;
+        let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let mut state = JobState::new(
+            JobKind::Upload,
+            &instance.id,
+            &instance.name,
+            format!("Restore {} from the file {name}{note}", instance.name),
+            upload::UPLOAD_STEPS,
+        );
+        state.file = Some(file);
+        Ok(state)
     }
 
     fn login_for_upload(&self, instance_id: &str) -> Result<DbLogin, StartError> {
@@ -417,9 +600,19 @@ impl JobManager {
     }
 
     pub(crate) fn finished(&self, state: &JobState) {
+        self.record(state);
         let hook = self.on_finish.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(hook) = hook {
             hook(state);
+        }
+    }
+
+    /// Adds a finished job to the history. A failure is logged, never fatal: the job itself is done, and the next
+    /// start adds what is missing from the journal.
+    fn record(&self, state: &JobState) {
+        let Some(entry) = HistoryEntry::from_job(state) else { return };
+        if let Err(e) = history::append(&self.history_path(), &entry) {
+            tracing::warn!(job = %state.id, code = e.code(), "could not add the job to the history: {e}");
         }
     }
 
@@ -432,6 +625,11 @@ impl JobManager {
             .filter_map(|bytes| serde_json::from_slice(&bytes).ok())
             .collect();
         states.sort_by(|a: &JobState, b| b.id.cmp(&a.id));
+        // Before pruning: finished jobs the history lacks (a crash between journal and history) are added now.
+        match history::missing(&self.history_path(), &states) {
+            Ok(missing) => missing.into_iter().rev().for_each(|s| self.record(s)),
+            Err(e) => tracing::warn!(code = e.code(), "could not check the history against the journal"),
+        }
         for old in states.iter().skip(KEEP_JOBS) {
             let _ = std::fs::remove_file(self.settings.journal_dir.join(format!("{}.json", old.id)));
         }
