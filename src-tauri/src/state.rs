@@ -336,6 +336,11 @@ impl AppState {
         Ok(())
     }
 
+    /// Jobs still running, over every open account.
+    pub fn running_jobs(&self) -> usize {
+        lock(&self.backends).values().map(|b| b.jobs.list().iter().filter(|j| j.outcome.is_none()).count()).sum()
+    }
+
     /// Stops the sandbox cleanly, so its state is flushed to disk.
     pub async fn shutdown(&self) {
         if let Some(emulator) = self.sandbox.lock().await.take() {
