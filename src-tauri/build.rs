@@ -30,6 +30,12 @@ const COMMANDS: &[&str] = &[
     "list_resumable_uploads",
     "resume_upload",
     "discard_upload",
+    "list_history",
+    "history_report",
+    "export_history",
+    "save_report",
+    "start_drill",
+    "delete_drill_instance",
 ];
 
 fn main() {

@@ -91,6 +91,31 @@ pub async fn choose_backup_file<R: Runtime>(
     })
 }
 
+/// Opens the native "save as" dialog, the same way as [`choose_backup_file`] (created on the main thread with the
+/// window as parent, awaited here). `None` when the user cancelled.
+pub async fn save_dialog<R: Runtime>(
+    app: &AppHandle<R>,
+    window: WebviewWindow<R>,
+    title: &'static str,
+    file_name: String,
+    filter: (&'static str, &'static str),
+) -> Result<Option<PathBuf>, CommandError> {
+    let (tx, rx) = tokio::sync::oneshot::channel();
+    app.run_on_main_thread(move || {
+        let dialog = rfd::AsyncFileDialog::new()
+            .set_title(title)
+            .set_file_name(file_name)
+            .add_filter(filter.0, &[filter.1])
+            .set_parent(&window);
+        let picked = dialog.save_file();
+        tauri::async_runtime::spawn(async move {
+            let _ = tx.send(picked.await.map(|f| f.path().to_path_buf()));
+        });
+    })
+    .map_err(|e| CommandError::new("dialog", format!("The save dialog could not open ({e}). Try again."), true))?;
+    rx.await.map_err(|_| CommandError::new("dialog", "The save dialog closed unexpectedly. Try again.", true))
+}
+
 #[tauri::command]
 pub async fn inspect_file(
     state: State<'_, AppState>,

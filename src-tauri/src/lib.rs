@@ -2,9 +2,11 @@
 //! anything worth testing without a window belongs in `crates/lifeboat-engine`.
 
 mod accounts;
+mod background;
 mod commands;
 mod error;
 mod files;
+mod history;
 mod jobs;
 mod notify;
 mod state;
@@ -20,7 +22,10 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(AppState::default())
         .manage(files::DropSubscribers::default())
-        .on_window_event(files::on_window_event)
+        .on_window_event(|window, event| {
+            files::on_window_event(window, event);
+            background::on_window_event(window, event);
+        })
         .setup(|app| {
             let data_dir = app.path().app_data_dir()?;
             let config_dir = app.path().app_config_dir()?;
@@ -59,6 +64,12 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             files::list_resumable_uploads,
             files::resume_upload,
             files::discard_upload,
+            history::list_history,
+            history::history_report,
+            history::export_history,
+            history::save_report,
+            history::start_drill,
+            history::delete_drill_instance,
         ])
 }
 

@@ -72,10 +72,13 @@ pub(crate) async fn run(
     if password_from_flag {
         eprintln!("lifeboat: warning: --to-password puts the password in your shell history; prefer NEO4J_PASSWORD.");
     }
-    let Some(password) = args.to_password.clone().filter(|p| !p.is_empty()) else {
-        return Err(Failure::not_configured(
-            "No database password: set NEO4J_PASSWORD (or pass --to-password). Nothing was uploaded.",
-        ));
+    let (user, password) = match args.to_password.clone().filter(|p| !p.is_empty()) {
+        Some(p) => (args.to_user.clone(), Sensitive::new(p)),
+        None => saved_login(&args.to_uri).await.ok_or_else(|| {
+            Failure::not_configured(
+                "No database password: set NEO4J_PASSWORD, or save the login for this instance in the Lifeboat app (it keeps it in your keyring). Nothing was uploaded.",
+            )
+        })?,
     };
     // Check the file before anything touches the network (and find the archive inside a folder).
     let from = args.from_path.clone();
@@ -92,8 +95,7 @@ pub(crate) async fn run(
     }
 
     let journal_dir = crate::snapshots::data_dir().join("uploads");
-    let mut request =
-        UploadRequest::new(file.clone(), args.to_uri.clone(), args.to_user.clone(), Sensitive::new(password));
+    let mut request = UploadRequest::new(file.clone(), args.to_uri.clone(), user, password);
     request.console_url = console_url;
     request.overwrite_confirmed = args.overwrite_destination;
     request.full_size = inspection.full_size;
@@ -152,6 +154,22 @@ pub(crate) async fn run(
                 code => Failure::local(code, e.to_string()),
             };
             Err(exit_code)
+        }
+    }
+}
+
+/// The database login the app saved in the OS keyring for the instance the URI names, if any.
+async fn saved_login(uri: &str) -> Option<(String, Sensitive<String>)> {
+    let dbid = lifeboat_upload::derive_console(uri, None).ok()?.dbid;
+    let found = tokio::task::spawn_blocking(move || lifeboat_secrets::SecretStore::os_keyring().db_credentials(&dbid))
+        .await
+        .ok()?;
+    match found {
+        Ok(Some(login)) => Some((login.user, login.password)),
+        Ok(None) => None,
+        Err(e) => {
+            eprintln!("lifeboat: {e}");
+            None
         }
     }
 }

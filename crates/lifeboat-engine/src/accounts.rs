@@ -180,7 +180,7 @@ mod tests {
         assert!(!text.contains("secret"), "{text}");
         assert!(!text.contains("zzzz9999"), "session-only accounts are not written");
         let reloaded = AccountRegistry::load(&path);
-        assert_eq!(reloaded.accounts(), &[a.clone()]);
+        assert_eq!(reloaded.accounts(), std::slice::from_ref(&a));
         assert_eq!(reloaded.active(), Some(a.id.as_str()));
         assert_eq!(a.client_id_hint(), "…1234");
     }

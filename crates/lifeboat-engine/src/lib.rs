@@ -8,6 +8,8 @@
 //!   refused except to loopback ([`Endpoints::validate`]).
 //! - **Polite**: one [`RequestBudget`] per account keeps every caller together under Aura's 125 requests/minute,
 //!   and a `Retry-After` pauses them all.
+//! - **A record that lasts**: every finished operation is appended to an account's [`history`], from which the
+//!   restore report, the messages to colleagues and CSV/Markdown exports are written.
 //! - **Honest errors**: [`ApiError`] says what happened, whether anything changed and what to do next, with a
 //!   stable [`ApiError::code`] and the request id for support.
 //!
@@ -39,9 +41,10 @@ pub mod budget;
 pub mod config;
 pub mod confirm;
 pub mod files;
+pub mod history;
 pub mod instances;
 pub mod jobs;
-mod journal;
+pub mod journal;
 pub mod logins;
 pub mod snapshots;
 pub mod verify;

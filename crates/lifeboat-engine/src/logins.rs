@@ -76,4 +76,10 @@ impl LoginStore for KeyringLogins {
             }
         }
     }
+
+    fn discard(&self, instance_id: &str) {
+        if let Err(e) = self.forget(instance_id) {
+            tracing::warn!(code = e.code(), "could not remove a deleted instance's login from the keyring");
+        }
+    }
 }

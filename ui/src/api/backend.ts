@@ -9,9 +9,14 @@ import type {
   ConnectRequest,
   DbLoginRequest,
   DbLoginStatus,
+  DeletedInstance,
+  ExportFormat,
   FileDropListener,
   FileRestorePlan,
   FileRestoreRequest,
+  HistoryEntry,
+  HistoryFilter,
+  HistoryReport,
   Inspection,
   InstanceView,
   JobListener,
@@ -59,6 +64,21 @@ export interface Backend {
   watchJob(jobId: string, onUpdate: JobListener): Promise<JobState>;
   /** Asks a running job to stop. Its last update says how it ended. */
   cancelJob(jobId: string): Promise<void>;
+
+  /* ----- History, reports and restore tests ----- */
+
+  /** Finished operations of the account in use, newest first. */
+  listHistory(filter: HistoryFilter): Promise<HistoryEntry[]>;
+  /** One operation's Markdown report and the messages to colleagues before and after. */
+  historyReport(jobId: string): Promise<HistoryReport>;
+  /** Saves the (filtered) history through the native save dialog; the path, or null when cancelled. */
+  exportHistory(format: ExportFormat, filter: HistoryFilter): Promise<string | null>;
+  /** Saves one report through the native save dialog; the path, or null when cancelled. */
+  saveReport(jobId: string): Promise<string | null>;
+  /** Starts a restore test: a temporary new instance from an exportable snapshot, timed and checked. */
+  startDrill(instanceId: string, snapshotId: string, onUpdate: JobListener): Promise<JobStarted>;
+  /** Deletes the temporary instance of a finished restore test (only the one it made). */
+  deleteDrillInstance(jobId: string): Promise<DeletedInstance>;
 
   /* ----- Restore from a backup file ----- */
 

@@ -7,8 +7,11 @@ import type {
   CloneOptions,
   ClonePassword,
   DbLoginStatus,
+  DeletedInstance,
   FileDropEvent,
   FileRestorePlan,
+  HistoryEntry,
+  HistoryReport,
   InstanceView,
   JobEvent,
   JobListener,
@@ -34,6 +37,11 @@ function jobChannel(onUpdate: JobListener): Channel<JobEvent> {
   return new Channel<JobEvent>((message) => {
     if (message?.event === 'update' && message.data) onUpdate(message.data);
   });
+}
+
+/** A path from a save command; null when the user cancelled the dialog. */
+function savedPath(path: string | null): string | null {
+  return typeof path === 'string' && path !== '' ? path : null;
 }
 
 /** The real backend: Tauri commands over IPC. Works with `mockIPC` in tests. */
@@ -73,6 +81,15 @@ export function createTauriBackend(): Backend {
     cancelJob: async (jobId) => {
       await call<null>('cancel_job', { jobId });
     },
+
+    listHistory: (filter) => call<HistoryEntry[]>('list_history', { filter }),
+    historyReport: (jobId) => call<HistoryReport>('history_report', { jobId }),
+    exportHistory: async (format, filter) =>
+      savedPath(await call<string | null>('export_history', { format, filter })),
+    saveReport: async (jobId) => savedPath(await call<string | null>('save_report', { jobId })),
+    startDrill: (instanceId, snapshotId, onUpdate) =>
+      call<JobStarted>('start_drill', { instanceId, snapshotId, onEvent: jobChannel(onUpdate) }),
+    deleteDrillInstance: (jobId) => call<DeletedInstance>('delete_drill_instance', { jobId }),
 
     subscribeFileDrops: async (onEvent) => {
       const channel = new Channel<FileDropEvent>((message) => {

@@ -132,8 +132,11 @@ export type ClonePassword = {
 
 /* ---------- Jobs (long-running work in the shell) ---------- */
 
-/** 'upload' is a restore from a backup file: checksum, upload, import, verify. */
-export type JobKind = 'snapshot' | 'restore' | 'clone' | 'upload';
+/**
+ * 'upload' is a restore from a backup file: checksum, upload, import, verify. 'drill' is a restore
+ * test: a temporary new instance from a snapshot, timed and checked; the instance is not touched.
+ */
+export type JobKind = 'snapshot' | 'restore' | 'clone' | 'upload' | 'drill';
 export type StepState = 'pending' | 'active' | 'done' | 'failed' | 'skipped';
 export type JobOutcome = 'succeeded' | 'failed';
 
@@ -159,6 +162,8 @@ export type JobResult = {
   durationSecs: number | null;
   /** Upload jobs: the user's file was checked again afterwards and is exactly as before. */
   fileUnchanged?: boolean;
+  /** Restore tests: when the temporary instance was deleted through Lifeboat (null while it exists). */
+  instanceDeletedAt?: string | null;
 };
 
 /** How far a transfer has got, for the step in progress (upload jobs). */
@@ -204,6 +209,66 @@ export type JobStarted = { jobId: string };
 
 /** Receives a job's whole state after every change. */
 export type JobListener = (job: JobState) => void;
+
+/* ---------- History, reports and restore tests ---------- */
+
+/** One finished operation as the history keeps it. Times are RFC 3339 UTC. */
+export type HistoryEntry = {
+  jobId: string;
+  kind: JobKind;
+  /** The instance it was done to (for a new instance or a restore test: the source). */
+  instanceId: string;
+  instanceName: string;
+  title: string;
+  startedAt: string;
+  finishedAt: string;
+  /** Start to end, everything included. */
+  totalSecs: number;
+  /** Measured time of the operation itself (request → running): the time to restore. */
+  durationSecs: number | null;
+  outcome: JobOutcome;
+  error: AppError | null;
+  reason: string | null;
+  snapshotId: string | null;
+  /** The last data point a restore keeps. */
+  snapshotTime: string | null;
+  /** Changes lost by a restore, in seconds. */
+  dataLossSecs: number | null;
+  /** Restores: Aura began replacing the data (false: it stopped before, nothing was changed). */
+  overwritten: boolean | null;
+  safetySnapshotId: string | null;
+  /** New instance or restore test: the instance made. */
+  newInstanceId: string | null;
+  /** Restore tests: when the temporary instance was deleted through Lifeboat. */
+  instanceDeletedAt: string | null;
+  countsBefore: GraphCounts | null;
+  countsAfter: GraphCounts | null;
+  /** Why the data could not be counted afterwards, when it could not. */
+  verificationNote: string | null;
+  fileName: string | null;
+  requestIds: string[];
+};
+
+/** Which history entries to list; null (or absent) means any. */
+export type HistoryFilter = {
+  kind: JobKind | null;
+  instanceId: string | null;
+  outcome: JobOutcome | null;
+};
+
+export type ExportFormat = 'markdown' | 'csv';
+
+/** One operation's report (Markdown) and two messages to colleagues, ready to copy. */
+export type HistoryReport = {
+  markdown: string;
+  messages: { before: string; after: string };
+};
+
+/** The temporary instance of a restore test, deleted. */
+export type DeletedInstance = {
+  instanceId: string;
+  requestId: string | null;
+};
 
 /* ---------- Restore from a backup file ---------- */
 

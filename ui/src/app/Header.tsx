@@ -2,10 +2,12 @@ import { useState } from 'preact/hooks';
 import type { AppInfo } from '../api';
 import { Button } from '../components';
 import { AccountSwitcher } from '../features/accounts';
+import { HistoryDialog } from '../features/history';
 import { AboutDialog } from './AboutDialog';
 
 export function Header({ info }: { info: AppInfo | null }) {
   const [aboutOpen, setAboutOpen] = useState(false);
+  const [historyOpen, setHistoryOpen] = useState(false);
   return (
     <header class="app-header">
       <div class="brand">
@@ -17,18 +19,28 @@ export function Header({ info }: { info: AppInfo | null }) {
       </div>
       {info && <AccountSwitcher info={info} />}
       {info && (
-        <>
+        <div class="app-header__actions">
           <Button
             variant="ghost"
             size="small"
-            class="app-header__about"
+            onClick={() => setHistoryOpen(true)}
+            aria-haspopup="dialog"
+            data-testid="history-button"
+          >
+            History
+          </Button>
+          <Button
+            variant="ghost"
+            size="small"
             onClick={() => setAboutOpen(true)}
             data-testid="about-button"
           >
             About
           </Button>
           <AboutDialog info={info} open={aboutOpen} onClose={() => setAboutOpen(false)} />
-        </>
+          {/* Mounted only while open, so it reads the history of the account in use each time. */}
+          {historyOpen && <HistoryDialog onClose={() => setHistoryOpen(false)} />}
+        </div>
       )}
     </header>
   );

@@ -22,6 +22,8 @@ export type DialogProps = {
   children?: ComponentChildren;
   /** Buttons, right-aligned at the bottom. */
   actions?: ComponentChildren;
+  /** 'wide' for tables and long text (the history, a report). */
+  size?: 'normal' | 'wide';
   testId?: string;
 };
 
@@ -58,6 +60,7 @@ export function Dialog({
   initialFocusRef,
   children,
   actions,
+  size = 'normal',
   testId = 'dialog',
 }: DialogProps) {
   const titleId = useId();
@@ -149,7 +152,7 @@ export function Dialog({
       {/* biome-ignore lint/a11y/useAriaPropsSupportedByRole: role is always 'dialog' or 'alertdialog', both support aria-modal. */}
       <div
         ref={panelRef}
-        class={`dialog dialog--${role}`}
+        class={`dialog dialog--${role}${size === 'wide' ? ' dialog--wide' : ''}`}
         role={role}
         aria-modal="true"
         aria-labelledby={titleId}

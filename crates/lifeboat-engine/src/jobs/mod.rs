@@ -1,5 +1,6 @@
-//! Long operations (snapshot, restore, new instance from snapshot, restore from a file, restore test) as jobs: each a tokio task that reports its
-//! whole [`JobState`] through a `watch` channel and journals it atomically after every change.
+//! Long operations (snapshot, restore, new instance from snapshot, restore from a file, restore test) as jobs: each
+//! a tokio task that reports its whole [`JobState`] through a `watch` channel and journals it atomically after every
+//! change.
 //!
 //! Why `watch`: a window that reloads, or a second window, subscribes and gets the latest state at once, without
 //! replaying history. Why a journal: an app restart finds unfinished jobs and resumes watching them (the work

@@ -199,6 +199,32 @@ impl JobState {
                 (format!("{name} is running again"), format!("{}. Your file was not changed.", self.title))
             }
             (JobKind::Upload, Outcome::Failed) => (format!("Restore of {name} from a file failed"), failure()),
+            (JobKind::Drill, Outcome::Succeeded) => {
+                let took = self
+                    .result
+                    .duration_secs
+                    .map(|s| {
+                        format!(
+                            "A restore of {name} from this snapshot takes about {}.",
+                            crate::snapshots::human_duration(std::time::Duration::from_secs(s))
+                        )
+                    })
+                    .unwrap_or_else(|| "The test instance is running.".into());
+                let counts = self
+                    .result
+                    .counts_after
+                    .map(|c| format!(" The test copy holds {} nodes and {} relationships.", c.nodes, c.relationships))
+                    .unwrap_or_default();
+                (
+                    format!("Restore test of {name} finished"),
+                    format!(
+                        "{took}{counts} {name} was not changed. Delete the test instance in Lifeboat when you are done: it is billed until then."
+                    ),
+                )
+            }
+            (JobKind::Drill, Outcome::Failed) => {
+                (format!("Restore test of {name} failed"), format!("{} {name} was not changed.", failure()))
+            }
         })
     }
 }

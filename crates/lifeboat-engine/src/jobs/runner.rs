@@ -27,6 +27,11 @@ pub(crate) const CLONE_STEPS: &[(&str, &str)] = &[
     ("creating", "Aura creates the instance from the snapshot"),
     ("verify", "Check the new instance's data"),
 ];
+pub(crate) const DRILL_STEPS: &[(&str, &str)] = &[
+    ("request", "Ask Aura for a temporary test instance"),
+    ("creating", "Aura restores the snapshot into the test instance (timed)"),
+    ("verify", "Check the test instance's data"),
+];
 
 /// Consecutive failed polls tolerated before giving up watching (the operation itself continues in Aura).
 const MAX_POLL_FAILURES: u32 = 12;
@@ -337,7 +342,11 @@ pub(super) async fn verify_after(job: &Job, instance_id: &str) {
     }
 }
 
-pub(crate) async fn clone(job: Job, request: CreateInstanceRequest) {
+/// A new instance from a snapshot (clone), or the temporary instance of a restore test (drill). Both store the
+/// new instance's password in the login store (verification needs it); only a clone keeps it to show once, as
+/// Aura does — a test instance is checked by Lifeboat and then deleted, so nobody needs its password.
+pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceRequest) {
+    let drill = job.state().kind == JobKind::Drill;
     job.begin("request");
     let created = match job.manager.client.create_instance(&request).await {
         Ok(a) => {
@@ -349,13 +358,18 @@ pub(crate) async fn clone(job: Job, request: CreateInstanceRequest) {
     let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
     let stored = job.manager.logins.remember(&created.id, login.clone());
     let id = job.state().id;
-    job.manager.keep_for_reveal(&id, login);
+    if !drill {
+        job.manager.keep_for_reveal(&id, login);
+    }
     job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
     job.done(
         "request",
-        Some(match stored {
-            Ok(()) => format!("Instance {} requested; its password is saved in your keyring.", created.id),
-            Err(e) => {
+        Some(match (drill, stored) {
+            (true, _) => format!("Test instance {} requested.", created.id),
+            (false, Ok(())) => {
+                format!("Instance {} requested; its password is saved in your keyring.", created.id)
+            }
+            (false, Err(e)) => {
                 format!("Instance {} requested; its password could not be saved ({e}) — copy it now.", created.id)
             }
         }),
@@ -402,7 +416,7 @@ pub(crate) async fn resume(job: Job) {
             verify_after(&job, &instance).await;
             job.succeed();
         }
-        (JobKind::Clone, Some("creating" | "verify"), _) => {
+        (JobKind::Clone | JobKind::Drill, Some("creating" | "verify"), _) => {
             let Some(new_id) = state.result.new_instance_id.clone() else {
                 return job.fail(
                     "creating",
@@ -413,10 +427,15 @@ pub(crate) async fn resume(job: Job) {
                     ),
                 );
             };
+            let started = state.step("creating").and_then(|s| s.started_at).unwrap_or(state.started_at);
             if let Err(e) = watch_running(&job, &new_id, "creating", true).await {
                 return job.fail("creating", e);
             }
-            job.done("creating", None);
+            if state.result.duration_secs.is_none() {
+                let secs = (OffsetDateTime::now_utc() - started).whole_seconds().max(0) as u64;
+                job.update(|s| s.result.duration_secs = Some(secs));
+            }
+            job.done("creating", Some("Running (watched across a restart of Lifeboat)".into()));
             verify_after(&job, &new_id).await;
             job.succeed();
         }

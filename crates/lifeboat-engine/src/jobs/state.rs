@@ -18,6 +18,9 @@ pub enum JobKind {
     Clone,
     /// An instance overwritten with a backup file uploaded from this computer.
     Upload,
+    /// A restore drill ("Test a restore"): a temporary new instance from a snapshot, checked and timed, then left
+    /// for the user to delete. The source instance is never touched.
+    Drill,
 }
 
 /// Where a step stands.
@@ -97,6 +100,9 @@ pub struct JobResult {
     pub upload_id: Option<String>,
     /// Upload jobs: bytes sent again after an interruption (at most one chunk per interruption).
     pub bytes_resent: Option<u64>,
+    /// Drill jobs: when the user had Lifeboat delete the temporary instance (`None` while it still exists).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub instance_deleted_at: Option<OffsetDateTime>,
 }
 
 /// Byte progress of the active step (checksum, upload, import estimate).

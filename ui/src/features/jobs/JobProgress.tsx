@@ -4,6 +4,7 @@ import type { GraphCounts, JobState, JobStep, TransferProgress } from '../../api
 import { Button, Progress } from '../../components';
 import { transferLine } from '../../lib/files';
 import { formatExactCount } from '../../lib/format';
+import { hasRestoreReport } from '../../lib/history';
 import {
   countChange,
   jobSummary,
@@ -13,6 +14,7 @@ import {
 } from '../../lib/jobs';
 import { formatElapsed, secondsBetween } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
+import { ReportDialog } from '../history';
 
 export type JobProgressProps = {
   job: JobState;
@@ -44,6 +46,10 @@ function defaultHelp(job: JobState): string {
       return `Check ${job.instanceName}'s status in the instance list. If a safety snapshot was taken, it is in the snapshot list, so you can go back to it. If ${job.instanceName} is not running again within a few minutes, contact Neo4j Aura support and mention the time of this restore.`;
     case 'upload':
       return uploadFailureHelp(job);
+    case 'drill':
+      return job.result.newInstanceId
+        ? `${job.instanceName} was not changed. The test instance may still exist: delete it below or in the Aura console, then try again.`
+        : `${job.instanceName} was not changed, and no test instance was made. You can try again.`;
   }
 }
 
@@ -58,6 +64,8 @@ function durationSentence(job: JobState, secs: number): string {
       return `The snapshot took ${took}.`;
     case 'upload':
       return `The restore from the file took ${took}, from the start of the upload until ${job.instanceName} was running again.`;
+    case 'drill':
+      return `Measured time to restore: ${took}, from the request until the test copy was running. Restoring ${job.instanceName} from this snapshot should take about as long.`;
   }
 }
 
@@ -158,6 +166,8 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
   const outcome = outcomeAttr(job);
   const running = outcome === 'running';
   const [cancelling, setCancelling] = useState(false);
+  const [reportOpen, setReportOpen] = useState(false);
+  const report = hasRestoreReport(job);
   useEffect(() => {
     if (!running) setCancelling(false);
   }, [running]);
@@ -270,9 +280,19 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
 
       <FileNote job={job} />
 
-      {(children || (!running && onDismiss) || (running && onCancel)) && (
+      {(children || report || (!running && onDismiss) || (running && onCancel)) && (
         <div class="job__actions">
           {children}
+          {report && (
+            <Button
+              size="small"
+              onClick={() => setReportOpen(true)}
+              aria-haspopup="dialog"
+              data-testid="restore-report"
+            >
+              {job.kind === 'drill' ? 'Restore test report' : 'Restore report'}
+            </Button>
+          )}
           {running && onCancel && (
             <Button
               size="small"
@@ -290,6 +310,7 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
           )}
         </div>
       )}
+      {reportOpen && <ReportDialog jobId={job.id} onClose={() => setReportOpen(false)} />}
     </section>
   );
 }

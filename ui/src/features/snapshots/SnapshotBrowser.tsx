@@ -12,6 +12,7 @@ import { dataLossSentence, formatUtc, sincePhrase } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
 import { JobProgress, useJobs } from '../jobs';
 import { CloneDialog, RevealPasswordDialog } from './CloneDialog';
+import { DeleteDrillInstance } from './DrillActions';
 import { RestoreDialog } from './RestoreDialog';
 import { SnapshotList } from './SnapshotList';
 import { SnapshotTimelineChart } from './SnapshotTimelineChart';
@@ -55,11 +56,14 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [starting, setStarting] = useState(false);
   const [takeError, setTakeError] = useState<AppError | null>(null);
+  const [drillStarting, setDrillStarting] = useState(false);
+  const [drillError, setDrillError] = useState<AppError | null>(null);
   const [manualRefresh, setManualRefresh] = useState(false);
   const activityRef = useRef<HTMLDivElement>(null);
 
   const mine = jobs.jobs.filter((j) => j.instanceId === instance.id);
   const snapshotRunning = mine.some((j) => j.kind === 'snapshot' && j.outcome === null);
+  const drillRunning = mine.some((j) => j.kind === 'drill' && j.outcome === null);
   // A restore from a backup file overwrites the instance too: no snapshot restore meanwhile.
   const restoreRunning = mine.some(
     (j) => (j.kind === 'restore' || j.kind === 'upload') && j.outcome === null,
@@ -115,6 +119,19 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
     const replaces = timeline?.keepsOnlyLatest && snapshots.some((s) => s.status === 'Completed');
     if (replaces) setConfirmReplace(true);
     else void takeNow();
+  };
+
+  const startDrill = async (snapshot: SnapshotView) => {
+    setDrillError(null);
+    setDrillStarting(true);
+    try {
+      await jobs.start((onUpdate) => backend.startDrill(instance.id, snapshot.id, onUpdate));
+      activityRef.current?.scrollIntoView?.({ block: 'nearest' });
+    } catch (reason) {
+      setDrillError(toAppError(reason));
+    } finally {
+      setDrillStarting(false);
+    }
   };
 
   const onRestoreStarted = () => {
@@ -189,6 +206,7 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
                     Show the new instance's password
                   </Button>
                 )}
+              {job.kind === 'drill' && <DeleteDrillInstance job={job} />}
             </JobProgress>
           ))}
         </div>
@@ -226,6 +244,13 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
             onSelect={setSelectedId}
           />
           <div class="snapshot-choice" data-testid="snapshot-selection">
+            {drillError && (
+              <ErrorNotice
+                error={drillError}
+                title="The restore test did not start."
+                testId="drill-error"
+              />
+            )}
             {selected ? (
               <SelectedSnapshot
                 snapshot={selected}
@@ -234,6 +259,8 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
                 restoreRunning={restoreRunning}
                 onRestore={() => setRestoring(selected)}
                 onClone={() => setCloning(selected)}
+                drillBusy={drillStarting || drillRunning}
+                onDrill={() => void startDrill(selected)}
               />
             ) : (
               <p class="muted" data-testid="snapshot-hint">
@@ -312,6 +339,8 @@ function SelectedSnapshot({
   restoreRunning,
   onRestore,
   onClone,
+  drillBusy,
+  onDrill,
 }: {
   snapshot: SnapshotView;
   instanceName: string;
@@ -319,6 +348,9 @@ function SelectedSnapshot({
   restoreRunning: boolean;
   onRestore: () => void;
   onClone: () => void;
+  /** A restore test of this instance is starting or running. */
+  drillBusy: boolean;
+  onDrill: () => void;
 }) {
   const unavailable = unavailableReason(snapshot);
   const cloneable = canClone(snapshot);
@@ -353,10 +385,22 @@ function SelectedSnapshot({
               another.
             </p>
           )}
+          {cloneable && (
+            <p class="muted" data-testid="drill-explanation">
+              <strong>Test a restore:</strong> Creates a temporary copy from this snapshot, checks
+              it, and measures how long a restore takes. Nothing in {instanceName} changes. The copy
+              is billed like any instance until you delete it.
+            </p>
+          )}
           <div class="snapshot-choice__actions">
             {cloneable && (
               <Button onClick={onClone} data-testid="clone-snapshot">
                 Open as a new instance…
+              </Button>
+            )}
+            {cloneable && (
+              <Button loading={drillBusy} onClick={onDrill} data-testid="start-drill">
+                {drillBusy ? 'Testing a restore…' : 'Test a restore'}
               </Button>
             )}
             <Button

@@ -1,0 +1,839 @@
+//! The history in words: a Markdown table and a CSV file for the whole history (or a filtered part), the restore
+//! report of one operation, and two messages to send colleagues (before and after a restore), ready to copy.
+//!
+//! Everything here is pure (entries in, text out) and in UTC, so the window, the CLI and a saved file say the same
+//! thing wherever they are read. Wording is for a stressed non-expert: what happened, what was lost, in plain words.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime, UtcOffset};
+
+use super::HistoryEntry;
+use crate::jobs::{JobKind, Outcome};
+use crate::snapshots::human_duration;
+use crate::verify::GraphCounts;
+
+/// The two file formats the history can be saved as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ExportFormat {
+    /// A Markdown table (for a ticket, a wiki page or an e-mail).
+    Markdown,
+    /// Comma-separated values (RFC 4180, for a spreadsheet).
+    Csv,
+}
+
+impl ExportFormat {
+    /// The file extension, without the dot.
+    pub fn extension(self) -> &'static str {
+        match self {
+            Self::Markdown => "md",
+            Self::Csv => "csv",
+        }
+    }
+
+    /// The name proposed for a history saved today (UTC date): see [`history_file_name`].
+    pub fn file_name_today(self) -> String {
+        history_file_name(self, OffsetDateTime::now_utc().date())
+    }
+
+    /// The file's text.
+    pub fn render(self, entries: &[HistoryEntry]) -> String {
+        match self {
+            Self::Markdown => to_markdown(entries),
+            Self::Csv => to_csv(entries),
+        }
+    }
+}
+
+/// A message to colleagues before a restore and one after it, ready to copy into an e-mail or chat.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Messages {
+    /// Announces the restore: when, how long, the impact, what will be lost.
+    pub before: String,
+    /// Says how it went: running again, how long it took, the last data point, what was checked.
+    pub after: String,
+}
+
+/// "21 Nov 2026 15:12 UTC".
+fn when(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let month = MONTHS[usize::from(u8::from(t.month())) - 1];
+    format!("{} {month} {} {:02}:{:02} UTC", t.day(), t.year(), t.hour(), t.minute())
+}
+
+/// "2026-11-21 15:12" (the table's column says UTC).
+fn short_when(t: OffsetDateTime) -> String {
+    let t = t.to_offset(UtcOffset::UTC);
+    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
+}
+
+/// RFC 3339 in UTC, for machines (the CSV).
+fn iso(t: OffsetDateTime) -> String {
+    t.to_offset(UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| short_when(t))
+}
+
+/// A measured time, to the second below an hour: "45 s", "3 min 25 s", "1 h 4 min".
+fn measured(secs: u64) -> String {
+    match (secs / 3600, (secs / 60) % 60, secs % 60) {
+        (0, 0, 0) => "under a second".into(),
+        (0, 0, s) => format!("{s} s"),
+        (0, m, 0) => format!("{m} min"),
+        (0, m, s) => format!("{m} min {s} s"),
+        (h, 0, _) => format!("{h} h"),
+        (h, m, _) => format!("{h} h {m} min"),
+    }
+}
+
+/// "1,234,567".
+fn count(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+fn counts_words(c: GraphCounts) -> String {
+    format!("{} nodes and {} relationships", count(c.nodes), count(c.relationships))
+}
+
+fn change(before: u64, after: u64) -> String {
+    match after.cmp(&before) {
+        std::cmp::Ordering::Equal => "same as before".into(),
+        std::cmp::Ordering::Less => format!("{} fewer", count(before - after)),
+        std::cmp::Ordering::Greater => format!("{} more", count(after - before)),
+    }
+}
+
+/// What the kind of operation is called in the history.
+fn kind_label(kind: JobKind) -> &'static str {
+    match kind {
+        JobKind::Snapshot => "Snapshot",
+        JobKind::Restore => "Restore",
+        JobKind::Clone => "New instance from a snapshot",
+        JobKind::Upload => "Restore from a file",
+        JobKind::Drill => "Restore test",
+    }
+}
+
+fn outcome_label(o: Outcome) -> &'static str {
+    match o {
+        Outcome::Succeeded => "Succeeded",
+        Outcome::Failed => "Failed",
+    }
+}
+
+/// The time that best answers "how long did it take?": the measured operation, else start to end.
+fn took(e: &HistoryEntry) -> u64 {
+    e.duration_secs.unwrap_or(e.total_secs)
+}
+
+fn is_overwrite(e: &HistoryEntry) -> bool {
+    matches!(e.kind, JobKind::Restore | JobKind::Upload)
+}
+
+/// Data lost, short, for a table cell.
+fn data_lost_short(e: &HistoryEntry) -> String {
+    if !is_overwrite(e) || e.overwritten == Some(false) {
+        return "None".into();
+    }
+    match (e.kind, e.data_loss_secs) {
+        (JobKind::Restore, Some(secs)) => human_duration(Duration::from_secs(secs)),
+        (JobKind::Upload, _) => "Changes since the file was made".into(),
+        _ => "Not known".into(),
+    }
+}
+
+/// Data lost, as a sentence for the report.
+fn data_lost_sentence(e: &HistoryEntry) -> String {
+    let name = &e.instance_name;
+    if !is_overwrite(e) {
+        return format!("None. {name} was not changed.");
+    }
+    if e.overwritten == Some(false) {
+        return format!("None. The restore stopped before anything in {name} was replaced.");
+    }
+    match (e.kind, e.data_loss_secs, e.snapshot_time) {
+        (JobKind::Restore, Some(secs), Some(t)) => format!(
+            "All changes made to {name} in the {} before the restore (after {}) were lost.",
+            human_duration(Duration::from_secs(secs)),
+            when(t)
+        ),
+        (JobKind::Upload, _, _) => format!(
+            "Everything in {name} was replaced by the contents of the file{}. Changes made after that backup was made were lost.",
+            e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
+        ),
+        _ => "Not known: Lifeboat did not record the snapshot's time.".into(),
+    }
+}
+
+/// A Markdown table cell: one line, no column breaks.
+fn cell(text: &str) -> String {
+    let one_line: String = text.split(['\r', '\n']).filter(|l| !l.trim().is_empty()).collect::<Vec<_>>().join(" ");
+    one_line.replace('\\', "\\\\").replace('|', "\\|")
+}
+
+/// The history as a Markdown table, in the order given: when (UTC), what, instance, reason, data lost, duration,
+/// outcome.
+pub fn to_markdown(entries: &[HistoryEntry]) -> String {
+    let mut out = String::from("# Lifeboat operation history\n\n");
+    out.push_str(&format!(
+        "{} {}, newest first. Times are UTC. Duration is the measured time of the operation itself where Lifeboat measured it.\n\n",
+        entries.len(),
+        if entries.len() == 1 { "operation" } else { "operations" }
+    ));
+    out.push_str("| When (UTC) | What | Instance | Reason | Data lost | Duration | Outcome |\n");
+    out.push_str("|---|---|---|---|---|---|---|\n");
+    for e in entries {
+        let outcome = match (&e.outcome, &e.error) {
+            (Outcome::Failed, Some(err)) => format!("Failed: {}", err.message),
+            (o, _) => outcome_label(*o).to_owned(),
+        };
+        out.push_str(&format!(
+            "| {} | {} | {} | {} | {} | {} | {} |\n",
+            short_when(e.started_at),
+            cell(&format!("{}: {}", kind_label(e.kind), e.title)),
+            cell(&e.instance_name),
+            cell(e.reason.as_deref().unwrap_or("")),
+            cell(&data_lost_short(e)),
+            measured(took(e)),
+            cell(&outcome),
+        ));
+    }
+    out
+}
+
+/// One CSV field (RFC 4180): quoted when it holds a comma, a quote, a line break or outer spaces; quotes doubled.
+/// Text that a spreadsheet would run as a formula (`=`, `+`, `-`, `@` first) gets a leading apostrophe.
+fn csv_field(text: &str) -> String {
+    let text = if text.starts_with(['=', '+', '-', '@', '\t', '\r']) { format!("'{text}") } else { text.to_owned() };
+    if text.contains([',', '"', '\n', '\r']) || text.starts_with(' ') || text.ends_with(' ') {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text
+    }
+}
+
+const CSV_HEADER: &[&str] = &[
+    "job_id",
+    "kind",
+    "instance_id",
+    "instance_name",
+    "started_at_utc",
+    "finished_at_utc",
+    "outcome",
+    "reason",
+    "snapshot_id",
+    "snapshot_time_utc",
+    "data_loss_secs",
+    "data_lost",
+    "duration_secs",
+    "total_secs",
+    "nodes_before",
+    "relationships_before",
+    "nodes_after",
+    "relationships_after",
+    "new_instance_id",
+    "safety_snapshot_id",
+    "error_code",
+    "error_message",
+    "request_ids",
+];
+
+/// The history as CSV (RFC 4180: CRLF line ends, a header row, quoting where needed), in the order given.
+pub fn to_csv(entries: &[HistoryEntry]) -> String {
+    let mut out = CSV_HEADER.join(",");
+    out.push_str("\r\n");
+    let num = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+    for e in entries {
+        let row = [
+            e.job_id.clone(),
+            serde_json::to_value(e.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            e.instance_id.clone(),
+            e.instance_name.clone(),
+            iso(e.started_at),
+            iso(e.finished_at),
+            outcome_label(e.outcome).to_lowercase(),
+            e.reason.clone().unwrap_or_default(),
+            e.snapshot_id.clone().unwrap_or_default(),
+            e.snapshot_time.map(iso).unwrap_or_default(),
+            num(if e.overwritten == Some(false) { Some(0) } else { e.data_loss_secs }),
+            data_lost_short(e),
+            num(e.duration_secs),
+            e.total_secs.to_string(),
+            num(e.counts_before.map(|c| c.nodes)),
+            num(e.counts_before.map(|c| c.relationships)),
+            num(e.counts_after.map(|c| c.nodes)),
+            num(e.counts_after.map(|c| c.relationships)),
+            e.new_instance_id.clone().unwrap_or_default(),
+            e.safety_snapshot_id.clone().unwrap_or_default(),
+            e.error.as_ref().map(|x| x.code.clone()).unwrap_or_default(),
+            e.error.as_ref().map(|x| x.message.clone()).unwrap_or_default(),
+            e.request_ids.join(" "),
+        ];
+        out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+fn report_title(e: &HistoryEntry) -> String {
+    match e.kind {
+        JobKind::Restore | JobKind::Upload => format!("Restore report: {}", e.instance_name),
+        JobKind::Drill => format!("Restore test report: {}", e.instance_name),
+        JobKind::Snapshot => format!("Snapshot report: {}", e.instance_name),
+        JobKind::Clone => format!("New instance report: from {}", e.instance_name),
+    }
+}
+
+/// The outcome in one or two sentences.
+fn outcome_sentence(e: &HistoryEntry) -> String {
+    let name = &e.instance_name;
+    match (e.outcome, e.kind) {
+        (Outcome::Succeeded, JobKind::Restore) => format!(
+            "Succeeded. {name} is running again with the data of its snapshot from {}.",
+            e.snapshot_time.map(when).unwrap_or_else(|| "the chosen time".into())
+        ),
+        (Outcome::Succeeded, JobKind::Upload) => format!("Succeeded. {name} is running again with the data of the file."),
+        (Outcome::Succeeded, JobKind::Drill) => format!(
+            "Succeeded. A temporary copy of {name} was made from the snapshot, answered queries, and was timed. {name} itself was not changed."
+        ),
+        (Outcome::Succeeded, JobKind::Clone) => "Succeeded. The new instance is running.".into(),
+        (Outcome::Succeeded, JobKind::Snapshot) => format!("Succeeded. {name} can be restored to this point."),
+        (Outcome::Failed, _) => {
+            let why = e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("Lifeboat did not record why.");
+            let changed = match e.overwritten {
+                Some(false) => format!(" Nothing in {name} was changed."),
+                Some(true) => format!(" {name} may be unavailable or hold incomplete data: check it before anything else."),
+                None => String::new(),
+            };
+            format!("Failed. {why}{changed}")
+        }
+    }
+}
+
+fn duration_sentence(e: &HistoryEntry) -> String {
+    let name = &e.instance_name;
+    match (e.kind, e.duration_secs) {
+        (JobKind::Restore, Some(s)) => {
+            format!("{} (from the restore request until {name} was running again).", measured(s))
+        }
+        (JobKind::Upload, Some(s)) => {
+            format!("{} (from the start of the upload until {name} was running again).", measured(s))
+        }
+        (JobKind::Drill, Some(s)) => format!(
+            "{} (from the request until the test copy was running). Expect about this long for a real restore of {name} from this snapshot.",
+            measured(s)
+        ),
+        (JobKind::Clone, Some(s)) => format!("{} (from the request until the new instance was running).", measured(s)),
+        (_, Some(s)) => format!("{}.", measured(s)),
+        (_, None) => format!("Not measured (the operation did not finish). Start to end: {}.", measured(e.total_secs)),
+    }
+}
+
+fn verification_section(e: &HistoryEntry) -> String {
+    let mut out = String::from("## Verification\n\n");
+    match (e.counts_before, e.counts_after) {
+        (None, None) => {
+            out.push_str(match e.verification_note.as_deref() {
+                Some(note) => note,
+                None if e.kind == JobKind::Snapshot => "Not needed: a snapshot does not change the data.",
+                None => "The data was not counted.",
+            });
+            out.push('\n');
+        }
+        (before, after) => {
+            out.push_str("| | Nodes | Relationships |\n|---|---|---|\n");
+            if let Some(b) = before {
+                out.push_str(&format!("| Before | {} | {} |\n", count(b.nodes), count(b.relationships)));
+            }
+            if let Some(a) = after {
+                out.push_str(&format!("| After | {} | {} |\n", count(a.nodes), count(a.relationships)));
+            }
+            if let (Some(b), Some(a)) = (before, after) {
+                out.push_str(&format!(
+                    "| Change | {} | {} |\n",
+                    change(b.nodes, a.nodes),
+                    change(b.relationships, a.relationships)
+                ));
+            }
+            if after.is_none() {
+                let note = e.verification_note.as_deref().unwrap_or("The data was not counted afterwards.");
+                out.push_str(&format!("\nAfterwards: {note}\n"));
+            }
+        }
+    }
+    out
+}
+
+/// The report of one operation, in Markdown: what, when, why, the data lost in plain words, the measured time,
+/// the counts before and after, the outcome, and the request ids for Neo4j support.
+pub fn report(e: &HistoryEntry) -> String {
+    let mut facts: Vec<(&str, String)> = vec![
+        ("What", e.title.clone()),
+        ("Instance", format!("{} (`{}`)", e.instance_name, e.instance_id)),
+        ("Started", when(e.started_at)),
+        ("Finished", when(e.finished_at)),
+        ("Reason", e.reason.clone().unwrap_or_else(|| "None given".into())),
+    ];
+    if let Some(t) = e.snapshot_time {
+        let id = e.snapshot_id.as_deref().map(|s| format!(" (`{s}`)")).unwrap_or_default();
+        facts.push(("Snapshot", format!("taken {}{id}", when(t))));
+    }
+    if let Some(f) = &e.file_name {
+        facts.push(("File", f.clone()));
+    }
+    if is_overwrite(e) {
+        facts.push(("Data lost", data_lost_sentence(e)));
+        if e.overwritten != Some(false) {
+            facts.push(("Last data point kept", last_data_point(e)));
+        }
+    }
+    let time_label = match e.kind {
+        JobKind::Restore | JobKind::Upload | JobKind::Drill => "Measured restore time",
+        _ => "Measured time",
+    };
+    facts.push((time_label, duration_sentence(e)));
+    facts.push(("Start to end", format!("{} (including counting and any safety snapshot)", measured(e.total_secs))));
+    if is_overwrite(e) {
+        facts.push((
+            "Safety snapshot",
+            match &e.safety_snapshot_id {
+                Some(s) => format!("`{s}`, taken just before: {} can go back to it.", e.instance_name),
+                None => "None was taken.".into(),
+            },
+        ));
+    }
+    if let Some(id) = &e.new_instance_id {
+        let label = if e.kind == JobKind::Drill { "Test instance" } else { "New instance" };
+        let state = match (e.kind, e.instance_deleted_at) {
+            (JobKind::Drill, Some(t)) => format!(", deleted {}", when(t)),
+            (JobKind::Drill, None) => ", not deleted yet (it is billed until it is)".into(),
+            _ => String::new(),
+        };
+        facts.push((label, format!("`{id}`{state}")));
+    }
+    if e.file_unchanged == Some(true) {
+        facts.push(("Your file", "Not changed by Lifeboat (checked afterwards).".into()));
+    }
+
+    let mut out = format!("# {}\n\n", report_title(e));
+    out.push_str(&format!("**Outcome:** {}\n\n", outcome_sentence(e)));
+    out.push_str("| | |\n|---|---|\n");
+    for (label, value) in &facts {
+        out.push_str(&format!("| {label} | {} |\n", cell(value)));
+    }
+    out.push('\n');
+    out.push_str(&verification_section(e));
+    if let (Outcome::Failed, Some(err)) = (e.outcome, &e.error) {
+        out.push_str(&format!("\n## What went wrong\n\n{} (code `{}`)\n", err.message, err.code));
+    }
+    out.push_str("\n## For Neo4j support\n\n");
+    if e.request_ids.is_empty() {
+        out.push_str("- Request ids: none (nothing was sent that changed anything)\n");
+    } else {
+        out.push_str(&format!(
+            "- Request ids: {}\n",
+            e.request_ids.iter().map(|r| format!("`{r}`")).collect::<Vec<_>>().join(", ")
+        ));
+    }
+    out.push_str(&format!("- Lifeboat job: `{}`\n", e.job_id));
+    out
+}
+
+/// The moment a restore goes back to, in words.
+fn last_data_point(e: &HistoryEntry) -> String {
+    match (e.kind, e.snapshot_time) {
+        (_, Some(t)) => when(t),
+        (JobKind::Upload, None) => "The moment the backup file was made.".into(),
+        _ => "Not known.".into(),
+    }
+}
+
+fn reason_clause(e: &HistoryEntry) -> String {
+    e.reason.as_deref().map(|r| format!(" Reason: {}.", r.trim_end_matches('.'))).unwrap_or_default()
+}
+
+fn expected(e: &HistoryEntry) -> String {
+    match e.duration_secs {
+        Some(s) => format!("about {}", measured(s)),
+        None => "a few minutes to a few hours, depending on the size of the data".into(),
+    }
+}
+
+/// Two messages to colleagues for this operation: one to send before a restore, one after. For a restore test they
+/// announce the test and report what a real restore would cost.
+pub fn messages(e: &HistoryEntry) -> Messages {
+    let name = &e.instance_name;
+    let snapshot = e.snapshot_time.map(when);
+    match e.kind {
+        JobKind::Restore | JobKind::Upload => {
+            let source = match (&snapshot, &e.file_name) {
+                (Some(t), _) => format!("its snapshot from {t}"),
+                (None, Some(f)) => format!("the backup file {f}"),
+                (None, None) => "an earlier copy of its data".into(),
+            };
+            let loss = match (e.data_loss_secs, &snapshot) {
+                (Some(secs), Some(t)) => format!(
+                    "changes made after {t} (the last {}) will be lost. The last data point kept is {t}.",
+                    human_duration(Duration::from_secs(secs))
+                ),
+                _ => "changes made after the backup was made will be lost.".into(),
+            };
+            let safety = if e.safety_snapshot_id.is_some() {
+                format!("\nSafety net: a snapshot of {name} as it is now is taken first, so we can go back if needed.")
+            } else {
+                String::new()
+            };
+            let before = format!(
+                "Subject: Planned restore of {name} on {start}\n\n\
+                 Hello,\n\n\
+                 We are restoring the database {name} to {source}.{reason}\n\n\
+                 When: starting {start}.\n\
+                 Expected duration: {expected}.\n\
+                 Impact: {name} is unavailable during the restore; applications and people using it cannot read or write data until it is running again.\n\
+                 Data loss: {loss}{safety}\n\n\
+                 We will write again when {name} is running again.\n",
+                start = when(e.started_at),
+                reason = reason_clause(e),
+                expected = expected(e),
+            );
+            let after = match e.outcome {
+                Outcome::Succeeded => {
+                    let data = match &snapshot {
+                        Some(t) => format!(
+                            "{name} now holds its data as of {t} (the last data point). Changes made between {t} and {} were lost; please make them again if you need them.",
+                            when(e.started_at)
+                        ),
+                        None => format!("{name} now holds the data of {source}. Changes made after that were lost; please make them again if you need them."),
+                    };
+                    let took = e
+                        .duration_secs
+                        .map(|s| format!("\nTime it took: {} until {name} was running again.", measured(s)))
+                        .unwrap_or_default();
+                    let check = match (e.counts_before, e.counts_after) {
+                        (Some(b), Some(a)) => {
+                            format!(
+                                "\nCheck: {name} answers queries and holds {} (before the restore: {}).",
+                                counts_words(a),
+                                counts_words(b)
+                            )
+                        }
+                        (None, Some(a)) => format!("\nCheck: {name} answers queries and holds {}.", counts_words(a)),
+                        _ => String::new(),
+                    };
+                    format!(
+                        "Subject: {name} is running again after the restore\n\n\
+                         Hello,\n\n\
+                         The restore of {name} finished at {end}, and {name} is running again.\n\n\
+                         {data}{took}{check}\n\n\
+                         Thank you for your patience.\n",
+                        end = when(e.finished_at),
+                    )
+                }
+                Outcome::Failed => {
+                    let why = e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("The reason was not recorded.");
+                    let state = if e.overwritten == Some(false) {
+                        format!("Nothing in {name} was changed, and it is available as before.")
+                    } else {
+                        format!("{name} may be unavailable or hold incomplete data until this is fixed.")
+                    };
+                    format!(
+                        "Subject: The restore of {name} did not finish\n\n\
+                         Hello,\n\n\
+                         The restore of {name} that started at {start} did not finish: {why}\n\n\
+                         {state} We are working on it and will write again when we know more.\n",
+                        start = when(e.started_at),
+                    )
+                }
+            };
+            Messages { before, after }
+        }
+        JobKind::Drill => {
+            let t = snapshot.clone().unwrap_or_else(|| "a recent snapshot".into());
+            let before = format!(
+                "Subject: Restore test of {name} on {start} (no impact)\n\n\
+                 Hello,\n\n\
+                 We are testing how long a restore of {name} takes, using a temporary copy made from its snapshot from {t}.\n\n\
+                 When: starting {start}.\n\
+                 Impact: none. {name} is not changed and stays available.\n\
+                 Data loss: none.\n",
+                start = when(e.started_at),
+            );
+            let after = match e.outcome {
+                Outcome::Succeeded => {
+                    let took = e.duration_secs.map(measured).unwrap_or_else(|| "an unmeasured time".into());
+                    let check = e
+                        .counts_after
+                        .map(|c| format!(" The copy answered queries and held {}.", counts_words(c)))
+                        .unwrap_or_default();
+                    format!(
+                        "Subject: Restore test of {name}: a restore takes about {took}\n\n\
+                         Hello,\n\n\
+                         Our restore test of {name} succeeded. Making a copy from its snapshot from {t} took {took}.{check}\n\n\
+                         If we had to restore {name} from a snapshot, expect it to be unavailable for about {took}, and changes made after that snapshot would be lost.\n"
+                    )
+                }
+                Outcome::Failed => {
+                    let why = e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("The reason was not recorded.");
+                    format!(
+                        "Subject: Restore test of {name} did not finish\n\n\
+                         Hello,\n\n\
+                         Our restore test of {name} did not finish: {why}\n\n\
+                         {name} itself was not changed. We will look into it and test again.\n"
+                    )
+                }
+            };
+            Messages { before, after }
+        }
+        JobKind::Snapshot | JobKind::Clone => {
+            let what = if e.kind == JobKind::Snapshot {
+                format!("take a snapshot of {name}")
+            } else {
+                format!("create a new instance from a snapshot of {name}")
+            };
+            let before = format!(
+                "Subject: {kind} of {name} on {start} (no impact)\n\n\
+                 Hello,\n\n\
+                 We will {what} at {start}. {name} stays available and is not changed.\n",
+                kind = kind_label(e.kind),
+                start = when(e.started_at),
+            );
+            let after = match e.outcome {
+                Outcome::Succeeded => format!(
+                    "Subject: {kind} of {name} completed\n\nHello,\n\nDone at {end}: we did {what_done}. {name} was not changed.\n",
+                    kind = kind_label(e.kind),
+                    end = when(e.finished_at),
+                    what_done = e.title,
+                ),
+                Outcome::Failed => format!(
+                    "Subject: {kind} of {name} did not finish\n\nHello,\n\nThis did not work: {why}\n\n{name} was not changed.\n",
+                    kind = kind_label(e.kind),
+                    why = e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("The reason was not recorded."),
+                ),
+            };
+            Messages { before, after }
+        }
+    }
+}
+
+/// The name proposed for a saved history: `lifeboat-history-2026-11-21.md` (or `.csv`).
+pub fn history_file_name(format: ExportFormat, today: Date) -> String {
+    format!(
+        "lifeboat-history-{:04}-{:02}-{:02}.{}",
+        today.year(),
+        u8::from(today.month()),
+        today.day(),
+        format.extension()
+    )
+}
+
+/// The name proposed for a saved report: `Production_2026-11-21T1512Z_restore-report.md` (instance, start in UTC,
+/// kind). Characters that some file systems refuse become `-`.
+pub fn report_file_name(e: &HistoryEntry) -> String {
+    let mut instance: String =
+        e.instance_name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    while instance.contains("--") {
+        instance = instance.replace("--", "-");
+    }
+    let instance = instance.trim_matches('-');
+    let instance = if instance.is_empty() { "instance" } else { instance };
+    let t = e.started_at.to_offset(UtcOffset::UTC);
+    let kind = match e.kind {
+        JobKind::Restore | JobKind::Upload => "restore-report",
+        JobKind::Drill => "restore-test-report",
+        JobKind::Snapshot => "snapshot-report",
+        JobKind::Clone => "new-instance-report",
+    };
+    format!(
+        "{instance}_{:04}-{:02}-{:02}T{:02}{:02}Z_{kind}.md",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::tests::entry;
+    use super::*;
+    use crate::jobs::JobError;
+    use time::macros::{date, datetime};
+
+    /// Parses RFC 4180 CSV (quoted fields, doubled quotes, line breaks inside quotes) to check what we write.
+    fn parse_csv(text: &str) -> Vec<Vec<String>> {
+        let (mut rows, mut row, mut field) = (Vec::new(), Vec::new(), String::new());
+        let mut chars = text.chars().peekable();
+        let mut quoted = false;
+        while let Some(c) = chars.next() {
+            match (quoted, c) {
+                (true, '"') if chars.peek() == Some(&'"') => {
+                    field.push('"');
+                    chars.next();
+                }
+                (true, '"') => quoted = false,
+                (true, c) => field.push(c),
+                (false, '"') => quoted = true,
+                (false, ',') => row.push(std::mem::take(&mut field)),
+                (false, '\r') => {}
+                (false, '\n') => {
+                    row.push(std::mem::take(&mut field));
+                    rows.push(std::mem::take(&mut row));
+                }
+                (false, c) => field.push(c),
+            }
+        }
+        rows
+    }
+
+    #[test]
+    fn csv_quotes_commas_quotes_and_line_breaks_in_reasons() {
+        let mut tricky = entry("j1", JobKind::Restore, Outcome::Succeeded);
+        tricky.reason = Some("Bad migration, \"v2\" script\nrolled back".into());
+        tricky.instance_name = "Prod, EU".into();
+        let mut formula = entry("j2", JobKind::Restore, Outcome::Failed);
+        formula.reason = Some("=HYPERLINK(\"http://evil\")".into());
+        formula.error = Some(JobError { code: "busy".into(), message: "Aura is busy.".into(), retryable: true });
+        let text = to_csv(&[tricky, formula]);
+        assert!(text.contains("\"Bad migration, \"\"v2\"\" script\nrolled back\""), "{text}");
+        assert!(text.ends_with("\r\n"));
+        let rows = parse_csv(&text);
+        assert_eq!(rows.len(), 3, "header + 2 rows, the line break stays inside its field");
+        assert_eq!(rows[0], CSV_HEADER);
+        let col = |name: &str| CSV_HEADER.iter().position(|h| *h == name).unwrap();
+        assert_eq!(rows[1][col("reason")], "Bad migration, \"v2\" script\nrolled back");
+        assert_eq!(rows[1][col("instance_name")], "Prod, EU");
+        assert_eq!(rows[1][col("started_at_utc")], "2026-11-21T15:12:00Z");
+        assert_eq!(rows[1][col("data_loss_secs")], "15120");
+        assert_eq!(rows[1][col("duration_secs")], "205");
+        assert_eq!(rows[1][col("nodes_before")], "1200");
+        assert_eq!(rows[1][col("relationships_after")], "3500");
+        assert_eq!(rows[1][col("request_ids")], "req-safety req-restore");
+        assert_eq!(rows[2][col("reason")], "'=HYPERLINK(\"http://evil\")", "no formula runs in a spreadsheet");
+        assert_eq!(rows[2][col("outcome")], "failed");
+        assert_eq!(rows[2][col("error_message")], "Aura is busy.");
+        assert!(rows.iter().all(|r| r.len() == CSV_HEADER.len()));
+    }
+
+    #[test]
+    fn markdown_is_one_row_per_entry_with_cells_kept_whole() {
+        let mut e = entry("j1", JobKind::Restore, Outcome::Succeeded);
+        e.reason = Some("Rollback | bad\nmigration".into());
+        let mut drill = entry("j2", JobKind::Drill, Outcome::Succeeded);
+        drill.overwritten = None;
+        drill.duration_secs = Some(42);
+        let text = to_markdown(&[e, drill]);
+        let rows: Vec<&str> = text.lines().filter(|l| l.starts_with("| 2026")).collect();
+        assert_eq!(rows.len(), 2, "{text}");
+        assert_eq!(
+            rows[0],
+            "| 2026-11-21 15:12 | Restore: Restore Production to the snapshot of 21 Nov 2026 11:00 UTC | Production | Rollback \\| bad migration | 4 h 12 min | 3 min 25 s | Succeeded |"
+        );
+        assert!(rows[1].contains("| Restore test: ") && rows[1].contains("| None | 42 s | Succeeded |"), "{}", rows[1]);
+        assert!(text.contains("| When (UTC) | What | Instance | Reason | Data lost | Duration | Outcome |"));
+        assert!(text.contains("2 operations"));
+    }
+
+    #[test]
+    fn the_restore_report_says_what_was_lost_how_long_it_took_and_what_was_counted() {
+        let r = report(&entry("20261121T151200-ab12", JobKind::Restore, Outcome::Succeeded));
+        assert!(r.starts_with("# Restore report: Production\n"), "{r}");
+        assert!(r.contains(
+            "Succeeded. Production is running again with the data of its snapshot from 21 Nov 2026 11:00 UTC."
+        ));
+        assert!(r.contains("| Reason | Bad migration |"));
+        assert!(r.contains(
+            "| Data lost | All changes made to Production in the 4 h 12 min before the restore (after 21 Nov 2026 11:00 UTC) were lost. |"
+        ));
+        assert!(r.contains(
+            "| Measured restore time | 3 min 25 s (from the restore request until Production was running again). |"
+        ));
+        assert!(r.contains("| Before | 1,200 | 3,400 |"));
+        assert!(r.contains("| After | 1,000 | 3,500 |"));
+        assert!(r.contains("| Change | 200 fewer | 100 more |"));
+        assert!(r.contains("`req-safety`, `req-restore`"));
+        assert!(r.contains("`s-safety`, taken just before"));
+        assert!(r.contains("`20261121T151200-ab12`"));
+    }
+
+    #[test]
+    fn a_failed_restore_that_changed_nothing_says_so() {
+        let mut e = entry("j1", JobKind::Restore, Outcome::Failed);
+        e.overwritten = Some(false);
+        e.duration_secs = None;
+        e.counts_after = None;
+        e.error = Some(JobError {
+            code: "snapshot-failed".into(),
+            message: "The safety snapshot failed.".into(),
+            retryable: true,
+        });
+        let r = report(&e);
+        assert!(r.contains("Failed. The safety snapshot failed. Nothing in Production was changed."), "{r}");
+        assert!(r.contains("| Data lost | None. The restore stopped before anything in Production was replaced. |"));
+        assert!(r.contains("code `snapshot-failed`"));
+        assert!(to_markdown(&[e.clone()]).contains("| None |"));
+        assert!(messages(&e).after.contains("Nothing in Production was changed"));
+    }
+
+    #[test]
+    fn the_messages_say_when_how_long_the_impact_and_the_last_data_point() {
+        let m = messages(&entry("j1", JobKind::Restore, Outcome::Succeeded));
+        assert!(
+            m.before.starts_with("Subject: Planned restore of Production on 21 Nov 2026 15:12 UTC\n"),
+            "{}",
+            m.before
+        );
+        assert!(m.before.contains("When: starting 21 Nov 2026 15:12 UTC."));
+        assert!(m.before.contains("Expected duration: about 3 min 25 s."));
+        assert!(m.before.contains("Impact: Production is unavailable during the restore"));
+        assert!(m
+            .before
+            .contains("the last 4 h 12 min) will be lost. The last data point kept is 21 Nov 2026 11:00 UTC."));
+        assert!(m.before.contains("Reason: Bad migration."));
+        assert!(m.before.contains("Safety net:"));
+        assert!(m.after.contains("finished at 21 Nov 2026 15:20 UTC, and Production is running again"), "{}", m.after);
+        assert!(m.after.contains("its data as of 21 Nov 2026 11:00 UTC (the last data point)"));
+        assert!(m.after.contains("Time it took: 3 min 25 s"));
+        assert!(m.after.contains(
+            "holds 1,000 nodes and 3,500 relationships (before the restore: 1,200 nodes and 3,400 relationships)"
+        ));
+
+        let mut drill = entry("j2", JobKind::Drill, Outcome::Succeeded);
+        drill.duration_secs = Some(95);
+        let d = messages(&drill);
+        assert!(d.before.contains("Impact: none."), "{}", d.before);
+        assert!(d.after.contains("a restore takes about 1 min 35 s"), "{}", d.after);
+    }
+
+    #[test]
+    fn file_names_are_dated_and_safe() {
+        assert_eq!(history_file_name(ExportFormat::Csv, date!(2026 - 03 - 04)), "lifeboat-history-2026-03-04.csv");
+        assert_eq!(history_file_name(ExportFormat::Markdown, date!(2026 - 03 - 04)), "lifeboat-history-2026-03-04.md");
+        let mut e = entry("j1", JobKind::Restore, Outcome::Succeeded);
+        e.instance_name = "Prod / EU: main".into();
+        e.started_at = datetime!(2026-11-21 16:12 +01:00);
+        assert_eq!(report_file_name(&e), "Prod-EU-main_2026-11-21T1512Z_restore-report.md");
+    }
+
+    #[test]
+    fn measured_times_read_naturally() {
+        assert_eq!(measured(0), "under a second");
+        assert_eq!(measured(45), "45 s");
+        assert_eq!(measured(120), "2 min");
+        assert_eq!(measured(205), "3 min 25 s");
+        assert_eq!(measured(3600), "1 h");
+        assert_eq!(measured(3900), "1 h 5 min");
+        assert_eq!(count(1_234_567), "1,234,567");
+        assert_eq!(count(12), "12");
+    }
+}
