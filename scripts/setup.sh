@@ -29,6 +29,12 @@ for dir in ui tests/e2e; do
   fi
 done
 
+# An independent GCS implementation, for the upload engine's interoperability test.
+if ! python3 -c "import gcp_storage_emulator" >/dev/null 2>&1; then
+  echo "setup: installing gcp-storage-emulator (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check gcp-storage-emulator
+fi
+
 # cargo-deny checks licences, bans and sources (the advisories check needs a git host this machine cannot reach).
 if ! command -v cargo-deny >/dev/null 2>&1; then
   echo "setup: installing cargo-deny (a few minutes, once)"

@@ -47,7 +47,7 @@ check build-app cargo build --locked --bin lifeboat --example inspect -p lifeboa
 
 # Rust tests (inside the private desktop: later tests use the real keyring and notification daemon).
 echo "── rust tests"
-scripts/with-desktop.sh env LIFEBOAT_REQUIRE_KEYRING=1 cargo test --workspace --locked --no-fail-fast >"$results/rust-tests.log" 2>&1
+scripts/with-desktop.sh env LIFEBOAT_REQUIRE_KEYRING=1 LIFEBOAT_REQUIRE_GCS_EMULATOR=1 cargo test --workspace --locked --no-fail-fast >"$results/rust-tests.log" 2>&1
 rust_status=$?
 read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
   sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1 \2/' | awk '{p+=$1; f+=$2} END {print p+0, f+0}')

@@ -72,6 +72,10 @@ pub(crate) mod durations {
     pub const IMPORT_BASE: f64 = 30.0;
     pub const IMPORT_PER_GIB: f64 = 10.0;
 
+    /// The shortest real time a load lasts, whatever the clock: longer than the 2-second status poll of
+    /// `neo4j-admin` and Lifeboat, so `loading` is always observed.
+    pub const MIN_OBSERVABLE_LOAD: time::Duration = time::Duration::milliseconds(2500);
+
     /// The emulated duration of loading a store of `full_size` bytes.
     pub fn import_secs(full_size: u64) -> f64 {
         IMPORT_BASE + IMPORT_PER_GIB * full_size as f64 / (1u64 << 30) as f64

@@ -123,7 +123,10 @@ impl World {
                     inst.import_error = None;
                     inst.set_status(InstanceStatus::Loading, at);
                     let kind = OpKind::Import { upload_id, full_size, verdict, loading_since: Some(at) };
-                    let due = at + timing.span(durations::import_secs(full_size));
+                    // A real load takes minutes, so every poller sees `loading`. On the fast clock it would last
+                    // a fraction of a second and fall between two polls, and a correct client would then report
+                    // that the import never started: the load always lasts longer than a 2-second poll.
+                    let due = at + timing.span(durations::import_secs(full_size)).max(durations::MIN_OBSERVABLE_LOAD);
                     inst.op = Some(Operation { kind, due, doomed: op.doomed });
                 }
                 OpKind::Import { verdict: Some(ImportVerdict::Loaded { counts }), .. } => {

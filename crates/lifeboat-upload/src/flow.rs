@@ -47,6 +47,10 @@ impl CancelSlot {
         let journal = self.journal.lock().unwrap_or_else(|p| p.into_inner()).take();
         let http = self.http.lock().unwrap_or_else(|p| p.into_inner()).take();
         let Some(journal) = journal else { return };
+        if journal.is_closed() {
+            // The upload was already handed to Aura (or abandoned): its session must not be touched.
+            return;
+        }
         if let (Some(Remote::Gcp { session_url: Some(session), .. }), Some(http)) = (journal.snapshot().remote, http) {
             // GCS answers 499 to a cancelled session; anything else is fine too, the session expires anyway.
             let cancel = http.delete(&session).timeout(Duration::from_secs(5)).send();
@@ -338,7 +342,13 @@ async fn upload_and_import(
                     GcsEnd::Done(_) => break (json!({ "Crc32": crc32 }), provider),
                     GcsEnd::NeedNewSignedUrl(_) => {
                         if reinitiated {
-                            return Err(UploadError::SessionExpired);
+                            // A fresh address from Aura was refused too: say what the storage said.
+                            return Err(match run.refused {
+                                Some((status, detail)) => {
+                                    UploadError::StorageRejected { status, detail, resumable: false }
+                                }
+                                None => UploadError::SessionExpired,
+                            });
                         }
                         reinitiated = true;
                         restarted_from_zero |= meter.acknowledged() > 0 || run.resumed_from > 0;
@@ -413,11 +423,66 @@ async fn upload_and_import(
     })
 }
 
-/// Polls the import status until the instance runs with the new data (reference §4.8).
+/// What the import watch decided about one status answer.
+#[derive(Debug)]
+pub(crate) enum Verdict {
+    /// Keep polling; the load is under way (`true`) or has not started yet (`false`).
+    Wait { loading: bool, note: Option<&'static str> },
+    /// The instance runs with the new data.
+    Running,
+    /// The import failed, or never started.
+    Failed(UploadError),
+}
+
+/// The status rules of reference §4.8, apart from the polling so they can be tested on their own.
 ///
 /// `running` before the load was seen starting is the *old* state (the import is queued); so is a `loading
-/// failed` left by an earlier attempt. Both are waited out until `import_start_timeout`; after `loading` or
-/// `updating` was seen, `running` is success and `loading failed` is this import's failure.
+/// failed` left by an earlier attempt. Both are waited out until the start timeout; once `loading` or
+/// `updating` was seen, `running` is success and `loading failed` is this import's failure. Any other status
+/// ends the watch, as in the protocol's own client.
+pub(crate) struct ImportWatch {
+    started: bool,
+    told_stale: bool,
+    start_timeout: Duration,
+}
+
+impl ImportWatch {
+    pub fn new(start_timeout: Duration) -> Self {
+        ImportWatch { started: false, told_stale: false, start_timeout }
+    }
+
+    /// Judges one answer, `waited` after upload-complete.
+    pub fn observe(&mut self, status: ImportStatus, waited: Duration) -> Verdict {
+        match status {
+            ImportStatus::Loading => {
+                self.started = true;
+                Verdict::Wait { loading: true, note: None }
+            }
+            ImportStatus::Running if self.started => Verdict::Running,
+            ImportStatus::LoadingFailed { message, url } if self.started => {
+                Verdict::Failed(UploadError::ImportFailed { message, url })
+            }
+            ImportStatus::Running | ImportStatus::LoadingFailed { .. } => {
+                if waited > self.start_timeout {
+                    return Verdict::Failed(UploadError::ImportNeverStarted {
+                        waited_secs: self.start_timeout.as_secs(),
+                    });
+                }
+                let stale = matches!(status, ImportStatus::LoadingFailed { .. }) && !self.told_stale;
+                self.told_stale |= stale;
+                Verdict::Wait {
+                    loading: false,
+                    note: stale.then_some(
+                        "The instance still shows \u{201c}loading failed\u{201d} from an earlier attempt; waiting for this import to start.",
+                    ),
+                }
+            }
+            ImportStatus::Other(status) => Verdict::Failed(UploadError::ImportUnexpectedStatus { status }),
+        }
+    }
+}
+
+/// Polls the import status every `poll_interval` until the instance runs with the new data.
 async fn watch_import(
     req: &UploadRequest,
     console: &mut Console,
@@ -433,37 +498,81 @@ async fn watch_import(
     );
     let started_at = Instant::now();
     let mut loading_since: Option<Instant> = None;
-    let mut told_stale = false;
+    let mut watch = ImportWatch::new(req.import_start_timeout);
     loop {
         let status = console.status(reporter).await?;
         let now = Instant::now();
-        match status {
-            ImportStatus::Loading => {
-                let since = *loading_since.get_or_insert(now);
-                reporter.import_estimate(now.duration_since(since), estimate, full_size, None);
-            }
-            ImportStatus::Running if loading_since.is_some() => break,
-            ImportStatus::LoadingFailed { message, url } if loading_since.is_some() => {
-                return Err(UploadError::ImportFailed { message, url });
-            }
-            ImportStatus::Running | ImportStatus::LoadingFailed { .. } => {
-                if let ImportStatus::LoadingFailed { .. } = status {
-                    if !told_stale {
-                        told_stale = true;
-                        reporter.note(
-                            "The instance still shows \u{201c}loading failed\u{201d} from an earlier attempt; waiting for this import to start.",
-                        );
-                    }
+        match watch.observe(status, now.duration_since(started_at)) {
+            Verdict::Running => break,
+            Verdict::Failed(e) => return Err(e),
+            Verdict::Wait { loading, note } => {
+                if let Some(note) = note {
+                    reporter.note(note);
                 }
-                if now.duration_since(started_at) > req.import_start_timeout {
-                    return Err(UploadError::ImportNeverStarted { waited_secs: req.import_start_timeout.as_secs() });
+                if loading {
+                    let since = *loading_since.get_or_insert(now);
+                    reporter.import_estimate(now.duration_since(since), estimate, full_size, None);
                 }
             }
-            ImportStatus::Other(status) => return Err(UploadError::ImportUnexpectedStatus { status }),
         }
         tokio::time::sleep(req.poll_interval).await;
     }
     let import_secs = started_at.elapsed().as_secs_f64();
     reporter.step(Step::Running, full_size, full_size, Some("The instance is running with the restored data.".into()));
     Ok(import_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LIMIT: Duration = Duration::from_secs(90);
+
+    fn failed(message: &str) -> ImportStatus {
+        ImportStatus::LoadingFailed { message: message.into(), url: Some("https://support.neo4j.com".into()) }
+    }
+
+    #[test]
+    fn a_stale_failure_and_the_old_running_are_waited_out_until_the_load_starts() {
+        let mut w = ImportWatch::new(LIMIT);
+        let t = Duration::from_secs(1);
+        assert!(matches!(w.observe(ImportStatus::Running, t), Verdict::Wait { loading: false, note: None }));
+        assert!(matches!(w.observe(failed("old"), t), Verdict::Wait { loading: false, note: Some(_) }));
+        // Said once only.
+        assert!(matches!(w.observe(failed("old"), t), Verdict::Wait { loading: false, note: None }));
+        assert!(matches!(w.observe(ImportStatus::Loading, t), Verdict::Wait { loading: true, .. }));
+        assert!(matches!(w.observe(ImportStatus::Running, t), Verdict::Running));
+    }
+
+    #[test]
+    fn after_the_start_a_failure_is_this_imports_with_the_servers_words() {
+        let mut w = ImportWatch::new(LIMIT);
+        w.observe(ImportStatus::Loading, Duration::ZERO);
+        match w.observe(failed("Bad indexes."), Duration::from_secs(500)) {
+            Verdict::Failed(UploadError::ImportFailed { message, url }) => {
+                assert_eq!((message.as_str(), url.as_deref()), ("Bad indexes.", Some("https://support.neo4j.com")));
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn the_start_watchdog_fires_only_before_the_load_started() {
+        let mut w = ImportWatch::new(LIMIT);
+        let late = LIMIT + Duration::from_secs(1);
+        assert!(matches!(w.observe(failed("old"), late), Verdict::Failed(UploadError::ImportNeverStarted { .. })));
+        let mut w = ImportWatch::new(LIMIT);
+        w.observe(ImportStatus::Loading, Duration::ZERO);
+        // A long load is fine: there is no limit once it started.
+        assert!(matches!(w.observe(ImportStatus::Loading, late * 100), Verdict::Wait { loading: true, .. }));
+    }
+
+    #[test]
+    fn unknown_states_end_the_watch() {
+        let mut w = ImportWatch::new(LIMIT);
+        match w.observe(ImportStatus::Other("paused".into()), Duration::ZERO) {
+            Verdict::Failed(e) => assert_eq!(e.code(), "import-unexpected-status"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -37,6 +37,8 @@ pub(crate) struct GcsRun {
     pub resumed_from: u64,
     /// An earlier run had already written the whole object.
     pub already_uploaded: bool,
+    /// Why the signed URL refused to start a session (status, storage error), when it did.
+    pub refused: Option<(u16, Option<String>)>,
 }
 
 /// How a run ended.
@@ -126,6 +128,7 @@ pub(crate) async fn upload(
             Started::AlreadyUploaded => return already(t, run).await,
             Started::Dead(status, detail) => {
                 tracing::info!(status, ?detail, "the signed URL no longer starts sessions");
+                run.refused = Some((status, detail));
                 return Ok(GcsEnd::NeedNewSignedUrl(run));
             }
         },
@@ -183,6 +186,13 @@ pub(crate) async fn upload(
                             },
                             None => 0,
                         };
+                        if persisted > offset + len {
+                            // Claiming bytes we never sent would leave a hole in the object.
+                            return Err(UploadError::Protocol {
+                                step: "upload",
+                                detail: format!("the storage acknowledged {persisted} bytes of {}", offset + len),
+                            });
+                        }
                         if persisted > offset {
                             offset = advance(t, &mut backoff, persisted).await?;
                             continue;
@@ -346,6 +356,7 @@ async fn restart(
         Started::AlreadyUploaded => Ok(None),
         Started::Dead(status, detail) => {
             tracing::info!(status, ?detail, "the signed URL no longer starts sessions");
+            run.refused = Some((status, detail));
             Ok(None)
         }
     }
@@ -390,8 +401,7 @@ async fn start(
             Err(f) => (f.describe(), None),
         };
         let wait = give_up_or_wait(t, backoff, retry_after, &why, 0)?;
-        t.pause(wait, format!("Starting the upload failed ({why}); trying again in {}.", http::seconds(wait)))
-            .await;
+        t.pause(wait, format!("Starting the upload failed ({why}); trying again in {}.", http::seconds(wait))).await;
     }
 }
 

@@ -37,6 +37,18 @@
 //! # }
 //! ```
 //!
+//! ## The resume journal
+//!
+//! With [`UploadRequest::journal_dir`], each unfinished upload has a file `upload-<uuid>.json` there (mode 0600,
+//! written atomically — temporary file, fsync, rename — after every acknowledged chunk or part). It holds the
+//! upload id, database id, console URL, connection URI, the file's path and fingerprint (size, modification
+//! time, CRC-32 of its first and last MiB), the whole file's CRC-32, `FullSize`, the chunk size, the provider
+//! with the GCS signed URL and session URL or the S3 `UploadID`, part links and parts done, the acknowledged
+//! byte count, and timestamps. It never holds the password or the console token. The signed URL, session URL
+//! and part links are capabilities needed to resume; they are time-limited (a GCS session lives a week), and a
+//! resume after they expired starts a fresh upload, saying so. The journal is removed when Aura accepts
+//! upload-complete, on cancel, and when the file changed (such an upload can never be resumed).
+//!
 //! ## What cancel leaves behind
 //!
 //! Cancelling (the [`CancellationToken`]) stops at once: requests in flight are dropped, the GCS session is
@@ -208,12 +220,10 @@ pub async fn upload_to_signed_url(
         let end = transfer.with_ticker(gcs::upload(&transfer, signed_url, None, chunk, true)).await?;
         let run = match end {
             gcs::GcsEnd::Done(run) => run,
-            gcs::GcsEnd::NeedNewSignedUrl(_) => {
-                return Err(UploadError::StorageRejected {
-                    status: 0,
-                    detail: Some("the signed URL no longer starts upload sessions".into()),
-                    resumable: false,
-                })
+            gcs::GcsEnd::NeedNewSignedUrl(run) => {
+                let (status, detail) = run.refused.unwrap_or((403, None));
+                let detail = Some(detail.unwrap_or_else(|| "the signed URL no longer starts upload sessions".into()));
+                return Err(UploadError::StorageRejected { status, detail, resumable: false });
             }
         };
         let sent = meter.sent_total();

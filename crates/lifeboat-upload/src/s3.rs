@@ -223,8 +223,7 @@ async fn put_part(t: &Transfer, link: &str, number: u32, offset: u64, len: u64) 
                 resumable: false,
             }));
         };
-        t.pause(wait, format!("Part {number} failed ({why}); sending it again in {}.", http::seconds(wait)))
-            .await;
+        t.pause(wait, format!("Part {number} failed ({why}); sending it again in {}.", http::seconds(wait))).await;
     }
 }
 

@@ -33,24 +33,25 @@ impl ConsoleTarget {
 // The regexes are the reference's, verbatim, including its unescaped dots (they match any character there too).
 const SCHEME: &str = r"^(?:bolt(?:\+routing)?|neo4j(?:\+s|\+ssc)?)://";
 
-fn prod() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| compile(&format!(r"{SCHEME}([^-]+)(-(.+))?.databases.neo4j.io$")))
+fn prod() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| compile(&format!(r"{SCHEME}([^-]+)(-(.+))?.databases.neo4j.io$"))).as_ref()
 }
 
-fn privatelink() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| compile(&format!(r"{SCHEME}([a-zA-Z0-9]+)\.(\S+)-orch-(\d+).neo4j(-\S+)?.io$")))
+fn privatelink() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| compile(&format!(r"{SCHEME}([a-zA-Z0-9]+)\.(\S+)-orch-(\d+).neo4j(-\S+)?.io$"))).as_ref()
 }
 
-fn instance() -> &'static Regex {
-    static RE: OnceLock<Regex> = OnceLock::new();
-    RE.get_or_init(|| compile(&format!(r"{SCHEME}[^-]+(-[^.]+)?\.instances\.neo4j\.io$")))
+fn instance() -> Option<&'static Regex> {
+    static RE: OnceLock<Option<Regex>> = OnceLock::new();
+    RE.get_or_init(|| compile(&format!(r"{SCHEME}[^-]+(-[^.]+)?\.instances\.neo4j\.io$"))).as_ref()
 }
 
-fn compile(pattern: &str) -> Regex {
-    // The patterns are constants checked by the unit tests; a failure here is a programming error.
-    Regex::new(pattern).unwrap_or_else(|e| panic!("invalid built-in pattern {pattern}: {e}"))
+fn compile(pattern: &str) -> Option<Regex> {
+    // The patterns are constants (a unit test checks they compile); should one ever fail, it simply matches
+    // nothing, which ends in "invalid bolt URI" instead of a crash.
+    Regex::new(pattern).ok()
 }
 
 fn console(env: &str, domain: &str) -> String {
@@ -75,12 +76,12 @@ pub fn derive_console(bolt_uri: &str, dbid: Option<&str>) -> Result<ConsoleTarge
             _ => Ok(ConsoleTarget { base_url: base, dbid: id.to_string() }),
         }
     };
-    if let Some(c) = prod().captures(uri) {
+    if let Some(c) = prod().and_then(|re| re.captures(uri)) {
         let id = c.get(1).map_or("", |m| m.as_str());
         let env = c.get(2).map_or("", |m| m.as_str());
         return from_uri(id, console(env, ""));
     }
-    if let Some(c) = privatelink().captures(uri) {
+    if let Some(c) = privatelink().and_then(|re| re.captures(uri)) {
         let id = c.get(1).map_or("", |m| m.as_str());
         let env = c.get(2).map_or("", |m| m.as_str());
         let domain = c.get(4).map_or("", |m| m.as_str());
@@ -93,7 +94,7 @@ pub fn derive_console(bolt_uri: &str, dbid: Option<&str>) -> Result<ConsoleTarge
         };
         return from_uri(id, console(&env, domain));
     }
-    if let Some(c) = instance().captures(uri) {
+    if let Some(c) = instance().and_then(|re| re.captures(uri)) {
         let env = c.get(1).map_or("", |m| m.as_str());
         let id = dbid.ok_or_else(|| UploadError::DbidRequired { uri: uri.to_string() })?;
         return Ok(ConsoleTarget { base_url: console(env, ""), dbid: id.to_string() });
@@ -158,6 +159,11 @@ mod tests {
 
     fn import_url(uri: &str, dbid: Option<&str>) -> Result<String, String> {
         derive_console(uri, dbid).map(|t| t.endpoint("v2", "")).map_err(|e| e.code().to_string())
+    }
+
+    #[test]
+    fn the_built_in_patterns_compile() {
+        assert!(prod().is_some() && privatelink().is_some() && instance().is_some());
     }
 
     #[test]

@@ -4,12 +4,10 @@
 mod common;
 
 use std::sync::Arc;
-use std::time::Duration;
 
-use common::{archive, Recorder, Sandbox, MIB};
-use lifeboat_upload::{resumable, run, CancellationToken, Provider, Step, UploadError, UploadProgress};
+use common::{archive, wait_bytes, watched, Recorder, Sandbox, MIB};
+use lifeboat_upload::{resumable, run, CancellationToken, Provider, UploadError};
 use serde_json::json;
-use tokio::sync::watch;
 
 const PART: u64 = MIB;
 
@@ -75,18 +73,10 @@ async fn an_expired_multipart_upload_starts_again_once_and_says_so() {
     req.parallel_parts = 1;
     sb.fault(json!({"route": "PUT /objects/s3/{upload}/{part}", "count": 100, "delay_ms": 30})).await;
     let rec = Recorder::default();
-    let (tx, mut rx) = watch::channel(0u64);
-    let inner = rec.sink();
-    let sink = move |p: UploadProgress| {
-        if p.step == Step::Upload {
-            tx.send_replace(p.bytes_done);
-        }
-        inner(p);
-    };
+    let (sink, mut rx) = watched(&rec);
 
     let upload = tokio::spawn(run(req, sink, CancellationToken::new()));
-    let reached = tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|b| *b >= 2 * MIB)).await;
-    assert!(matches!(reached, Ok(Ok(_))));
+    wait_bytes(&mut rx, 2 * MIB).await;
     sb.expire_sessions(410).await;
     let outcome = upload.await.unwrap().expect("a new multipart upload finishes the job");
 

@@ -6,28 +6,9 @@ mod common;
 use std::sync::Arc;
 use std::time::Duration;
 
-use common::{archive, eventually, Recorder, Sandbox, CHUNK, MIB};
-use lifeboat_upload::{resumable, run, CancellationToken, Provider, Step, UploadError, UploadProgress};
+use common::{archive, eventually, wait_bytes, watched, Recorder, Sandbox, CHUNK, MIB};
+use lifeboat_upload::{resumable, run, CancellationToken, Provider, Step, UploadError};
 use serde_json::json;
-use tokio::sync::watch;
-
-/// A progress sink that also publishes the bytes done of the Upload step, so a test can act mid-upload.
-fn watched(rec: &Recorder) -> (impl Fn(UploadProgress) + Send + Sync + 'static, watch::Receiver<u64>) {
-    let (tx, rx) = watch::channel(0u64);
-    let inner = rec.sink();
-    let sink = move |p: UploadProgress| {
-        if p.step == Step::Upload {
-            tx.send_replace(p.bytes_done);
-        }
-        inner(p);
-    };
-    (sink, rx)
-}
-
-async fn wait_bytes(rx: &mut watch::Receiver<u64>, at_least: u64) {
-    let reached = tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|b| *b >= at_least)).await;
-    assert!(matches!(reached, Ok(Ok(_))), "the upload never reached {at_least} bytes");
-}
 
 fn uploads_of(log: &[serde_json::Value], method: &str, route: &str) -> usize {
     log.iter().filter(|e| e["method"] == method && e["route"] == route).count()
@@ -286,6 +267,25 @@ async fn a_stale_loading_failed_is_ignored_until_the_import_starts() {
         .expect("the stale failure is not this import's");
 
     assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 19, 20));
+}
+
+#[tokio::test]
+async fn a_stale_loading_failed_that_never_clears_ends_at_the_start_watchdog_not_as_a_failure() {
+    let sb = Sandbox::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let written = archive(dir.path(), MIB, 19, 20);
+    let staging = sb.instance("Staging");
+    // The instance shows an earlier attempt's failure, and this import never starts: every poll sees the
+    // stale `loading failed`, which must not be reported as this import's failure.
+    sb.stale_failure(&staging.id).await;
+    sb.import_never_starts().await;
+    let mut req = sb.request(&staging, &written.path);
+    req.import_start_timeout = Duration::from_millis(400);
+    let rec = Recorder::default();
+
+    let err = run(req, rec.sink(), CancellationToken::new()).await.unwrap_err();
+
+    assert_eq!(err.code(), "import-never-started", "{err}");
     assert!(rec.messages().iter().any(|m| m.contains("earlier attempt")), "{:?}", rec.messages());
 }
 
@@ -314,9 +314,8 @@ async fn loading_failed_after_the_start_reports_the_servers_message_and_url() {
     let staging = sb.instance("Staging");
     sb.fail_next().await;
 
-    let err = run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new())
-        .await
-        .expect_err("the import fails");
+    let err =
+        run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new()).await.expect_err("the import fails");
 
     let UploadError::ImportFailed { message, url } = &err else { panic!("{err:?}") };
     assert!(message.contains("something has failed during the loading"), "{message}");
@@ -484,4 +483,50 @@ async fn an_empty_journal_folder_lists_nothing_and_unknown_resumes_are_plain_err
 
 fn uuid_like() -> String {
     "3f2504e0-4f89-11d3-9a0c-0305e82c3301".to_string()
+}
+
+#[tokio::test]
+async fn an_object_already_uploaded_by_an_earlier_attempt_goes_straight_to_the_import() {
+    let sb = Sandbox::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let written = archive(dir.path(), MIB, 33, 34);
+    let staging = sb.instance("Staging");
+    // The first attempt uploads everything but the import is refused, and it keeps no journal.
+    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/upload-complete", "status": 409})).await;
+    let err = run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new()).await.unwrap_err();
+    assert_eq!(err.code(), "consent-required-at-complete");
+
+    // A fresh attempt gets the same upload; its new session answers GCS's "no delete access" 403.
+    let rec = Recorder::default();
+    let outcome = run(sb.request(&staging, &written.path), rec.sink(), CancellationToken::new())
+        .await
+        .expect("the already uploaded object is imported");
+
+    assert!(outcome.bytes_sent_total <= CHUNK, "only the first chunk went before the 403");
+    assert!(rec.messages().iter().any(|m| m.contains("already holds the complete file")), "{:?}", rec.messages());
+    assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 33, 34));
+}
+
+#[tokio::test]
+async fn a_refused_signed_url_is_replaced_once_by_a_new_one_from_aura() {
+    let sb = Sandbox::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let written = archive(dir.path(), MIB, 35, 36);
+    let staging = sb.instance("Staging");
+    sb.fault(json!({"route": "POST /objects/gcs/start/{upload}", "count": 1, "status": 403})).await;
+    let rec = Recorder::default();
+
+    let outcome = run(sb.request(&staging, &written.path), rec.sink(), CancellationToken::new())
+        .await
+        .expect("a second address works");
+    assert!(!outcome.restarted_from_zero, "nothing had been sent");
+    assert!(rec.messages().iter().any(|m| m.contains("asking Aura for a new one")), "{:?}", rec.messages());
+    let log = sb.requests().await;
+    assert_eq!(uploads_of(&log, "POST", "/console/v2/databases/{dbid}/import"), 2);
+
+    // Refused twice: a plain error with the storage's status.
+    sb.fault(json!({"route": "POST /objects/gcs/start/{upload}", "count": 2, "status": 403})).await;
+    let err = run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new()).await.unwrap_err();
+    assert_eq!(err.code(), "storage-rejected");
+    assert!(err.to_string().contains("HTTP 403"), "{err}");
 }

@@ -111,3 +111,30 @@ test('a desktop notification says the instance is running again', async () => {
   }
   assert.match(text, /Production is running again/);
 });
+
+test('the restore report says what was done, why, and what was lost, ready to save or send', async () => {
+  await (await $('[data-testid="restore-report"]')).click();
+  const report = await $('[data-testid="report-markdown"]');
+  await report.waitForDisplayed({ timeout: 10_000 });
+  const text = await report.getText();
+  assert.match(text, /Production/);
+  assert.match(text, /lost|loses/i, 'the data-loss window is in the report');
+  assert.match(text, /\d+ nodes|Nodes/i, 'the verification counts are in the report');
+  assert.match(await (await $('[data-testid="report-message-after"]')).getText(), /Production/);
+  await screenshot(browser, 'restore-report');
+  await (await $('[data-testid="report-close"]')).click();
+});
+
+test('the shell refuses a restore whose confirmation token did not come from the dialog', async () => {
+  // Straight over IPC, as a buggy or compromised page would: no dialog, a made-up token.
+  const reply = await browser.execute(async () => {
+    try {
+      const args = { token: 'f'.repeat(32), safetySnapshot: false, reason: null, onEvent: '__CHANNEL__:4242' };
+      return { ok: JSON.stringify(await window.__TAURI_INTERNALS__.invoke('restore_snapshot', args)) };
+    } catch (error) {
+      return { error: typeof error === 'object' ? JSON.parse(JSON.stringify(error)) : { message: String(error) } };
+    }
+  });
+  assert.equal(reply.ok, undefined, 'nothing was started');
+  assert.equal(reply.error?.code, 'confirmation-required', JSON.stringify(reply));
+});

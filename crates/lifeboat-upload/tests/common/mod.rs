@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 
 use aura_emulator::{start, ClockSpeed, EmulatorConfig, RunningEmulator, SandboxInstance};
 use lifeboat_archive::testgen::{write_backup, TestArchive, TestVersion, WrittenArchive};
-use lifeboat_upload::{RetryPolicy, Timeouts, UploadProgress, UploadRequest, CHUNK_QUANTUM};
+use lifeboat_upload::{RetryPolicy, Step, Timeouts, UploadProgress, UploadRequest, CHUNK_QUANTUM};
 use serde_json::{json, Value};
+use tokio::sync::watch;
 
 pub const MIB: u64 = 1024 * 1024;
 /// Chunks of 256 KiB: many chunks from a few MiB, so faults land inside an upload.
@@ -81,7 +82,11 @@ impl Sandbox {
     }
 
     pub async fn requests(&self) -> Vec<Value> {
-        self.control(reqwest::Method::GET, "/_emulator/requests", json!({})).await.as_array().cloned().unwrap_or_default()
+        self.control(reqwest::Method::GET, "/_emulator/requests", json!({}))
+            .await
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// The instance as the emulator's state shows it now: `(status, nodes, relationships)`.
@@ -172,4 +177,24 @@ pub async fn eventually(limit: Duration, mut check: impl FnMut() -> bool) -> boo
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
     check()
+}
+
+/// A progress sink that also publishes the bytes done of the Upload step, so a test can act mid-upload.
+pub fn watched(rec: &Recorder) -> (impl Fn(UploadProgress) + Send + Sync + 'static, watch::Receiver<u64>) {
+    let (tx, rx) = watch::channel(0u64);
+    let inner = rec.sink();
+    let sink = move |p: UploadProgress| {
+        if p.step == Step::Upload {
+            tx.send_replace(p.bytes_done);
+        }
+        inner(p);
+    };
+    (sink, rx)
+}
+
+pub async fn wait_bytes(rx: &mut watch::Receiver<u64>, at_least: u64) {
+    // The `Ref` `wait_for` returns holds the channel's lock: drop it before the sender needs it again.
+    let reached =
+        tokio::time::timeout(Duration::from_secs(20), rx.wait_for(|b| *b >= at_least)).await.map(|r| r.is_ok());
+    assert_eq!(reached, Ok(true), "the upload never reached {at_least} bytes");
 }
