@@ -75,6 +75,15 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
 
 /// Runs the desktop app until its window closes.
 pub fn run() {
+    // Without a display GTK cannot start and tao panics with a backtrace; say what to do instead.
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("DISPLAY").is_none() && std::env::var_os("WAYLAND_DISPLAY").is_none() {
+        eprintln!(
+            "Lifeboat needs a graphical desktop, and none was found (DISPLAY and WAYLAND_DISPLAY are not set).\n\
+             On a server, run `lifeboat --help` for the command line, or `bash scripts/run.sh`, which starts a virtual display."
+        );
+        std::process::exit(1);
+    }
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
