@@ -37,7 +37,7 @@ engine_is_gui_free() {
   return $bad
 }
 
-check rustfmt cargo fmt --all -- --check
+check rustfmt cargo fmt --all -- --check --color never
 check frontend-lint bash -c 'cd ui && npm run --silent lint'
 check frontend-build bash -c 'cd ui && npm run --silent build'
 check engine-gui-free engine_is_gui_free

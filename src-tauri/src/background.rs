@@ -23,12 +23,17 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
     api.prevent_close();
     let _ = window.hide();
     let body = if running == 1 {
-        "One operation is still running. Lifeboat keeps working in the background and tells you when it ends.".to_owned()
+        "One operation is still running. Lifeboat keeps working in the background and tells you when it ends."
+            .to_owned()
     } else {
         format!("{running} operations are still running. Lifeboat keeps working in the background and tells you when they end.")
     };
     std::thread::spawn(move || {
-        let _ = notify_rust::Notification::new().appname("Lifeboat").summary("Lifeboat is still working").body(&body).show();
+        let _ = notify_rust::Notification::new()
+            .appname("Lifeboat")
+            .summary("Lifeboat is still working")
+            .body(&body)
+            .show();
     });
     let app = window.app_handle().clone();
     tauri::async_runtime::spawn(async move {
