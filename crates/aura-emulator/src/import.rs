@@ -337,14 +337,15 @@ mod tests {
         let error = ImportError { message: "bad".into(), reason: "ChecksumMismatch".into(), url: "u".into() };
         w.set_import_verdict(&id, "u1", ImportVerdict::Failed { error: error.clone() });
         w.tick(now + Duration::seconds(1), fast());
-        w.tick(now + Duration::seconds(2), fast());
-        let status = w.import_status(&id, now + Duration::seconds(2)).unwrap();
+        // A load lasts at least `MIN_OBSERVABLE_LOAD` of real time, even on the fast clock.
+        w.tick(now + Duration::seconds(5), fast());
+        let status = w.import_status(&id, now + Duration::seconds(5)).unwrap();
         assert_eq!(
             status,
             json!({"Status": "loading failed", "Error": {"Message": "bad", "Reason": "ChecksumMismatch", "Url": "u"}})
         );
         // A new import starts from loading failed and clears the error once it loads.
-        let later = now + Duration::seconds(3);
+        let later = now + Duration::seconds(6);
         w.start_import(later, fast(), &id, "u2", 0).unwrap();
         assert_eq!(w.import_status(&id, later).unwrap()["Status"], "loading failed");
         w.tick(later + Duration::seconds(1), fast());
@@ -362,7 +363,7 @@ mod tests {
         w.fail_next = 1;
         assert_eq!(w.start_import(now, fast(), &id, "u2", 0).unwrap(), ImportStart::Queued { decided: true });
         w.tick(now + Duration::seconds(1), fast());
-        w.tick(now + Duration::seconds(2), fast());
+        w.tick(now + Duration::seconds(5), fast());
         assert_eq!(w.instance(&id).unwrap().import_error.as_ref().map(|e| e.reason.as_str()), Some("ImportFailed"));
     }
 
