@@ -44,6 +44,8 @@ check engine-gui-free engine_is_gui_free
 check clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 check cargo-deny cargo deny --log-level error check licenses bans sources
 check build-app cargo build --locked --bin lifeboat --example inspect -p lifeboat -p lifeboat-archive
+check stress-corpus bash scripts/stress/corpus.sh --short
+check stress-crash-resume bash scripts/stress/crash-resume.sh 3
 
 # Rust tests (inside the private desktop: later tests use the real keyring and notification daemon).
 echo "── rust tests"

@@ -128,7 +128,7 @@ pub(crate) async fn run(
             if json {
                 print_json(&serde_json::json!({
                     "outcome": "running",
-                    "file": file,
+                    "file": file.to_string_lossy(),
                     "crc32": done.crc32,
                     "provider": done.provider.as_str(),
                     "bytesSent": done.bytes_sent_total,

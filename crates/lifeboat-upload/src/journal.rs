@@ -142,6 +142,58 @@ impl Remote {
     }
 }
 
+/// Paths are stored as text when they are valid UTF-8 and as their raw bytes otherwise: a Unix file name may be any
+/// bytes, and a resume must find exactly the same file.
+mod path_serde {
+    use std::path::PathBuf;
+
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    #[derive(Serialize, Deserialize)]
+    #[serde(untagged)]
+    enum Stored {
+        Text(String),
+        Bytes { bytes: Vec<u8> },
+    }
+
+    pub fn serialize<S: Serializer>(path: &std::path::Path, s: S) -> Result<S::Ok, S::Error> {
+        match path.to_str() {
+            Some(text) => Stored::Text(text.to_owned()),
+            None => Stored::Bytes { bytes: raw(path) },
+        }
+        .serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<PathBuf, D::Error> {
+        Ok(match Stored::deserialize(d)? {
+            Stored::Text(text) => PathBuf::from(text),
+            Stored::Bytes { bytes } => from_raw(bytes),
+        })
+    }
+
+    #[cfg(unix)]
+    fn raw(path: &std::path::Path) -> Vec<u8> {
+        use std::os::unix::ffi::OsStrExt;
+        path.as_os_str().as_bytes().to_vec()
+    }
+
+    #[cfg(not(unix))]
+    fn raw(path: &std::path::Path) -> Vec<u8> {
+        path.to_string_lossy().into_owned().into_bytes()
+    }
+
+    #[cfg(unix)]
+    fn from_raw(bytes: Vec<u8>) -> PathBuf {
+        use std::os::unix::ffi::OsStringExt;
+        PathBuf::from(std::ffi::OsString::from_vec(bytes))
+    }
+
+    #[cfg(not(unix))]
+    fn from_raw(bytes: Vec<u8>) -> PathBuf {
+        PathBuf::from(String::from_utf8_lossy(&bytes).into_owned())
+    }
+}
+
 /// The journal's content.
 #[derive(Serialize, Deserialize, Clone, Debug)]
 #[serde(rename_all = "camelCase")]
@@ -151,6 +203,7 @@ pub(crate) struct Record {
     pub dbid: String,
     pub console_url: String,
     pub bolt_uri: String,
+    #[serde(with = "path_serde")]
     pub file: PathBuf,
     pub fingerprint: Fingerprint,
     pub crc32: u32,
@@ -423,6 +476,19 @@ pub fn discard_resumable(journal_dir: &Path, id: &str) -> Result<(), UploadError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn a_file_name_that_is_not_utf8_survives_the_journal_byte_for_byte() {
+        use std::os::unix::ffi::OsStringExt;
+        let odd = PathBuf::from(std::ffi::OsString::from_vec(b"/tmp/caf\xe9 backup.backup".to_vec()));
+        let text = serde_json::to_string(&record("r", &odd)).unwrap();
+        let back: Record = serde_json::from_str(&text).unwrap();
+        assert_eq!(back.file, odd);
+        let plain: Record =
+            serde_json::from_str(&serde_json::to_string(&record("r", Path::new("/tmp/a b.backup"))).unwrap()).unwrap();
+        assert_eq!(plain.file, Path::new("/tmp/a b.backup"), "valid UTF-8 stays readable text");
+    }
 
     fn record(id: &str, file: &Path) -> Record {
         let now = OffsetDateTime::now_utc();

@@ -1,0 +1,1088 @@
+//! The bad-file corpus: files and folders people really pick, broken in the ways they really break, generated
+//! into a temporary folder (never committed) and put through the real `lifeboat` binary.
+//!
+//! Every case must:
+//! - end on its own (a guard kills a command after 60 s and fails the case: a FIFO must not block);
+//! - never panic (no "panicked" in its output, exit code not 101, no signal);
+//! - exit non-zero with **one plain line** on stderr naming the specific reason (`lifeboat: …`), or exit 0 for the
+//!   files that are fine (a valid file under the wrong name: the format comes from the magic bytes);
+//! - leave every file it was given exactly as it was: SHA-256, size, modification time and mode, compared before
+//!   and after (for the two cases that change the file *during* an upload, the content must be exactly what the
+//!   test itself wrote — Lifeboat wrote nothing).
+//!
+//! How each case runs is in the `via` column: `inspect` (`lifeboat inspect FILE`), `inspect as nobody` (the
+//! unreadable file: as root, mode 000 would still be readable, so it runs under `setpriv` as `nobody`), `app check`
+//! (the library inspection with a target instance's version and kind, exactly what the app does before a restore:
+//! the CLI has no flag for the target) and `upload` (`lifeboat upload` against a fast sandbox).
+
+use std::ffi::OsString;
+use std::fs;
+use std::io::{BufRead, BufReader, Read};
+use std::os::unix::ffi::OsStringExt;
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use lifeboat_archive::testgen::{self, TestArchive, TestVersion};
+use lifeboat_archive::{inspect, ArchiveFormat, InspectOptions};
+use serde_json::{json, Value};
+
+use crate::control::Control;
+use crate::guard;
+use crate::report::{clip, Table};
+
+/// How long one command may take before it counts as hung.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+/// Chunk size of the corpus uploads.
+const CHUNK: &str = "256KiB";
+
+/// What to run.
+#[derive(Debug, Clone)]
+pub struct CorpusConfig {
+    /// The `lifeboat` binary.
+    pub lifeboat: PathBuf,
+    /// Only the quick cases (every inspect case and a few uploads).
+    pub short: bool,
+    /// Skip the cases that need a sandbox.
+    pub no_upload: bool,
+    /// Keep the generated folder (its path is printed).
+    pub keep: bool,
+}
+
+/// How a case is run.
+#[derive(Debug, Clone)]
+enum Via {
+    Inspect,
+    /// As `nobody` (root reads mode-000 files); `None` when not root.
+    InspectAs(Option<Vec<String>>),
+    /// The app's check against a target instance: library inspection with these options.
+    AppCheck(InspectOptions, &'static str),
+    /// The checksum pass every upload starts with (`lifeboat_archive::crc32_file`) while the test changes the file.
+    Checksum(Mutation),
+    Upload(Option<Mutation>),
+}
+
+/// Something the test itself does to the file while `lifeboat upload` runs.
+#[derive(Debug, Clone, Copy)]
+enum Mutation {
+    /// Append bytes once the first chunk is acknowledged.
+    Grow,
+    /// Cut 1 MiB off the end once the first chunk is acknowledged.
+    Shrink,
+}
+
+/// What must happen.
+#[derive(Debug, Clone)]
+enum Expect {
+    /// Exit 1 (or the code given), one plain line on stderr containing every word (case-insensitive).
+    Refused(&'static [&'static str]),
+    /// Exit 0; stdout contains every word.
+    Accepted(&'static [&'static str]),
+    /// Should be refused; if it is accepted instead, that is a known gap of the product (reported, not failed).
+    RefusedOrGap(&'static [&'static str], &'static str),
+    /// Should be accepted; if it is refused instead (with one plain line, nothing touched), that is a known gap.
+    AcceptedOrGap(&'static [&'static str], &'static str),
+}
+
+struct Case {
+    name: String,
+    path: PathBuf,
+    via: Via,
+    expect: Expect,
+    short: bool,
+    /// Why the case can't run here (reported as skipped).
+    skip: Option<String>,
+}
+
+/// One line of the table.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The case.
+    pub name: String,
+    /// How it ran.
+    pub via: String,
+    /// Exit code, or what else happened.
+    pub exit: String,
+    /// The reason given (first line).
+    pub reason: String,
+    /// `ok`, `FAIL`, `GAP` or `SKIP`.
+    pub verdict: &'static str,
+    /// Why it failed, or what the gap or skip is.
+    pub notes: Vec<String>,
+}
+
+/// The corpus run.
+#[derive(Debug, Clone)]
+pub struct CorpusReport {
+    /// Every case.
+    pub outcomes: Vec<Outcome>,
+    /// Where the files were (removed unless kept).
+    pub dir: PathBuf,
+}
+
+impl CorpusReport {
+    /// Cases that failed.
+    pub fn failures(&self) -> usize {
+        self.outcomes.iter().filter(|o| o.verdict == "FAIL").count()
+    }
+
+    /// The table and the notes.
+    pub fn render(&self) -> String {
+        let mut t = Table::new(&[">#", "case", "via", ">exit", "reason given", "verdict"]);
+        for (i, o) in self.outcomes.iter().enumerate() {
+            t.row(vec![
+                (i + 1).to_string(),
+                o.name.clone(),
+                o.via.clone(),
+                o.exit.clone(),
+                clip(&o.reason, 96),
+                o.verdict.into(),
+            ]);
+        }
+        let mut out = t.render();
+        let count = |v: &str| self.outcomes.iter().filter(|o| o.verdict == v).count();
+        out.push_str(&format!(
+            "\n{} cases: {} ok, {} failed, {} known gaps, {} skipped\n",
+            self.outcomes.len(),
+            count("ok"),
+            count("FAIL"),
+            count("GAP"),
+            count("SKIP")
+        ));
+        for o in self.outcomes.iter().filter(|o| o.verdict != "ok") {
+            for n in &o.notes {
+                out.push_str(&format!("  {} {}: {n}\n", o.verdict, o.name));
+            }
+        }
+        out
+    }
+}
+
+fn small(format: ArchiveFormat) -> TestArchive {
+    TestArchive {
+        nodes: 12,
+        relationships: 34,
+        approx_size: 300 * 1024,
+        format: Some(format),
+        incompressible: true,
+        ..TestArchive::default()
+    }
+}
+
+fn write(path: &Path, spec: &TestArchive) -> PathBuf {
+    if let Err(e) = testgen::write_backup(path, spec) {
+        panic!("cannot generate {}: {e}", path.display());
+    }
+    path.to_path_buf()
+}
+
+fn raw(path: &Path, bytes: &[u8]) -> PathBuf {
+    fs::write(path, bytes).unwrap_or_else(|e| panic!("cannot write {}: {e}", path.display()));
+    path.to_path_buf()
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The command prefix that runs something as `nobody`, if this machine has one.
+fn as_nobody() -> Option<Vec<String>> {
+    let found = |p: &str| Path::new(p).exists().then(|| p.to_string());
+    if let Some(setpriv) = found("/usr/bin/setpriv").or_else(|| found("/bin/setpriv")) {
+        return Some(vec![
+            setpriv,
+            "--reuid=65534".into(),
+            "--regid=65534".into(),
+            "--clear-groups".into(),
+            "--".into(),
+        ]);
+    }
+    let runuser = found("/usr/sbin/runuser").or_else(|| found("/sbin/runuser"))?;
+    Some(vec![runuser, "-u".into(), "nobody".into(), "--".into()])
+}
+
+/// Builds every case in `dir`.
+fn build(dir: &Path) -> Vec<Case> {
+    let mut cases = Vec::new();
+    let mut add = |name: &str, path: PathBuf, via: Via, expect: Expect, short: bool| {
+        cases.push(Case { name: name.to_string(), path, via, expect, short, skip: None });
+    };
+    use Expect::{Accepted, AcceptedOrGap, Refused, RefusedOrGap};
+    use Via::Inspect;
+    let d = |name: &str| dir.join(name);
+
+    // Nothing, or almost nothing.
+    add("empty file, no extension", raw(&d("empty"), b""), Inspect, Refused(&["file is empty"]), true);
+    add("0-length .backup", raw(&d("empty.backup"), b""), Inspect, Refused(&["file is empty"]), true);
+    add("0-length .dump", raw(&d("empty.dump"), b""), Inspect, Refused(&["file is empty"]), true);
+    add("0-length .tar", raw(&d("empty.tar"), b""), Inspect, Refused(&["file is empty"]), true);
+    add("1 byte", raw(&d("one.dump"), b"D"), Inspect, Refused(&["only 1 byte long"]), true);
+    add("3 bytes of a magic", raw(&d("three.backup"), b"BZV"), Inspect, Refused(&["only 3 bytes long"]), true);
+
+    // Each magic with nothing after it.
+    let magics: [(&str, &[u8]); 9] = [
+        ("DZV1", b"DZV1"),
+        ("DGV1", b"DGV1"),
+        ("zstd frame magic", &[0x28, 0xB5, 0x2F, 0xFD]),
+        ("gzip magic", &[0x1F, 0x8B]),
+        ("BZV1", b"BZV1"),
+        ("BZV2", b"BZV2"),
+        ("BZV3", b"BZV3"),
+        ("BTV1", b"BTV1"),
+        ("BTV2", b"BTV2"),
+    ];
+    for (label, magic) in magics {
+        let file = d(&format!("magic-{}.backup", label.replace(' ', "-")));
+        add(&format!("{label} and nothing after it"), raw(&file, magic), Inspect, Refused(&["ends early"]), true);
+    }
+
+    // Cut off.
+    let p = write(&d("cut-half.backup"), &small(ArchiveFormat::BackupZstdV3));
+    let len = fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+    let _ = testgen::truncate(&p, len / 2);
+    add("zstd backup cut in the middle of a frame", p, Inspect, Refused(&["ends early", "copy it again"]), true);
+    let p = write(&d("cut-last-byte.dump"), &small(ArchiveFormat::DumpLegacyZstd));
+    let _ = testgen::cut_off(&p, 1);
+    add("4.x dump missing its last byte", p, Inspect, Refused(&["ends early"]), true);
+    let p = write(&d("cut-after-header.backup"), &small(ArchiveFormat::BackupZstdV1));
+    let _ = testgen::truncate(&p, 60);
+    add("BZV1 backup cut after 60 bytes", p, Inspect, Refused(&["ends early"]), true);
+    let p = write(&d("cut.dump"), &small(ArchiveFormat::DumpGzip));
+    let _ = testgen::cut_off(&p, 1000);
+    add("gzip (DGV1) dump cut short", p, Inspect, Refused(&["ends early"]), true);
+    let p = write(&d("cut-3x.dump"), &small(ArchiveFormat::DumpLegacyGzip));
+    let len = fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+    let _ = testgen::truncate(&p, len * 2 / 3);
+    add("3.x gzip dump cut short", p, Inspect, Refused(&["ends early"]), true);
+    let p = write(&d("cut-ds.tar.gz"), &small(ArchiveFormat::AuradsTarGzip));
+    let _ = testgen::cut_off(&p, 7);
+    add("gzipped AuraDS .tar.gz cut short", p, Inspect, Refused(&["ends early"]), true);
+    let p = write(&d("cut-plain.backup"), &small(ArchiveFormat::BackupTarV2));
+    let len = fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+    let _ = testgen::truncate(&p, len * 3 / 5);
+    add("uncompressed (BTV2) backup cut inside its data", p, Inspect, Refused(&["ends early"]), true);
+    // Only end-of-archive zeros missing: every entry is whole, and tar readers (commons-compress too) accept a
+    // lone zero record, so this one is fine.
+    let p = write(&d("cut-padding.backup"), &small(ArchiveFormat::BackupTarV2));
+    let _ = testgen::cut_off(&p, 700);
+    add("uncompressed backup missing only end padding", p, Inspect, Accepted(&["Neo4j 5 backup"]), true);
+
+    // Damaged inside.
+    let p = write(&d("bad-checksum.backup"), &small(ArchiveFormat::BackupZstdV3));
+    let _ = testgen::corrupt_zstd_checksum(&p);
+    add("corrupted zstd frame checksum (backup)", p, Inspect, Refused(&["damaged", "checksum"]), true);
+    let p = write(&d("bad-checksum.dump"), &small(ArchiveFormat::DumpZstd));
+    let _ = testgen::corrupt_zstd_checksum(&p);
+    add("corrupted zstd frame checksum (dump)", p, Inspect, Refused(&["damaged", "checksum"]), true);
+    let p = d("bad-tar-inside.dump");
+    let _ = testgen::write_zstd_with_bad_tar(&p);
+    add("valid zstd with a bad tar inside", p, Inspect, Refused(&["damaged"]), true);
+    let p = write(&d("bad-header.backup"), &small(ArchiveFormat::BackupTarV1));
+    let _ = testgen::corrupt_first_tar_header(&p);
+    add("tar (BTV1) with a bad header checksum", p, Inspect, Refused(&["damaged"]), true);
+    let p = write(&d("bad-header-ds.tar"), &small(ArchiveFormat::AuradsTar));
+    let _ = testgen::corrupt_first_tar_header(&p);
+    add("AuraDS .tar with a bad header checksum", p, Inspect, Refused(&["damaged"]), true);
+    let p = write(&d("flipped-middle.backup"), &small(ArchiveFormat::BackupZstdV3));
+    let len = fs::metadata(&p).map(|m| m.len()).unwrap_or(0);
+    let _ = testgen::flip_byte(&p, len / 2);
+    add("one flipped byte inside a compressed block", p, Inspect, Refused(&["damaged"]), true);
+    let p = d("no-dump-inside.tar");
+    let _ = testgen::write_tar_without_dump(&p);
+    add(".tar without a dump inside", p, Inspect, Refused(&["no Neo4j dump"]), true);
+    let p = write(&d("differential.backup"), &TestArchive { full_backup: false, ..small(ArchiveFormat::BackupZstdV3) });
+    add("differential backup", p, Inspect, Refused(&["full backup"]), true);
+    add(
+        "one part of a split archive",
+        raw(&d("split.backup"), b"xMV1 part one of a split archive"),
+        Inspect,
+        Refused(&["split"]),
+        true,
+    );
+
+    // Not a backup at all.
+    let p = d("random.backup");
+    let _ = testgen::write_random(&p, 1 << 20, 99);
+    add("valid .backup extension, random bytes", p, Inspect, Refused(&["not a Neo4j backup", ".backup"]), true);
+    let p = d("random.dump");
+    let _ = testgen::write_random(&p, 4096, 98);
+    add("valid .dump extension, random bytes", p, Inspect, Refused(&["not a Neo4j backup", ".dump"]), true);
+    let mut zip = b"PK\x03\x04".to_vec();
+    zip.extend_from_slice(&[0u8; 200]);
+    add("a ZIP named .backup", raw(&d("zipped.backup"), &zip), Inspect, Refused(&["ZIP", "unpack it first"]), true);
+    add(
+        "a text file",
+        raw(&d("notes.txt"), b"Remember to take a backup.\n"),
+        Inspect,
+        Refused(&["not a Neo4j backup"]),
+        true,
+    );
+
+    // Fine files under odd names: accepted, the format from the magic bytes.
+    let p = write(&d("actually-a-dump.backup"), &small(ArchiveFormat::DumpLegacyZstd));
+    add("4.x dump named .backup (wrong extension)", p, Inspect, Accepted(&["Neo4j 4.x dump"]), true);
+    let p = write(&d("actually-a-backup.dump"), &small(ArchiveFormat::BackupZstdV3));
+    add("5 backup named .dump (wrong extension)", p, Inspect, Accepted(&["Neo4j 5 backup"]), true);
+    let p = write(&d("no-extension"), &small(ArchiveFormat::AuradsTar));
+    add("AuraDS archive without an extension", p, Inspect, Accepted(&["AuraDS archive"]), true);
+    let p = write(&d("my backup (copy 2).backup"), &small(ArchiveFormat::BackupZstdV3));
+    add("path with spaces and brackets", p, Inspect, Accepted(&["Neo4j 5 backup"]), true);
+    let name = OsString::from_vec(b"caf\xe9 na\xefve \xff.backup".to_vec());
+    let p = write(&dir.join(&name), &small(ArchiveFormat::BackupZstdV3));
+    add("path with spaces and non-UTF-8 bytes", p, Inspect, Accepted(&["Neo4j 5 backup"]), true);
+    let name = OsString::from_vec(b"broken \xe9\xff.backup".to_vec());
+    let p = write(&dir.join(&name), &small(ArchiveFormat::BackupZstdV3));
+    let _ = testgen::cut_off(&p, 10);
+    add("non-UTF-8 path, file cut off", p, Inspect, Refused(&["ends early"]), true);
+
+    // For a target instance: what the app checks before a restore.
+    let target = |v: &str, ds: bool| InspectOptions {
+        target_version: Some(v.into()),
+        target_is_ds: Some(ds),
+        ..InspectOptions::default()
+    };
+    let v4 = write(&d("for-v5.dump"), &TestArchive::new(TestVersion::Neo4j4Dump));
+    add(
+        "4.x dump for a 5 instance",
+        v4,
+        Via::AppCheck(target("5", false), "instance 5"),
+        Accepted(&["can be restored"]),
+        true,
+    );
+    let v5 = write(&d("for-v4.backup"), &TestArchive::new(TestVersion::Neo4j5));
+    add(
+        "5.x backup for a 4 instance",
+        v5,
+        Via::AppCheck(target("4", false), "instance 4"),
+        Refused(&["can only be restored to a Neo4j 5"]),
+        true,
+    );
+    let ds = write(&d("for-db.tar"), &TestArchive::new(TestVersion::AuraDs));
+    add(
+        ".tar for a DB (not DS) instance",
+        ds,
+        Via::AppCheck(target("5", false), "DB instance 5"),
+        Refused(&["can only be restored to an AuraDS instance"]),
+        true,
+    );
+    let big =
+        write(&d("too-big.backup"), &TestArchive { approx_size: 300 << 20, ..TestArchive::new(TestVersion::Neo4j5) });
+    add(
+        "store bigger than the instance",
+        big,
+        Via::AppCheck(
+            InspectOptions { target_storage_bytes: Some(100 << 20), ..InspectOptions::default() },
+            "100 MB instance",
+        ),
+        Refused(&["300.0 MB", "100.0 MB"]),
+        true,
+    );
+
+    // Folders.
+    let two = d("two-archives");
+    let _ = fs::create_dir(&two);
+    write(&two.join("monday.backup"), &small(ArchiveFormat::BackupZstdV3));
+    write(&two.join("tuesday.backup"), &small(ArchiveFormat::BackupZstdV3));
+    add("folder with two archives", two.clone(), Inspect, Refused(&["holds 2 backup files", "Choose the one"]), true);
+    let none = d("empty-folder");
+    let _ = fs::create_dir(&none);
+    add("folder with no archive (empty)", none, Inspect, Refused(&["no Neo4j backup or dump"]), true);
+    let others = d("folder-of-photos");
+    let _ = fs::create_dir(&others);
+    raw(&others.join("beach.jpg"), b"\xFF\xD8\xFF not really");
+    raw(&others.join("notes.txt"), b"hello");
+    add(
+        "folder with no archive (2 other files)",
+        others,
+        Inspect,
+        Refused(&["no Neo4j backup", "2 other files"]),
+        true,
+    );
+    let one = d("one-archive");
+    let _ = fs::create_dir(&one);
+    write(&one.join("neo4j.backup"), &small(ArchiveFormat::BackupZstdV3));
+    raw(&one.join("README.txt"), b"the backup of Monday");
+    add("folder with exactly one archive", one, Inspect, Accepted(&["Neo4j 5 backup"]), true);
+
+    // Not regular files.
+    let a = d("loop-a");
+    let b = d("loop-b");
+    let _ = std::os::unix::fs::symlink(&b, &a);
+    let _ = std::os::unix::fs::symlink(&a, &b);
+    add("symlink loop", a, Inspect, Refused(&["symlink loop"]), true);
+    let dangling = d("dangling.backup");
+    let _ = std::os::unix::fs::symlink(d("gone.backup"), &dangling);
+    add("dangling symlink", dangling, Inspect, Refused(&["can't find"]), true);
+    add("path that doesn't exist", d("no-such-file.backup"), Inspect, Refused(&["can't find"]), true);
+    let fifo = d("pipe.backup");
+    make_fifo(&fifo);
+    add("FIFO named .backup (must not block)", fifo, Inspect, Refused(&["not a regular file", "named pipe"]), true);
+    let sock = d("socket.backup");
+    let listener = std::os::unix::net::UnixListener::bind(&sock);
+    std::mem::forget(listener);
+    add("unix socket", sock, Inspect, Refused(&["not a regular file", "socket"]), true);
+    let dev = d("device.backup");
+    let _ = std::os::unix::fs::symlink("/dev/zero", &dev);
+    add("symlink to /dev/zero (a device)", dev, Inspect, Refused(&["not a regular file"]), true);
+
+    // A file still being copied (or cut) while Lifeboat computes its checksum.
+    let p = d("crc-grows.backup");
+    let _ = testgen::write_random(&p, 64 << 20, 11);
+    add(
+        "file grows during the checksum pass",
+        p,
+        Via::Checksum(Mutation::Grow),
+        Refused(&["changed while Lifeboat was reading"]),
+        true,
+    );
+    let p = d("crc-shrinks.backup");
+    let _ = testgen::write_random(&p, 64 << 20, 12);
+    add(
+        "file shrinks during the checksum pass",
+        p,
+        Via::Checksum(Mutation::Shrink),
+        Refused(&["changed while Lifeboat was reading"]),
+        true,
+    );
+
+    // Permissions.
+    let locked = write(&d("locked.backup"), &small(ArchiveFormat::BackupZstdV3));
+    let _ = fs::set_permissions(&locked, fs::Permissions::from_mode(0o000));
+    let open = write(&d("open.backup"), &small(ArchiveFormat::BackupZstdV3));
+    let _ = fs::set_permissions(&open, fs::Permissions::from_mode(0o644));
+    let runner = if is_root() { as_nobody().map(Some) } else { Some(None) };
+    let mut unreadable = Case {
+        name: "unreadable file (mode 000)".into(),
+        path: locked,
+        via: Via::InspectAs(runner.clone().flatten()),
+        expect: Refused(&["can't read this file", "permissions"]),
+        short: true,
+        skip: None,
+    };
+    let mut control = Case {
+        name: "…the same file with mode 644 (control)".into(),
+        path: open,
+        via: Via::InspectAs(runner.clone().flatten()),
+        expect: Accepted(&["Neo4j 5 backup"]),
+        short: true,
+        skip: None,
+    };
+    if runner.is_none() {
+        let why = "running as root without setpriv or runuser: root can read a mode-000 file".to_string();
+        unreadable.skip = Some(why.clone());
+        control.skip = Some(why);
+    }
+    cases.push(unreadable);
+    cases.push(control);
+
+    // Uploads against the sandbox.
+    let up = |mutation| Via::Upload(mutation);
+    cases.push(Case {
+        name: "upload: 0-length .backup".into(),
+        path: raw(&d("up-empty.backup"), b""),
+        via: up(None),
+        expect: Refused(&["file is empty", "Nothing was uploaded"]),
+        short: true,
+        skip: None,
+    });
+    let p = write(&d("up-cut.backup"), &small(ArchiveFormat::BackupZstdV3));
+    let _ = testgen::cut_off(&p, 100);
+    cases.push(Case {
+        name: "upload: cut-off backup".into(),
+        path: p,
+        via: up(None),
+        expect: Refused(&["ends early", "Nothing was uploaded"]),
+        short: false,
+        skip: None,
+    });
+    cases.push(Case {
+        name: "upload: folder with two archives".into(),
+        path: two,
+        via: up(None),
+        expect: Refused(&["holds 2 backup files"]),
+        short: false,
+        skip: None,
+    });
+    let fifo = d("up-pipe.backup");
+    make_fifo(&fifo);
+    cases.push(Case {
+        name: "upload: FIFO (must not block)".into(),
+        path: fifo,
+        via: up(None),
+        expect: Refused(&["not a regular file"]),
+        short: false,
+        skip: None,
+    });
+    let p = d("up-random.backup");
+    let _ = testgen::write_random(&p, 1 << 20, 7);
+    cases.push(Case {
+        name: "upload: random bytes named .backup".into(),
+        path: p,
+        via: up(None),
+        expect: Refused(&["not a Neo4j backup"]),
+        short: false,
+        skip: None,
+    });
+    let p = write(
+        &d("up my backup (copy 2).backup"),
+        &TestArchive { approx_size: 2 << 20, ..small(ArchiveFormat::BackupZstdV3) },
+    );
+    cases.push(Case {
+        name: "upload: path with spaces (restores)".into(),
+        path: p,
+        via: up(None),
+        expect: Accepted(&["\"outcome\":\"running\"", "\"fileUnchanged\":true"]),
+        short: true,
+        skip: None,
+    });
+    let name = OsString::from_vec(b"up caf\xe9 (copy) \xff.backup".to_vec());
+    let p = write(&dir.join(&name), &TestArchive { approx_size: 2 << 20, ..small(ArchiveFormat::BackupZstdV3) });
+    cases.push(Case {
+        name: "upload: non-UTF-8 path (should restore)".into(),
+        path: p,
+        via: up(None),
+        expect: AcceptedOrGap(
+            &["\"outcome\":\"running\""],
+            "the upload journal records the file's path as a JSON string, which can't hold non-UTF-8 bytes, so \
+             `lifeboat upload` stops with journal-io before sending anything (inspect accepts the same file)",
+        ),
+        short: true,
+        skip: None,
+    });
+    let p = write(&d("up-grows.backup"), &TestArchive { approx_size: 6 << 20, ..small(ArchiveFormat::BackupZstdV3) });
+    cases.push(Case {
+        name: "upload: file grows during the upload".into(),
+        path: p,
+        via: up(Some(Mutation::Grow)),
+        expect: Refused(&["changed since the upload started"]),
+        short: false,
+        skip: None,
+    });
+    let p = write(&d("up-shrinks.backup"), &TestArchive { approx_size: 6 << 20, ..small(ArchiveFormat::BackupZstdV3) });
+    cases.push(Case {
+        name: "upload: file shrinks during the upload".into(),
+        path: p,
+        via: up(Some(Mutation::Shrink)),
+        expect: Refused(&["changed since the upload started"]),
+        short: false,
+        skip: None,
+    });
+    let p = write(&d("up-ds.tar"), &TestArchive::new(TestVersion::AuraDs));
+    cases.push(Case {
+        name: "upload: AuraDS .tar to a DB instance".into(),
+        path: p,
+        via: up(None),
+        expect: RefusedOrGap(
+            &["AuraDS"],
+            "`lifeboat upload` inspects the file without the target instance (the CLI has no API account on this \
+             path), so an AuraDS archive is sent to a DB instance; the app checks this before a restore",
+        ),
+        short: false,
+        skip: None,
+    });
+    cases
+}
+
+fn make_fifo(path: &Path) {
+    let Ok(c) = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()) else { return };
+    // SAFETY: `c` is a valid NUL-terminated path; mkfifo only creates a file system entry.
+    unsafe {
+        libc::mkfifo(c.as_ptr(), 0o644);
+    }
+}
+
+/// What a finished command gave.
+struct Ran {
+    code: Option<i32>,
+    signal: Option<i32>,
+    stdout: String,
+    stderr: String,
+    hung: bool,
+}
+
+fn run_guarded(mut cmd: Command) -> Ran {
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return Ran {
+                code: None,
+                signal: None,
+                stdout: String::new(),
+                stderr: format!("cannot start: {e}"),
+                hung: false,
+            }
+        }
+    };
+    wait_guarded(&mut child, HANG_GUARD)
+}
+
+fn wait_guarded(child: &mut Child, limit: Duration) -> Ran {
+    use std::os::unix::process::ExitStatusExt;
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    let reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_end(&mut s);
+        }
+        String::from_utf8_lossy(&s).into_owned()
+    });
+    let err_reader = std::thread::spawn(move || {
+        let mut s = Vec::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_end(&mut s);
+        }
+        String::from_utf8_lossy(&s).into_owned()
+    });
+    let start = Instant::now();
+    let mut hung = false;
+    let status = loop {
+        match child.try_wait() {
+            Ok(Some(status)) => break Some(status),
+            Ok(None) if start.elapsed() > limit => {
+                hung = true;
+                let _ = child.kill();
+                break child.wait().ok();
+            }
+            Ok(None) => std::thread::sleep(Duration::from_millis(10)),
+            Err(_) => break None,
+        }
+    };
+    Ran {
+        code: status.and_then(|s| s.code()),
+        signal: status.and_then(|s| s.signal()),
+        stdout: reader.join().unwrap_or_default(),
+        stderr: err_reader.join().unwrap_or_default(),
+        hung,
+    }
+}
+
+/// A fast sandbox started through `lifeboat sandbox`.
+struct Sandbox {
+    child: Child,
+    info: Value,
+    data: tempfile::TempDir,
+    rt: tokio::runtime::Runtime,
+}
+
+impl Drop for Sandbox {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Sandbox {
+    fn start(lifeboat: &Path) -> Result<Sandbox, String> {
+        let data = tempfile::Builder::new().prefix("lifeboat-corpus-sandbox-").tempdir().map_err(|e| e.to_string())?;
+        let mut child = Command::new(lifeboat)
+            .args(["sandbox", "--json", "--clock", "fast", "--port", "0", "--data-dir"])
+            .arg(data.path().join("sandbox"))
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .map_err(|e| format!("lifeboat sandbox: {e}"))?;
+        let mut line = String::new();
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        BufReader::new(stdout).read_line(&mut line).map_err(|e| e.to_string())?;
+        let info: Value = serde_json::from_str(&line).map_err(|e| format!("sandbox line {line:?}: {e}"))?;
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
+        Ok(Sandbox { child, info, data, rt })
+    }
+
+    fn instance(&self, name: &str) -> Value {
+        self.info["instances"]
+            .as_array()
+            .and_then(|a| a.iter().find(|i| i["name"] == name))
+            .cloned()
+            .unwrap_or(Value::Null)
+    }
+
+    fn control(&self) -> Control {
+        Control::new(self.info["api_url"].as_str().unwrap_or_default().trim_end_matches("/v1"))
+    }
+
+    fn upload_command(&self, lifeboat: &Path, file: &Path, json: bool) -> Command {
+        let staging = self.instance("Staging");
+        let uri = format!("neo4j+s://{}.databases.neo4j.io", staging["id"].as_str().unwrap_or_default());
+        let mut c = Command::new(lifeboat);
+        c.arg("upload")
+            .arg("neo4j")
+            .arg("--from-path")
+            .arg(file)
+            .args(["--to-uri", &uri, "--console-url", self.info["console_url"].as_str().unwrap_or_default()])
+            .args(["--chunk-size", CHUNK, "--overwrite-destination"])
+            .env("NEO4J_PASSWORD", staging["db_password"].as_str().unwrap_or_default())
+            .env("LIFEBOAT_DATA_DIR", self.data.path().join("cli"))
+            .env("LIFEBOAT_POLL_MS", "50");
+        if json {
+            c.arg("--json");
+        }
+        c
+    }
+}
+
+/// Runs the corpus.
+pub fn run(config: &CorpusConfig, mut line: impl FnMut(&str)) -> Result<CorpusReport, String> {
+    if !config.lifeboat.exists() {
+        return Err(format!("no lifeboat binary at {} (cargo build --bin lifeboat)", config.lifeboat.display()));
+    }
+    let tmp = tempfile::Builder::new().prefix("lifeboat-corpus-").tempdir().map_err(|e| e.to_string())?;
+    // `nobody` must be able to reach the files of the permission cases.
+    let _ = fs::set_permissions(tmp.path(), fs::Permissions::from_mode(0o755));
+    let dir = tmp.path().to_path_buf();
+    let cases: Vec<Case> = build(&dir).into_iter().filter(|c| c.short || !config.short).collect();
+    let needs_sandbox = cases.iter().any(|c| matches!(c.via, Via::Upload(_))) && !config.no_upload;
+    let sandbox = if needs_sandbox { Some(Sandbox::start(&config.lifeboat)?) } else { None };
+    let mut outcomes = Vec::new();
+    for case in &cases {
+        let o = run_case(config, case, sandbox.as_ref());
+        line(&format!("{:<5} {}", o.verdict, o.name));
+        outcomes.push(o);
+    }
+    drop(sandbox);
+    // Restore write access so the folder can be removed.
+    let _ = fs::set_permissions(dir.join("locked.backup"), fs::Permissions::from_mode(0o644));
+    if config.keep {
+        let kept = tmp.keep();
+        line(&format!("kept {}", kept.display()));
+    }
+    Ok(CorpusReport { outcomes, dir })
+}
+
+fn run_case(config: &CorpusConfig, case: &Case, sandbox: Option<&Sandbox>) -> Outcome {
+    let via = match &case.via {
+        Via::Inspect => "inspect".to_string(),
+        Via::InspectAs(Some(_)) => "inspect as nobody".to_string(),
+        Via::InspectAs(None) => "inspect".to_string(),
+        Via::AppCheck(_, target) => format!("app check ({target})"),
+        Via::Checksum(_) => "checksum pass".to_string(),
+        Via::Upload(_) => "upload (sandbox)".to_string(),
+    };
+    let mut o = Outcome {
+        name: case.name.clone(),
+        via,
+        exit: String::new(),
+        reason: String::new(),
+        verdict: "ok",
+        notes: Vec::new(),
+    };
+    if let Some(why) = &case.skip {
+        o.verdict = "SKIP";
+        o.exit = "-".into();
+        o.notes.push(why.clone());
+        return o;
+    }
+    if matches!(case.via, Via::Upload(_)) && (config.no_upload || sandbox.is_none()) {
+        o.verdict = "SKIP";
+        o.exit = "-".into();
+        o.notes.push("uploads were not asked for (--no-upload)".into());
+        return o;
+    }
+    let before = guard::snapshot(&case.path);
+    let mut expected_content: Option<String> = None;
+    let ran = match &case.via {
+        Via::Inspect => {
+            let mut c = Command::new(&config.lifeboat);
+            c.arg("inspect").arg(&case.path);
+            run_guarded(c)
+        }
+        Via::InspectAs(prefix) => {
+            let mut c = match prefix {
+                Some(p) => {
+                    let mut c = Command::new(&p[0]);
+                    c.args(&p[1..]).arg(&config.lifeboat);
+                    c
+                }
+                None => Command::new(&config.lifeboat),
+            };
+            c.arg("inspect").arg(&case.path);
+            run_guarded(c)
+        }
+        Via::AppCheck(options, _) => app_check(&case.path, options),
+        Via::Checksum(m) => {
+            let (ran, sha) = checksum_while_changing(&case.path, *m);
+            expected_content = Some(sha);
+            ran
+        }
+        Via::Upload(mutation) => {
+            let Some(sb) = sandbox else { unreachable!("checked above") };
+            let accepted = matches!(case.expect, Expect::Accepted(_) | Expect::AcceptedOrGap(..));
+            let mut cmd = sb.upload_command(&config.lifeboat, &case.path, accepted);
+            match mutation {
+                None => run_guarded(cmd),
+                Some(m) => {
+                    let (ran, content) = upload_while_changing(sb, &mut cmd, &case.path, *m);
+                    expected_content = content;
+                    ran
+                }
+            }
+        }
+    };
+
+    // Never a panic, never a hang: these fail a case whatever else it expects.
+    let mut hard = Vec::new();
+    let all = format!("{}\n{}", ran.stdout, ran.stderr);
+    if ran.hung {
+        hard.push(format!("still running after {} s: killed", HANG_GUARD.as_secs()));
+    }
+    if all.contains("panicked") || ran.code == Some(101) {
+        hard.push("panicked".into());
+    }
+    if let Some(sig) = ran.signal {
+        if !ran.hung {
+            hard.push(format!("killed by signal {sig}"));
+        }
+    }
+    o.exit = match (ran.hung, ran.code) {
+        (true, _) => "hung".into(),
+        (false, Some(c)) => c.to_string(),
+        (false, None) => "signal".into(),
+    };
+    let error_lines: Vec<&str> = ran.stderr.lines().filter(|l| l.starts_with("lifeboat:")).collect();
+    let code = ran.code.unwrap_or(-1);
+    let contains_all = |text: &str, words: &[&str]| {
+        let lower = text.to_lowercase();
+        words.iter().filter(|w| !lower.contains(&w.to_lowercase())).map(|w| w.to_string()).collect::<Vec<_>>()
+    };
+    match &case.expect {
+        Expect::Refused(words) | Expect::RefusedOrGap(words, _) => {
+            let reason = error_lines.last().map(|l| l.trim_start_matches("lifeboat:").trim()).unwrap_or("");
+            o.reason = if reason.is_empty() { first_line(&ran.stderr) } else { reason.to_string() };
+            if let Expect::RefusedOrGap(_, gap) = &case.expect {
+                if code == 0 {
+                    o.verdict = "GAP";
+                    o.reason = format!("accepted: {}", first_line(&ran.stdout));
+                    o.notes.push(gap.to_string());
+                }
+            }
+            if o.verdict != "GAP" {
+                if code != 1 {
+                    o.notes.push(format!("exit {code}, expected 1"));
+                }
+                if error_lines.len() != 1 {
+                    o.notes.push(format!(
+                        "{} error lines on stderr, expected one: {:?}",
+                        error_lines.len(),
+                        ran.stderr
+                    ));
+                }
+                if let Some(l) = error_lines.last() {
+                    if l.lines().count() != 1 || l.contains("Error {") || l.contains("Os {") {
+                        o.notes.push(format!("not a plain line: {l}"));
+                    }
+                }
+                let missing = contains_all(reason, words);
+                if !missing.is_empty() {
+                    o.notes.push(format!("the reason doesn't say {missing:?}: {reason:?}"));
+                }
+            }
+        }
+        Expect::AcceptedOrGap(_, gap) if code != 0 => {
+            o.reason = error_lines.last().map(|l| l.trim_start_matches("lifeboat:").trim()).unwrap_or("").to_string();
+            o.verdict = "GAP";
+            o.notes.push(format!("{gap} (said: {})", clip(&o.reason, 160)));
+            if error_lines.len() != 1 || code != 1 {
+                hard.push(format!("exit {code} with {} error lines: {:?}", error_lines.len(), ran.stderr));
+            }
+        }
+        Expect::Accepted(words) | Expect::AcceptedOrGap(words, _) => {
+            o.reason = summary(&ran.stdout);
+            if code != 0 {
+                o.notes.push(format!("exit {code}, expected 0: {}", first_line(&ran.stderr)));
+            }
+            let missing = contains_all(&ran.stdout, words);
+            if !missing.is_empty() {
+                o.notes.push(format!("stdout doesn't say {missing:?}"));
+            }
+            if !error_lines.is_empty() {
+                o.notes.push(format!("error output for an accepted file: {}", error_lines.join(" | ")));
+            }
+        }
+    }
+
+    // The file as it was (or exactly as the test itself changed it).
+    let after = guard::snapshot(&case.path);
+    match expected_content {
+        Some(sha) => {
+            if after[0].sha256.as_deref() != Some(sha.as_str()) {
+                hard.push("the file's content is not what the test wrote: Lifeboat changed it".into());
+            }
+        }
+        None => {
+            for change in guard::compare(&before, &after) {
+                hard.push(format!("changed: {change}"));
+            }
+        }
+    }
+    if !hard.is_empty() || (o.verdict != "GAP" && !o.notes.is_empty()) {
+        o.verdict = "FAIL";
+    }
+    o.notes.extend(hard);
+    o
+}
+
+/// The app's check: the library inspection with a target, reported like the CLI would.
+fn app_check(path: &Path, options: &InspectOptions) -> Ran {
+    match inspect(path, options) {
+        Ok(found) => match found.problems.first() {
+            Some(p) => Ran {
+                code: Some(1),
+                signal: None,
+                stdout: String::new(),
+                stderr: format!("lifeboat: {}\n", p.message),
+                hung: false,
+            },
+            None => {
+                let ok: Vec<String> =
+                    found.checks.iter().filter(|c| c.ok == Some(true)).map(|c| c.message.clone()).collect();
+                Ran {
+                    code: Some(if found.can_upload { 0 } else { 1 }),
+                    signal: None,
+                    stdout: format!("Format:    {}\n{}\n", found.format_label, ok.join("\n")),
+                    stderr: String::new(),
+                    hung: false,
+                }
+            }
+        },
+        Err(e) => {
+            Ran { code: Some(1), signal: None, stdout: String::new(), stderr: format!("lifeboat: {e}\n"), hung: false }
+        }
+    }
+}
+
+/// Computes the CRC-32 as the upload does while another thread appends to (or cuts) the file every few hundred
+/// microseconds. Returns what happened and the SHA-256 the file must have afterwards.
+fn checksum_while_changing(path: &Path, m: Mutation) -> (Ran, String) {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::Arc;
+    let original = fs::read(path).unwrap_or_default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (flag, file) = (stop.clone(), path.to_path_buf());
+    let changer = std::thread::spawn(move || {
+        let mut n = 0usize;
+        while !flag.load(Ordering::SeqCst) {
+            let done = match m {
+                Mutation::Grow => fs::OpenOptions::new()
+                    .append(true)
+                    .open(&file)
+                    .and_then(|mut f| std::io::Write::write_all(&mut f, b"x")),
+                Mutation::Shrink => fs::OpenOptions::new()
+                    .write(true)
+                    .open(&file)
+                    .and_then(|f| f.set_len((original_len(&file) as u64).saturating_sub(1))),
+            };
+            if done.is_ok() {
+                n += 1;
+            }
+            std::thread::sleep(Duration::from_micros(300));
+        }
+        n
+    });
+    // Let the first change land before the pass starts, so the pass surely overlaps changes.
+    std::thread::sleep(Duration::from_millis(2));
+    let result = lifeboat_archive::crc32_file(path, |_| {});
+    stop.store(true, Ordering::SeqCst);
+    let n = changer.join().unwrap_or(0);
+    let expected = match m {
+        Mutation::Grow => {
+            let mut b = original.clone();
+            b.extend(std::iter::repeat_n(b'x', n));
+            b
+        }
+        Mutation::Shrink => original[..original.len().saturating_sub(n)].to_vec(),
+    };
+    let ran = match result {
+        Ok(crc) => Ran {
+            code: Some(0),
+            signal: None,
+            stdout: format!("checksum {crc:08x} of a file that was changing ({n} changes)\n"),
+            stderr: String::new(),
+            hung: false,
+        },
+        Err(e) => {
+            Ran { code: Some(1), signal: None, stdout: String::new(), stderr: format!("lifeboat: {e}\n"), hung: false }
+        }
+    };
+    (ran, guard::sha256_bytes(&expected))
+}
+
+fn original_len(path: &Path) -> usize {
+    fs::metadata(path).map(|m| m.len() as usize).unwrap_or(0)
+}
+
+/// Starts the upload slowly (every chunk delayed), changes the file once a chunk is acknowledged, and waits. Returns
+/// what the command did and the SHA-256 the file must have afterwards (what the test wrote).
+fn upload_while_changing(sb: &Sandbox, cmd: &mut Command, path: &Path, m: Mutation) -> (Ran, Option<String>) {
+    let ctl = sb.control();
+    let slow = json!({"route": "PUT /objects/gcs/{session}", "count": 100_000, "delay_ms": 60});
+    if let Err(e) = sb.rt.block_on(ctl.arm(slow)) {
+        return (Ran { code: None, signal: None, stdout: String::new(), stderr: e, hung: false }, None);
+    }
+    let original = fs::read(path).unwrap_or_default();
+    let journal = sb.data.path().join("cli").join("uploads");
+    let child = cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            return (Ran { code: None, signal: None, stdout: String::new(), stderr: e.to_string(), hung: false }, None)
+        }
+    };
+    let start = Instant::now();
+    while start.elapsed() < Duration::from_secs(30) {
+        let acked = lifeboat_upload::resumable(&journal).iter().map(|u| u.bytes_acknowledged).max().unwrap_or(0);
+        if acked > 0 || matches!(child.try_wait(), Ok(Some(_))) {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let expected = match m {
+        Mutation::Grow => {
+            let mut f = fs::OpenOptions::new().append(true).open(path);
+            if let Ok(f) = f.as_mut() {
+                let _ = std::io::Write::write_all(f, b"more bytes from a copy still in progress");
+            }
+            let mut bytes = original.clone();
+            bytes.extend_from_slice(b"more bytes from a copy still in progress");
+            bytes
+        }
+        Mutation::Shrink => {
+            let keep = original.len().saturating_sub(1 << 20);
+            let _ = fs::OpenOptions::new().write(true).open(path).and_then(|f| f.set_len(keep as u64));
+            original[..keep].to_vec()
+        }
+    };
+    let ran = wait_guarded(&mut child, HANG_GUARD);
+    let _ = sb.rt.block_on(ctl.clear_faults());
+    // The journal of a changed file must be gone (it can never be resumed).
+    let left = lifeboat_upload::resumable(&journal);
+    let mut ran = ran;
+    if !left.is_empty() {
+        ran.stderr.push_str("\nlifeboat: (corpus) a journal was left for a file that changed\n");
+    }
+    (ran, Some(guard::sha256_bytes(&expected)))
+}
+
+fn first_line(text: &str) -> String {
+    text.lines().map(str::trim).find(|l| !l.is_empty()).unwrap_or("").to_string()
+}
+
+/// For accepted files: "Format: …" from inspect, or the JSON outcome of an upload.
+fn summary(stdout: &str) -> String {
+    if let Some(l) = stdout.lines().find(|l| l.starts_with("Format:")) {
+        return l.trim_start_matches("Format:").trim().to_string();
+    }
+    if let Ok(v) = serde_json::from_str::<Value>(stdout.trim()) {
+        return format!(
+            "outcome {} (crc32 {}, fileUnchanged {})",
+            v["outcome"].as_str().unwrap_or("?"),
+            v["crc32"],
+            v["fileUnchanged"]
+        );
+    }
+    first_line(stdout)
+}

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Benchmarks, measured side by side on this machine: prints the figures and writes them (with the date and the
+# machine) to target/bench/results.md. Figures only: nothing here passes or fails on a time.
+#
+#   bash scripts/stress/bench.sh
+#
+#   1. CRC-32 pass (what every upload starts with) vs `cat FILE > /dev/null`, page cache warm, best of 3.
+#   2. Upload (the engine's GCS half, lifeboat_upload::upload_to_signed_url, 64 MiB and 8 MiB chunks) vs
+#      `curl -T FILE` to the same draining loopback sink (`lifeboat-bench sink`), best of 3.
+#   3. End-to-end sandbox restore of 1 GiB through `lifeboat upload` (fast clock: the emulator's import timing
+#      scaled 1/200; the bytes still go over loopback into the emulator's store on disk, which CRC-checks them).
+#   4. Peak RSS of `lifeboat upload` at 1 GiB and 8 GiB (/usr/bin/time -v "Maximum resident set size"). The 8 GiB
+#      run is skipped, with a message, when less than 20 GiB is free.
+#   5. API requests per minute while three jobs are watched: not measured (see the results file).
+#
+# Files are generated incompressible (a valid Neo4j 5 backup of random filler) in target/bench/work, and removed.
+# Environment: BENCH_SIZE (default 1GiB), BENCH_BIG_SIZE (default 8GiB; "0" skips), BENCH_REPEAT (default 3).
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+root=$PWD
+out_dir=$root/target/bench
+work=$out_dir/work
+size=${BENCH_SIZE:-1GiB}
+big=${BENCH_BIG_SIZE:-8GiB}
+repeat=${BENCH_REPEAT:-3}
+mkdir -p "$work"
+results=$out_dir/results.md
+
+echo "building release binaries (lifeboat, lifeboat-bench)…"
+cargo build --release --quiet -p lifeboat -p lifeboat-stress --bin lifeboat --bin lifeboat-bench || exit 1
+bin=$root/target/release/lifeboat
+bench=$root/target/release/lifeboat-bench
+
+sink_pid=""; sandbox_pid=""
+cleanup() {
+  [ -n "$sink_pid" ] && kill "$sink_pid" 2>/dev/null
+  [ -n "$sandbox_pid" ] && kill "$sandbox_pid" 2>/dev/null && wait "$sandbox_pid" 2>/dev/null
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+calc() { awk "BEGIN { printf \"%.${2:-2}f\", $1 }"; }
+now() { date +%s.%N; }
+# measure LABEL CMD…: runs CMD (stdout to $work/LABEL.out); sets SECS (wall) and RSS_KIB (peak RSS); returns its status.
+measure() {
+  local label=$1; shift
+  local t0 t1 status
+  t0=$(now)
+  if [ -x /usr/bin/time ]; then
+    /usr/bin/time -f '%M' -o "$work/$label.rss" "$@" >"$work/$label.out" 2>"$work/$label.err"; status=$?
+    RSS_KIB=$(tail -n 1 "$work/$label.rss")
+  else
+    "$bench" rss -- "$@" >"$work/$label.out" 2>"$work/$label.err"; status=$?
+    RSS_KIB=$(tail -n 1 "$work/$label.err" | jq -r .maxRssKiB)
+  fi
+  t1=$(now)
+  SECS=$(calc "$t1 - $t0" 3)
+  return $status
+}
+# best LABEL CMD…: the fastest of $repeat runs; sets BEST (seconds) and BEST_RSS.
+best() {
+  local label=$1; shift
+  BEST=""; BEST_RSS=0
+  for r in $(seq 1 "$repeat"); do
+    measure "$label-$r" "$@" || { echo "   $label failed: $(tail -n 2 "$work/$label-$r.err")"; return 1; }
+    if [ -z "$BEST" ] || awk "BEGIN { exit !($SECS < $BEST) }"; then BEST=$SECS; fi
+    if [ "$RSS_KIB" -gt "$BEST_RSS" ]; then BEST_RSS=$RSS_KIB; fi
+  done
+  return 0
+}
+mbps() { calc "$1 / 1000000 / $2" 0; }
+mib() { calc "$1 / 1048576" 0; }
+
+rows=()
+row() { rows+=("| $1 | $2 | $3 |"); printf '   %-58s %-28s %s\n' "$1" "$2" "$3"; }
+
+free_gib=$(df -P --block-size=1G "$work" | awk 'NR == 2 { print $4 }')
+echo "machine: $(nproc) cores, $(uname -m), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, ${free_gib} GiB free in $work"
+
+echo "── generating a $size incompressible backup"
+"$bench" gen --size "$size" --out "$work/bench.backup" --nodes 123456 --relationships 654321 >"$work/gen.json" || exit 1
+bytes=$(jq -r .fileSize "$work/gen.json")
+file=$work/bench.backup
+
+echo "── 1. CRC-32 pass vs cat (page cache warm, best of $repeat)"
+cat "$file" >/dev/null
+best cat bash -c 'cat "$1" > /dev/null' _ "$file" || exit 1
+cat_s=$BEST
+best crc "$bench" crc "$file" || exit 1
+crc_s=$BEST; crc_rss=$BEST_RSS
+row "cat FILE > /dev/null" "$(mbps "$bytes" "$cat_s") MB/s" "$(calc "$cat_s" 3) s for $(mib "$bytes") MiB"
+row "CRC-32 pass (lifeboat_archive::crc32_file)" "$(mbps "$bytes" "$crc_s") MB/s" "peak RSS $(calc "$crc_rss / 1024" 1) MiB"
+row "→ ratio CRC / cat (throughput)" "$(calc "$cat_s / $crc_s" 2)" ""
+
+echo "── 2. upload vs curl -T to the same draining loopback sink (best of $repeat)"
+"$bench" sink >"$work/sink.out" 2>"$work/sink.err" &
+sink_pid=$!
+for _ in $(seq 1 100); do [ -s "$work/sink.out" ] && break; sleep 0.05; done
+sink=$(jq -r .url "$work/sink.out")
+best curl curl -sS -o /dev/null -H 'Expect:' -T "$file" "$sink/object" || exit 1
+curl_s=$BEST
+best up64 "$bench" signed-upload "$file" "$sink/start" --chunk-size 64MiB || exit 1
+up64_s=$BEST; up64_rss=$BEST_RSS
+best up8 "$bench" signed-upload "$file" "$sink/start" --chunk-size 8MiB || exit 1
+up8_s=$BEST
+kill "$sink_pid" 2>/dev/null; sink_pid=""
+row "curl -T to the sink" "$(mbps "$bytes" "$curl_s") MB/s" "$(calc "$curl_s" 3) s"
+row "lifeboat upload engine, 64 MiB chunks" "$(mbps "$bytes" "$up64_s") MB/s" "peak RSS $(calc "$up64_rss / 1024" 1) MiB"
+row "lifeboat upload engine, 8 MiB chunks" "$(mbps "$bytes" "$up8_s") MB/s" ""
+row "→ ratio engine (64 MiB) / curl -T (throughput)" "$(calc "$curl_s / $up64_s" 2)" ""
+row "→ ratio engine (8 MiB) / curl -T (throughput)" "$(calc "$curl_s / $up8_s" 2)" ""
+
+echo "── 3./4. end-to-end sandbox restore through lifeboat upload (fast clock)"
+"$bin" sandbox --json --clock fast --port 0 --data-dir "$work/sandbox" >"$work/sandbox.out" 2>"$work/sandbox.err" &
+sandbox_pid=$!
+for _ in $(seq 1 300); do [ -s "$work/sandbox.out" ] && break; sleep 0.1; done
+info=$(head -n 1 "$work/sandbox.out")
+console=$(jq -r .console_url <<<"$info")
+prod_id=$(jq -r '.instances[] | select(.name == "Production") | .id' <<<"$info")
+NEO4J_PASSWORD=$(jq -r '.instances[] | select(.name == "Production") | .db_password' <<<"$info")
+export NEO4J_PASSWORD LIFEBOAT_DATA_DIR=$work/cli LIFEBOAT_POLL_MS=100
+restore() { # LABEL FILE
+  measure "$1" "$bin" upload neo4j --from-path "$2" --to-uri "neo4j+s://$prod_id.databases.neo4j.io" \
+    --console-url "$console" --overwrite-destination --json
+}
+if restore e2e "$file"; then
+  up_s=$(jq -r .uploadSecs "$work/e2e.out"); imp_s=$(jq -r .importSecs "$work/e2e.out")
+  row "restore $(mib "$bytes") MiB end to end (lifeboat upload, wall)" "$(calc "$SECS" 1) s" \
+    "upload $(calc "$up_s" 1) s ($(mbps "$bytes" "$up_s") MB/s), import $(calc "$imp_s" 1) s (fast clock)"
+  row "→ ratio upload phase / curl -T (throughput)" "$(calc "$curl_s / $up_s" 2)" "emulator writes to disk, curl's sink discards"
+  row "peak RSS of lifeboat upload, $(mib "$bytes") MiB" "$(calc "$RSS_KIB / 1024" 1) MiB" ""
+else
+  row "restore end to end" "FAILED" "$(tail -n 1 "$work/e2e.err")"
+fi
+rm -f "$file"
+
+to_bytes() { # 8GiB, 512MiB, 1g, 1048576 → bytes
+  local s=${1,,}; s=${s%b}; s=${s%i}
+  case $s in *g) echo $((${s%g} << 30)) ;; *m) echo $((${s%m} << 20)) ;; *k) echo $((${s%k} << 10)) ;; *) echo "$s" ;; esac
+}
+big_bytes=$(to_bytes "$big")
+need_gib=20
+if [ "$big_bytes" -eq 0 ]; then
+  row "peak RSS of lifeboat upload, big file" "skipped" "BENCH_BIG_SIZE=0"
+elif [ "$free_gib" -lt "$need_gib" ]; then
+  echo "   only ${free_gib} GiB free (< ${need_gib} GiB): skipping the $big run"
+  row "peak RSS of lifeboat upload, $big" "skipped" "only ${free_gib} GiB free, ${need_gib} GiB needed"
+else
+  echo "── generating a $big incompressible backup"
+  "$bench" gen --size "$big" --out "$work/big.backup" >"$work/gen-big.json" || exit 1
+  big_file_bytes=$(jq -r .fileSize "$work/gen-big.json")
+  if restore e2e-big "$work/big.backup"; then
+    up_s=$(jq -r .uploadSecs "$work/e2e-big.out")
+    row "restore $(mib "$big_file_bytes") MiB end to end (lifeboat upload, wall)" "$(calc "$SECS" 1) s" \
+      "upload $(calc "$up_s" 1) s ($(mbps "$big_file_bytes" "$up_s") MB/s)"
+    row "peak RSS of lifeboat upload, $(mib "$big_file_bytes") MiB" "$(calc "$RSS_KIB / 1024" 1) MiB" ""
+  else
+    row "restore $big end to end" "FAILED" "$(tail -n 1 "$work/e2e-big.err")"
+  fi
+  rm -f "$work/big.backup"
+fi
+row "API requests per minute, three jobs watched" "not measured" "needs the app's job watcher; see below"
+
+{
+  echo "# Lifeboat benchmarks"
+  echo
+  echo "- date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "- machine: $(nproc) cores ($(uname -m)), $(lscpu 2>/dev/null | awk -F: '/Model name/ { gsub(/^ +/, "", $2); print $2; exit }'), $(free -g | awk '/^Mem:/ { print $2 }') GiB RAM, kernel $(uname -r)"
+  echo "- commit: $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet 2>/dev/null || echo ' (with local changes)'), release build"
+  echo "- files: valid Neo4j 5 backups of incompressible filler ($(mib "$bytes") MiB; big: ${big}); best of $repeat where repeated"
+  echo "- the machine may be shared: treat the figures as indications, the ratios (measured side by side) as the result"
+  echo
+  echo "| measurement | figure | notes |"
+  echo "|---|---|---|"
+  printf '%s\n' "${rows[@]}"
+  echo
+  echo "API requests per minute while three jobs are watched is not measured here: it needs the app's job watcher"
+  echo "(lifeboat-engine jobs) running three jobs against a real-clock sandbox for minutes, and counting requests in"
+  echo "\`GET /_emulator/requests\`; the engine's shared request budget caps it at 125 per minute per account by design."
+} >"$results"
+echo
+echo "results written to $results"
