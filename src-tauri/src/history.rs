@@ -14,7 +14,7 @@ use tauri::{AppHandle, Runtime, State, WebviewWindow};
 
 use crate::error::CommandError;
 use crate::files::save_dialog;
-use crate::jobs::{forward, JobStarted};
+use crate::jobs::{forward, required, JobStarted};
 use crate::state::AppState;
 
 /// One operation's report and the two messages to colleagues.
@@ -38,13 +38,6 @@ impl From<DrillError> for CommandError {
             other => CommandError::new(other.code(), other.to_string(), other.retryable()),
         }
     }
-}
-
-fn required(value: &str, what: &str) -> Result<(), CommandError> {
-    if value.trim().is_empty() {
-        return Err(CommandError::new("invalid-input", format!("No {what} was chosen."), false));
-    }
-    Ok(())
 }
 
 /// Writes the chosen file atomically and says so plainly when it cannot.

@@ -50,7 +50,8 @@ pub fn forward(mut rx: watch::Receiver<JobState>, channel: Channel<JobEvent>) ->
     JobStarted { job_id }
 }
 
-fn required(value: &str, what: &str) -> Result<(), CommandError> {
+/// Refuses an empty id with a plain message (the UI should never send one).
+pub fn required(value: &str, what: &str) -> Result<(), CommandError> {
     if value.trim().is_empty() {
         return Err(CommandError::new("invalid-input", format!("No {what} was chosen."), false));
     }
