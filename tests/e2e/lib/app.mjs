@@ -37,3 +37,9 @@ export async function waitUntilReady(browser) {
   const ready = await browser.$('[data-ready="true"]');
   await ready.waitForExist({ timeout: 60_000, timeoutMsg: 'the app never finished loading its instances' });
 }
+
+/** The counts shown after a restore, read from the number cells. */
+export async function countsAfter(browser) {
+  const number = async (id) => Number((await (await browser.$(`[data-testid="${id}"]`)).getText()).replace(/[^0-9]/g, ''));
+  return { nodes: await number('counts-after-nodes'), relationships: await number('counts-after-relationships') };
+}
