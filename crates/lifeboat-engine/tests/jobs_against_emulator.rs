@@ -267,8 +267,18 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
         assert!(Instant::now() < deadline);
         let _ = tokio::time::timeout(Duration::from_millis(200), rx.changed()).await;
     };
-    // What the crashed run left on disk at that moment; the new run starts from that journal alone.
-    let journaled = std::fs::read(w.journal.path().join(format!("{job_id}.json"))).unwrap();
+    // What the crashed run left on disk once the journal shows the restore under way (journal writes happen on
+    // their own thread, so the file can trail the live state a little); the new run starts from that alone.
+    let path = w.journal.path().join(format!("{job_id}.json"));
+    let journaled = loop {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let on_disk: Option<JobState> = serde_json::from_slice(&bytes).ok();
+        if on_disk.is_some_and(|j| j.step("restoring").is_some_and(|st| st.state == StepState::Active)) {
+            break bytes;
+        }
+        assert!(Instant::now() < deadline, "the journal never showed the restore under way");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
     let after_restart = tempfile::tempdir().unwrap();
     std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
     let second = w.manager_in(after_restart.path());

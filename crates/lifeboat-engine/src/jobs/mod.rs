@@ -193,6 +193,33 @@ pub struct JobManager {
     reveals: Mutex<HashMap<String, DbLogin>>,
     on_finish: Mutex<Option<FinishHook>>,
     cancels: Mutex<HashMap<String, lifeboat_upload::CancellationToken>>,
+    journal_writer: std::sync::mpsc::Sender<JournalWrite>,
+}
+
+/// One journal file to write, and whom to tell when it is on disk.
+struct JournalWrite {
+    path: PathBuf,
+    bytes: Vec<u8>,
+    ack: Option<std::sync::mpsc::SyncSender<()>>,
+}
+
+/// Writes journal files one after another on a thread of its own, until the manager is dropped.
+fn spawn_journal_writer() -> std::sync::mpsc::Sender<JournalWrite> {
+    let (tx, rx) = std::sync::mpsc::channel::<JournalWrite>();
+    let spawned = std::thread::Builder::new().name("lifeboat-journal".into()).spawn(move || {
+        for write in rx {
+            if let Err(e) = write_atomically(&write.path, &write.bytes) {
+                tracing::warn!(path = %write.path.display(), "could not write the job journal: {e}");
+            }
+            if let Some(ack) = write.ack {
+                let _ = ack.send(());
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        tracing::warn!("could not start the journal writer: {e}");
+    }
+    tx
 }
 
 impl JobManager {
@@ -210,6 +237,7 @@ impl JobManager {
             reveals: Mutex::new(HashMap::new()),
             on_finish: Mutex::new(None),
             cancels: Mutex::new(HashMap::new()),
+            journal_writer: spawn_journal_writer(),
         });
         manager.load_journal();
         manager
@@ -588,15 +616,27 @@ impl JobManager {
         rx
     }
 
+    /// Journals a state. The write (with its fsync, which takes seconds while a large upload fills the disk) runs
+    /// on the journal writer thread, never on an async worker: with two workers, one slow fsync stalled every IPC
+    /// command of the window. Writes stay in order; a job's final state is waited for, so it is on disk before
+    /// anyone hears that the job ended.
     pub(crate) fn persist(&self, state: &JobState) {
         let path = self.settings.journal_dir.join(format!("{}.json", state.id));
-        match serde_json::to_vec_pretty(state) {
-            Ok(bytes) => {
-                if let Err(e) = write_atomically(&path, &bytes) {
-                    tracing::warn!(job = %state.id, "could not write the job journal: {e}");
-                }
-            }
-            Err(e) => tracing::warn!(job = %state.id, "could not encode the job journal: {e}"),
+        let bytes = match serde_json::to_vec_pretty(state) {
+            Ok(bytes) => bytes,
+            Err(e) => return tracing::warn!(job = %state.id, "could not encode the job journal: {e}"),
+        };
+        let (ack, wait) = if state.outcome.is_some() {
+            let (tx, rx) = std::sync::mpsc::sync_channel(1);
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
+        if self.journal_writer.send(JournalWrite { path, bytes, ack }).is_err() {
+            return tracing::warn!(job = %state.id, "the job journal writer has stopped");
+        }
+        if let Some(rx) = wait {
+            let _ = rx.recv();
         }
     }
 

@@ -114,7 +114,9 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
             });
         });
         if changed_step || p.message.is_some() {
-            manager.persist(&tx.borrow());
+            // Clone first: holding the channel's read guard across the journal write would block every reader.
+            let state = tx.borrow().clone();
+            manager.persist(&state);
         }
     };
 
