@@ -305,7 +305,7 @@ impl JobManager {
         };
         let instance = self.client.get_instance(&instance_id).await?;
         let snapshot = self.client.get_snapshot(&instance_id, &snapshot_id).await?;
-        if !snapshot.status.is_final() || snapshot.status != crate::api::SnapshotStatus::Completed {
+        if snapshot.status != crate::api::SnapshotStatus::Completed {
             return Err(StartError::Invalid(
                 "This snapshot did not complete, so it cannot be restored. Choose a snapshot marked Completed.".into(),
             ));
@@ -317,11 +317,10 @@ impl JobManager {
             format!("Restore {} to the snapshot of {}", instance.name, runner::utc_label(snapshot.timestamp)),
             runner::RESTORE_STEPS,
         );
-        state.snapshot_id = Some(snapshot.snapshot_id.clone());
-        state.snapshot_time = Some(snapshot.timestamp);
+        state.set_snapshot(&snapshot);
         state.data_loss_secs =
             Some(crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), snapshot.timestamp).as_secs());
-        state.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        state.set_reason(reason);
         if !safety_snapshot {
             runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
         }
@@ -359,8 +358,7 @@ impl JobManager {
             ),
             runner::CLONE_STEPS,
         );
-        state.snapshot_id = Some(snapshot.snapshot_id.clone());
-        state.snapshot_time = Some(snapshot.timestamp);
+        state.set_snapshot(&snapshot);
         let request = crate::api::CreateInstanceRequest {
             version: source.version.clone().unwrap_or_else(|| "5".into()),
             region: source.region.clone().unwrap_or_default(),
@@ -403,8 +401,7 @@ impl JobManager {
             format!("Test a restore of {} from the snapshot of {}", source.name, runner::utc_label(snapshot.timestamp)),
             runner::DRILL_STEPS,
         );
-        state.snapshot_id = Some(snapshot.snapshot_id.clone());
-        state.snapshot_time = Some(snapshot.timestamp);
+        state.set_snapshot(&snapshot);
         const SUFFIX: &str = " restore test";
         let base: String = source.name.chars().take(30 - SUFFIX.len()).collect();
         let request = crate::api::CreateInstanceRequest {
@@ -503,7 +500,7 @@ impl JobManager {
         };
         let login = self.login_for_upload(&instance_id)?;
         let mut state = self.upload_state(&instance_id, path, "").await?;
-        state.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+        state.set_reason(reason);
         if !safety_snapshot {
             runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
         }

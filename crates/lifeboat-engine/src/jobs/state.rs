@@ -218,6 +218,17 @@ impl JobState {
         }
     }
 
+    /// Records the snapshot the job works from.
+    pub(crate) fn set_snapshot(&mut self, snapshot: &crate::api::Snapshot) {
+        self.snapshot_id = Some(snapshot.snapshot_id.clone());
+        self.snapshot_time = Some(snapshot.timestamp);
+    }
+
+    /// Records the reason the user typed; blank means none.
+    pub(crate) fn set_reason(&mut self, reason: Option<String>) {
+        self.reason = reason.map(|r| r.trim().to_owned()).filter(|r| !r.is_empty());
+    }
+
     /// The step with this id.
     pub fn step(&self, id: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
