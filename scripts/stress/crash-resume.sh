@@ -7,7 +7,8 @@
 # One fast sandbox (`lifeboat sandbox --json --clock fast --data-dir D`) serves every run. Each run uploads a new
 # 16 MiB generated backup (its own node/relationship counts) to "Staging" in 256 KiB chunks, with every chunk
 # delayed 50 ms by a fault rule so the upload takes about 3 s, kills the CLI after a random 0.2–4 s, and re-runs the
-# command without the delay. Checks per run: exit 0 and outcome "running"; `resumedFrom` > 0 when the journal showed
+# command without the delay. A kill after upload-complete leaves a journal that says so, and the second run only
+# watches the import. Checks per run: exit 0 and outcome "running"; `resumedFrom` > 0 when the journal showed
 # an acknowledged chunk at the kill (and not below it); `bytesResent` ≤ one chunk; `restartedFromZero` false; the
 # instance has the file's counts; no journal left; the file's SHA-256, size, mtime and mode unchanged.
 # Environment: LIFEBOAT_BIN (default target/debug/lifeboat, built here), CRASH_SEED (default: random; printed).
@@ -57,6 +58,13 @@ acknowledged() { # the journal's acknowledged bytes, or "none" without a journal
   done
   echo "$best"
 }
+importing() { # whether a journal says the whole file had reached Aura (only the import was left)
+  local f
+  for f in "$journal_dir"/upload-*.json; do
+    [ -e "$f" ] && [ "$(jq -r '.completedAt // empty' "$f" 2>/dev/null)" != "" ] && return 0
+  done
+  return 1
+}
 stamp() { stat -c '%s %y %a' "$1"; }
 # `exec`, so that a backgrounded call's $! is the lifeboat process itself (kill -9 must hit it, not a subshell).
 upload() {
@@ -86,6 +94,7 @@ for i in $(seq 1 "$runs"); do
     acked=$(acknowledged)
     if [ "$acked" = none ]; then state="killed before the journal"
     elif [ "$acked" -eq 0 ]; then state="killed, nothing acked"
+    elif importing; then state="killed during the import"
     else state="killed mid-upload"; fi
   else
     wait "$upload_pid" 2>/dev/null; acked=$(acknowledged); state="finished before the kill"
@@ -100,7 +109,7 @@ for i in $(seq 1 "$runs"); do
   restarted=$(jq -r 'if has("restartedFromZero") then .restartedFromZero else empty end' <<<"$out" 2>/dev/null)
   [ "$status" -eq 0 ] || problems+=("exit $status: $(tail -n 1 "$work/second-$i.err")")
   [ "$(jq -r '.outcome // empty' <<<"$out" 2>/dev/null)" = running ] || problems+=("outcome is not running: $out")
-  if [ "$state" = "killed mid-upload" ]; then
+  if [ "$state" = "killed mid-upload" ] || [ "$state" = "killed during the import" ]; then
     if [ -z "$resumed" ] || [ "$resumed" -eq 0 ]; then problems+=("resumedFrom is ${resumed:-missing} after $acked bytes were acknowledged");
     elif [ "$resumed" -lt "$acked" ]; then problems+=("resumedFrom $resumed is below the $acked bytes acknowledged"); fi
     resumed_runs=$((resumed_runs + 1))

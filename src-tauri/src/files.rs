@@ -139,6 +139,8 @@ pub struct ResumableView {
     instance_id: String,
     instance_name: String,
     percent: f64,
+    /// The whole file is with Aura; only its import was left to watch.
+    uploaded: bool,
 }
 
 #[tauri::command]
@@ -189,6 +191,7 @@ pub async fn list_resumable_uploads(state: State<'_, AppState>) -> Result<Vec<Re
             instance_id: instance.id,
             instance_name: instance.name,
             percent: u.percent_done,
+            uploaded: u.uploaded,
         });
     }
     Ok(views)

@@ -261,6 +261,9 @@ impl Console {
         match a.status {
             200..=299 => parse_initiated(&a.body),
             422 => Err(too_big(&a, full_size)),
+            400 if error_body(&a).1.as_deref() == Some("InvalidDatabaseState") => {
+                Err(UploadError::InstanceBusy { detail: detail(&a).unwrap_or_else(|| "Aura says it is busy".into()) })
+            }
             status => Err(UploadError::ConsoleRejected { step: "upload start", status, detail: detail(&a) }),
         }
     }
@@ -307,11 +310,17 @@ impl Console {
     /// Retried only when the server plainly did not act (429/502/503/504) or no connection was made. A
     /// connection that broke *after* sending is ambiguous: we ask once more, and if the console then says it has
     /// no open upload with this CRC (400), the first attempt went through and we go on to watch the import
-    /// (the start watchdog catches the case where it did not).
-    pub async fn upload_complete(&mut self, body: Value, reporter: &Reporter) -> Result<Completed, UploadError> {
+    /// (the start watchdog catches the case where it did not). `sent_before`: an earlier process may have sent
+    /// it already (it died before hearing the answer), which is just as ambiguous.
+    pub async fn upload_complete(
+        &mut self,
+        body: Value,
+        reporter: &Reporter,
+        sent_before: bool,
+    ) -> Result<Completed, UploadError> {
         let url = self.target.endpoint("v1", "/upload-complete");
         let mut backoff = Backoff::new(self.retry);
-        let mut ambiguous = false;
+        let mut ambiguous = sent_before;
         loop {
             let result = self
                 .call("import start", Method::POST, url.clone(), Some(body.clone()), Idempotence::Effectful, reporter)

@@ -116,6 +116,13 @@ pub enum UploadError {
         /// Aura's message, if any.
         detail: Option<String>,
     },
+    /// The instance is in no state to take an import (400 `InvalidDatabaseState`): typically an earlier import
+    /// still loads, or the instance is paused or busy with another operation.
+    #[error("The instance can't take a new import right now; Aura says: \u{201c}{detail}\u{201d}. Nothing was uploaded and the instance is unchanged. {FILE_SAFE} Wait until the instance shows \u{201c}running\u{201d} again (an earlier import may still be loading), then try again.")]
+    InstanceBusy {
+        /// Aura's words on the instance's state.
+        detail: String,
+    },
     /// The console kept failing with transient errors (or could not be reached) for every retry.
     #[error("Aura's import service could not be reached for the {step} step after {attempts} attempts ({last}). Nothing on the instance was changed. {FILE_SAFE} Check your internet connection and Aura's status page, then try again{}.", resume_hint(*.resumable))]
     ConsoleUnavailable {
@@ -227,6 +234,7 @@ impl UploadError {
             Self::ConsentRequiredAtComplete => "consent-required-at-complete",
             Self::TooBig { .. } => "too-big",
             Self::ConsoleRejected { .. } => "console-rejected",
+            Self::InstanceBusy { .. } => "instance-busy",
             Self::ConsoleUnavailable { .. } => "console-unavailable",
             Self::Protocol { .. } => "protocol",
             Self::StorageRejected { .. } => "storage-rejected",
@@ -246,6 +254,7 @@ impl UploadError {
         matches!(
             self,
             Self::ConsoleUnavailable { .. }
+                | Self::InstanceBusy { .. }
                 | Self::UploadStalled { .. }
                 | Self::StorageRejected { .. }
                 | Self::CompleteRejected { .. }

@@ -48,7 +48,13 @@ impl CancelSlot {
         let http = self.http.lock().unwrap_or_else(|p| p.into_inner()).take();
         let Some(journal) = journal else { return };
         if journal.is_closed() {
-            // The upload was already handed to Aura (or abandoned): its session must not be touched.
+            // Abandoned already: nothing of it is left to clean up.
+            return;
+        }
+        if journal.snapshot().completed_at.is_some() {
+            // The file is with Aura and its import runs there: only the watching stops. The session must not be
+            // touched, and the journal goes so that the next attempt is a fresh one.
+            journal.remove().await;
             return;
         }
         if let (Some(Remote::Gcp { session_url: Some(session), .. }), Some(http)) = (journal.snapshot().remote, http) {
@@ -118,8 +124,14 @@ pub(crate) async fn run(
 
     reporter.step(Step::Auth, 0, 0, Some("Signing in to the Aura console.".into()));
     console.authenticate(&reporter).await?;
-    reporter.step(Step::SizeCheck, 0, full_size, None);
-    console.size_check(full_size, &reporter).await?;
+    let uploaded = resumed.as_ref().is_some_and(|p| {
+        let r = p.journal.snapshot();
+        r.completed_at.is_some() || r.complete_body.is_some()
+    });
+    if !uploaded {
+        reporter.step(Step::SizeCheck, 0, full_size, None);
+        console.size_check(full_size, &reporter).await?;
+    }
 
     let prepared = match resumed {
         Some(p) => {
@@ -249,6 +261,8 @@ async fn checksum_and_journal(
         restarted_from_zero: false,
         created_at: now,
         updated_at: now,
+        completed_at: None,
+        complete_body: None,
     };
     let dir = req.journal_dir.clone();
     let journal = tokio::task::spawn_blocking(move || Journal::create(dir.as_deref(), record))
@@ -271,6 +285,9 @@ async fn upload_and_import(
     resumed: bool,
 ) -> Result<UploadOutcome, UploadError> {
     let record = journal.snapshot();
+    if record.completed_at.is_some() || record.complete_body.is_some() {
+        return import_after_restart(req, console, journal, reporter, &record).await;
+    }
     let (crc32, total, full_size) = (record.crc32, record.fingerprint.size, record.full_size);
     // A resume keeps the chunk size it started with: the journal's offsets were acknowledged in those units.
     let chunk = if resumed { round_chunk(record.chunk_size) } else { round_chunk(req.chunk_size) };
@@ -397,15 +414,23 @@ async fn upload_and_import(
     reporter.bytes(total, total);
 
     reporter.step(Step::Complete, total, total, Some("Asking Aura to import the uploaded file.".into()));
-    let completed = console.upload_complete(complete_body, reporter).await?;
+    // Journalled before it is sent: from this moment a restart must not start a second upload, which Aura
+    // would refuse while the import it may have started loads.
+    let sent = complete_body.clone();
+    journal
+        .update(move |r| {
+            r.complete_body = Some(sent);
+            r.acknowledged = r.fingerprint.size;
+        })
+        .await?;
+    let completed = complete(console, journal, complete_body, reporter, false).await?;
     let upload_secs = upload_started.elapsed().as_secs_f64();
-    // The upload is over: nothing is left to resume (the import runs on Aura's side).
-    journal.remove().await;
     if completed == Completed::ProbablyTriggered {
         reporter.note("Aura's answer was lost on the way, but the import appears to have started.");
     }
 
-    let import_secs = watch_import(req, console, reporter, full_size).await?;
+    let watched = watch_import(req, console, reporter, full_size, ImportWatch::new(req.import_start_timeout)).await;
+    let import_secs = end_watch(journal, watched).await?;
     let sent = meter.sent_total();
     let resumed_from = resumed_from.unwrap_or(0);
     Ok(UploadOutcome {
@@ -423,13 +448,100 @@ async fn upload_and_import(
     })
 }
 
+/// Sends upload-complete and records the outcome in the journal: accepted (only the import is left), or refused
+/// for good (the body is forgotten, so a resume asks afresh). A console that could not be reached leaves the
+/// journal as it was: whether the import started is unknown until a resume asks again.
+async fn complete(
+    console: &mut Console,
+    journal: &Arc<Journal>,
+    body: serde_json::Value,
+    reporter: &Reporter,
+    sent_before: bool,
+) -> Result<Completed, UploadError> {
+    let result = console.upload_complete(body, reporter, sent_before).await;
+    let change: Box<dyn FnOnce(&mut Record) + Send> = match &result {
+        Ok(_) => Box::new(|r: &mut Record| r.completed_at = Some(OffsetDateTime::now_utc())),
+        Err(UploadError::ConsoleUnavailable { .. }) => return result,
+        Err(_) => Box::new(|r: &mut Record| r.complete_body = None),
+    };
+    if let Err(e) = journal.update(change).await {
+        // Not worth failing an import Aura accepted for: a restart would only ask Aura once more.
+        tracing::warn!(error = %e, "cannot record the answer to upload-complete in the journal");
+    }
+    result
+}
+
+/// After a restart past the upload: the whole file is with Aura, so nothing is sent again. If the process died
+/// before it heard Aura's answer to upload-complete, it is asked again (harmless: a second request for an import
+/// already started is refused), then the import is watched to its end.
+async fn import_after_restart(
+    req: &UploadRequest,
+    console: &mut Console,
+    journal: &Arc<Journal>,
+    reporter: &Arc<Reporter>,
+    record: &Record,
+) -> Result<UploadOutcome, UploadError> {
+    let Some(provider) = record.remote.as_ref().map(Remote::provider) else {
+        return Err(UploadError::Internal { detail: "the journal of an uploaded file names no storage".into() });
+    };
+    let total = record.fingerprint.size;
+    reporter.step(
+        Step::Upload,
+        total,
+        total,
+        Some("The whole file had reached Aura before the interruption; nothing needs to be sent again.".into()),
+    );
+    // Wall-clock time, since the journal outlives the process; a clock set back counts as no time at all.
+    let since = |at: OffsetDateTime| Duration::try_from(OffsetDateTime::now_utc() - at).unwrap_or(Duration::ZERO);
+    let watch = match (record.completed_at, record.complete_body.clone()) {
+        (Some(at), _) => ImportWatch::resumed(req.import_start_timeout, since(at)),
+        (None, Some(body)) => {
+            reporter.step(Step::Complete, total, total, Some("Making sure Aura started the import.".into()));
+            match complete(console, journal, body, reporter, true).await? {
+                Completed::Triggered => ImportWatch::new(req.import_start_timeout),
+                // It had arrived before the restart: the import started when the journal was last written.
+                Completed::ProbablyTriggered => {
+                    ImportWatch::resumed(req.import_start_timeout, since(record.updated_at))
+                }
+            }
+        }
+        (None, None) => {
+            return Err(UploadError::Internal { detail: "the journal says nothing about upload-complete".into() })
+        }
+    };
+    let watched = watch_import(req, console, reporter, record.full_size, watch).await;
+    let import_secs = end_watch(journal, watched).await?;
+    Ok(UploadOutcome {
+        upload_id: record.id.clone(),
+        crc32: record.crc32,
+        bytes_sent_total: 0,
+        bytes_resent: 0,
+        resumed_from: total,
+        sessions_started: record.sessions_started,
+        restarted_from_zero: record.restarted_from_zero,
+        max_parts_in_flight: 0,
+        upload_secs: 0.0,
+        import_secs,
+        provider,
+    })
+}
+
+/// Closes the journal once the import has an outcome. Only a console that could not be reached leaves it:
+/// the import's fate is unknown then, and a resume finds out by watching again.
+async fn end_watch(journal: &Arc<Journal>, watched: Result<f64, UploadError>) -> Result<f64, UploadError> {
+    if !matches!(watched, Err(UploadError::ConsoleUnavailable { .. })) {
+        journal.remove().await;
+    }
+    watched
+}
+
 /// What the import watch decided about one status answer.
 #[derive(Debug)]
 pub(crate) enum Verdict {
     /// Keep polling; the load is under way (`true`) or has not started yet (`false`).
     Wait { loading: bool, note: Option<&'static str> },
-    /// The instance runs with the new data.
-    Running,
+    /// The instance runs with the new data (with a word on how that was concluded, when it needs one).
+    Running { note: Option<&'static str> },
     /// The import failed, or never started.
     Failed(UploadError),
 }
@@ -440,25 +552,52 @@ pub(crate) enum Verdict {
 /// failed` left by an earlier attempt. Both are waited out until the start timeout; once `loading` or
 /// `updating` was seen, `running` is success and `loading failed` is this import's failure. Any other status
 /// ends the watch, as in the protocol's own client.
+///
+/// A watch resumed after a restart counts the time since upload-complete from the journal. If its very first
+/// answer comes after the start timeout, the load has had all the time it needed to start: `running` then is
+/// its success and `loading failed` its failure, which happened while nobody was watching.
 pub(crate) struct ImportWatch {
     started: bool,
     told_stale: bool,
     start_timeout: Duration,
+    /// Time between upload-complete and the start of this watch (zero unless resumed).
+    offset: Duration,
+    /// A resumed watch that has not judged an answer yet.
+    first_after_restart: bool,
 }
 
 impl ImportWatch {
     pub fn new(start_timeout: Duration) -> Self {
-        ImportWatch { started: false, told_stale: false, start_timeout }
+        ImportWatch {
+            started: false,
+            told_stale: false,
+            start_timeout,
+            offset: Duration::ZERO,
+            first_after_restart: false,
+        }
     }
 
-    /// Judges one answer, `waited` after upload-complete.
+    /// A watch taken up again `since_complete` after Aura accepted upload-complete.
+    pub fn resumed(start_timeout: Duration, since_complete: Duration) -> Self {
+        ImportWatch { offset: since_complete, first_after_restart: true, ..ImportWatch::new(start_timeout) }
+    }
+
+    /// Judges one answer, `waited` after this watch started.
     pub fn observe(&mut self, status: ImportStatus, waited: Duration) -> Verdict {
+        let waited = waited + self.offset;
+        let settled_unseen = std::mem::take(&mut self.first_after_restart) && waited > self.start_timeout;
         match status {
             ImportStatus::Loading => {
                 self.started = true;
                 Verdict::Wait { loading: true, note: None }
             }
-            ImportStatus::Running if self.started => Verdict::Running,
+            ImportStatus::Running if self.started => Verdict::Running { note: None },
+            ImportStatus::Running if settled_unseen => Verdict::Running {
+                note: Some("The import finished while Lifeboat was not watching; the instance is running."),
+            },
+            ImportStatus::LoadingFailed { message, url } if settled_unseen => {
+                Verdict::Failed(UploadError::ImportFailed { message, url })
+            }
             ImportStatus::LoadingFailed { message, url } if self.started => {
                 Verdict::Failed(UploadError::ImportFailed { message, url })
             }
@@ -488,6 +627,7 @@ async fn watch_import(
     console: &mut Console,
     reporter: &Reporter,
     full_size: u64,
+    mut watch: ImportWatch,
 ) -> Result<f64, UploadError> {
     let estimate = import_estimate(full_size);
     reporter.step(
@@ -498,12 +638,16 @@ async fn watch_import(
     );
     let started_at = Instant::now();
     let mut loading_since: Option<Instant> = None;
-    let mut watch = ImportWatch::new(req.import_start_timeout);
     loop {
         let status = console.status(reporter).await?;
         let now = Instant::now();
         match watch.observe(status, now.duration_since(started_at)) {
-            Verdict::Running => break,
+            Verdict::Running { note } => {
+                if let Some(note) = note {
+                    reporter.note(note);
+                }
+                break;
+            }
             Verdict::Failed(e) => return Err(e),
             Verdict::Wait { loading, note } => {
                 if let Some(note) = note {
@@ -541,7 +685,7 @@ mod tests {
         // Said once only.
         assert!(matches!(w.observe(failed("old"), t), Verdict::Wait { loading: false, note: None }));
         assert!(matches!(w.observe(ImportStatus::Loading, t), Verdict::Wait { loading: true, .. }));
-        assert!(matches!(w.observe(ImportStatus::Running, t), Verdict::Running));
+        assert!(matches!(w.observe(ImportStatus::Running, t), Verdict::Running { note: None }));
     }
 
     #[test]
@@ -565,6 +709,41 @@ mod tests {
         w.observe(ImportStatus::Loading, Duration::ZERO);
         // A long load is fine: there is no limit once it started.
         assert!(matches!(w.observe(ImportStatus::Loading, late * 100), Verdict::Wait { loading: true, .. }));
+    }
+
+    #[test]
+    fn a_watch_resumed_soon_after_upload_complete_still_waits_for_the_load_to_start() {
+        let mut w = ImportWatch::resumed(LIMIT, Duration::from_secs(10));
+        // `running` may still be the old data: the import can be queued.
+        assert!(matches!(w.observe(ImportStatus::Running, Duration::ZERO), Verdict::Wait { loading: false, .. }));
+        assert!(matches!(
+            w.observe(ImportStatus::Loading, Duration::from_secs(5)),
+            Verdict::Wait { loading: true, .. }
+        ));
+        assert!(matches!(w.observe(ImportStatus::Running, Duration::from_secs(6)), Verdict::Running { note: None }));
+        // Time before the restart counts towards the start timeout.
+        let mut w = ImportWatch::resumed(LIMIT, LIMIT - Duration::from_secs(1));
+        w.observe(ImportStatus::Running, Duration::ZERO);
+        let later = Duration::from_secs(2);
+        assert!(matches!(
+            w.observe(ImportStatus::Running, later),
+            Verdict::Failed(UploadError::ImportNeverStarted { .. })
+        ));
+    }
+
+    #[test]
+    fn a_watch_resumed_long_after_upload_complete_takes_the_settled_state_as_this_imports_outcome() {
+        let long_ago = LIMIT * 3;
+        let mut w = ImportWatch::resumed(LIMIT, long_ago);
+        match w.observe(ImportStatus::Running, Duration::ZERO) {
+            Verdict::Running { note: Some(note) } => assert!(note.contains("while Lifeboat was not watching")),
+            other => panic!("{other:?}"),
+        }
+        let mut w = ImportWatch::resumed(LIMIT, long_ago);
+        assert!(matches!(
+            w.observe(failed("Bad store."), Duration::ZERO),
+            Verdict::Failed(UploadError::ImportFailed { .. })
+        ));
     }
 
     #[test]

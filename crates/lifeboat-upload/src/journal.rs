@@ -16,6 +16,10 @@
 //!   "createdAt": "2025-03-10T12:30:00Z", "updatedAt": "2025-03-10T12:31:00Z" }
 //! ```
 //!
+//! Once the whole file is stored, `completeBody` (the upload-complete request, e.g. `{ "Crc32": 3421780262 }`)
+//! is added just before it is sent and `completedAt` when Aura accepted it; both are absent before. Readers of
+//! version 1 without these fields see an upload still in progress, which is what it was.
+//!
 //! For S3 `remote` is `{ "provider": "AWS", "uploadId", "totalParts", "firstPartIndex", "links": […],
 //! "partsDone": [{ "partNumber", "etag", "size" }] }`.
 //!
@@ -218,6 +222,14 @@ pub(crate) struct Record {
     pub created_at: OffsetDateTime,
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// When Aura accepted upload-complete: from then on only the import is left to watch, and a resume goes
+    /// straight to watching it (a second upload would be refused while the import runs).
+    #[serde(default, with = "time::serde::rfc3339::option", skip_serializing_if = "Option::is_none")]
+    pub completed_at: Option<OffsetDateTime>,
+    /// The upload-complete body, written just before it is sent: a process killed before it heard the answer
+    /// cannot know whether Aura started the import, so a resume asks again with the same body.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub complete_body: Option<serde_json::Value>,
 }
 
 struct Inner {
@@ -392,6 +404,8 @@ pub struct ResumableUpload {
     /// When the journal was last written (the last acknowledged chunk).
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    /// The whole file is with Aura and only the import was left to watch: resuming watches it to the end.
+    pub uploaded: bool,
 }
 
 impl ResumableUpload {
@@ -425,6 +439,7 @@ impl From<&Record> for ResumableUpload {
             percent_done: percent,
             started_at: r.created_at,
             updated_at: r.updated_at,
+            uploaded: r.completed_at.is_some() || r.complete_body.is_some(),
         }
     }
 }
@@ -509,6 +524,8 @@ mod tests {
             restarted_from_zero: false,
             created_at: now,
             updated_at: now,
+            completed_at: None,
+            complete_body: None,
         }
     }
 

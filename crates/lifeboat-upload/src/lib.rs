@@ -46,8 +46,15 @@
 //! with the GCS signed URL and session URL or the S3 `UploadID`, part links and parts done, the acknowledged
 //! byte count, and timestamps. It never holds the password or the console token. The signed URL, session URL
 //! and part links are capabilities needed to resume; they are time-limited (a GCS session lives a week), and a
-//! resume after they expired starts a fresh upload, saying so. The journal is removed when Aura accepts
-//! upload-complete, on cancel, and when the file changed (such an upload can never be resumed).
+//! resume after they expired starts a fresh upload, saying so.
+//!
+//! The journal outlives the upload itself: the upload-complete body is written to it just before it is sent, and
+//! the time Aura accepted it just after. A process that dies from then on has nothing left to send, and a second
+//! upload would be refused while the import loads (`instance-busy`), so a resume asks Aura again if the answer
+//! was never heard (a second start of an import already started is refused, which tells that the first one
+//! arrived) and then watches the import to its end ([`ResumableUpload::uploaded`]). The journal is removed when
+//! the import ends (running or failed), on cancel, and when the file changed (such an upload can never be
+//! resumed).
 //!
 //! ## What cancel leaves behind
 //!
@@ -199,6 +206,8 @@ pub async fn upload_to_signed_url(
             restarted_from_zero: false,
             created_at: now,
             updated_at: now,
+            completed_at: None,
+            complete_body: None,
         };
         let loopback = url::Url::parse(signed_url).map(|u| target::is_loopback(&u)).unwrap_or(false);
         let reporter = Arc::new(Reporter::new(Arc::new(progress)));

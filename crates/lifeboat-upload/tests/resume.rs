@@ -219,3 +219,96 @@ async fn a_resume_whose_session_expired_starts_over_cleanly_and_says_so() {
     assert!(messages.iter().any(|m| m.contains("from last time has expired")), "{messages:?}");
     assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 307, 308));
 }
+
+/// Uploads `written` to Staging and drops the upload (what a kill does: no cancel, no clean-up) once Aura has
+/// accepted upload-complete and while the import loads.
+async fn interrupted_during_the_import(sb: &Sandbox, journal: &Path, file: &Path, nodes_in_file: u64) {
+    let staging = sb.instance("Staging");
+    let mut req = sb.request(&staging, file);
+    req.journal_dir = Some(journal.to_path_buf());
+    let task = tokio::spawn(run(req, |_| {}, CancellationToken::new()));
+    let started = Instant::now();
+    loop {
+        let accepted = sb.requests().await.iter().any(|r| {
+            r["route"].as_str().is_some_and(|route| route.ends_with("/upload-complete")) && r["status"] == 200
+        });
+        if accepted {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "upload-complete was never accepted");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    task.abort();
+    let _ = task.await;
+    let (_, nodes, _) = sb.live(&staging.id).await;
+    assert_ne!(nodes, nodes_in_file, "the kill must land before the import ends");
+}
+
+fn upload_completes(requests: &[Value]) -> Vec<u64> {
+    requests
+        .iter()
+        .filter(|r| r["route"].as_str().is_some_and(|route| route.ends_with("/upload-complete")))
+        .map(|r| r["status"].as_u64().unwrap_or_default())
+        .collect()
+}
+
+/// The process dies after Aura accepted the whole file, while the import loads: the journal says so, a second
+/// upload would be refused (the instance is busy), and resuming only watches the import to its end.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upload_interrupted_during_the_import_resumes_by_watching_it_and_sends_nothing_again() {
+    let sb = Sandbox::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let written = archive(dir.path(), 2 * MIB, 311, 312);
+    let staging = sb.instance("Staging");
+    interrupted_during_the_import(&sb, &journal, &written.path, 311).await;
+
+    let found = resumable(&journal);
+    assert_eq!(found.len(), 1);
+    assert!(found[0].uploaded);
+    assert_eq!(found[0].percent_done, 100.0);
+
+    // A fresh upload of the same file now is refused in plain words, and changes nothing.
+    let mut fresh = sb.request(&staging, &written.path);
+    fresh.journal_dir = Some(dir.path().join("elsewhere"));
+    let err = run(fresh, |_| {}, CancellationToken::new()).await.expect_err("the instance is busy importing");
+    assert_eq!(err.code(), "instance-busy");
+    assert!(err.retryable());
+    assert!(err.to_string().contains("an import is already under way"), "{err}");
+
+    let req = tuned(&sb, &found[0], &journal, &staging.db_user, &staging.db_password);
+    let outcome = run(req, |_| {}, CancellationToken::new()).await.expect("the resumed watch sees the import end");
+    assert_eq!(outcome.bytes_sent_total, 0);
+    assert_eq!(outcome.resumed_from, written.file_size);
+    assert_eq!(outcome.crc32, written.crc32);
+    assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 311, 312));
+    assert_eq!(upload_completes(&sb.requests().await), [200], "Aura was asked to import once");
+    assert!(resumable(&journal).is_empty(), "the journal goes once the import ended");
+}
+
+/// Killed after sending upload-complete but before hearing the answer: the journal holds the request, not the
+/// answer. The resume asks again; Aura's refusal of a second start shows the first one arrived.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_process_that_died_waiting_for_upload_complete_asks_again_and_watches_the_import() {
+    let sb = Sandbox::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal");
+    let written = archive(dir.path(), 2 * MIB, 313, 314);
+    let staging = sb.instance("Staging");
+    interrupted_during_the_import(&sb, &journal, &written.path, 313).await;
+    // Exactly the file such a crash leaves: the body journalled, the answer not.
+    let found = resumable(&journal);
+    let path = journal.join(format!("upload-{}.json", found[0].id));
+    let mut record: Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+    assert!(record["completeBody"].is_object(), "{record}");
+    record.as_object_mut().unwrap().remove("completedAt").expect("the answer was journalled");
+    std::fs::write(&path, serde_json::to_vec(&record).unwrap()).unwrap();
+    assert!(resumable(&journal)[0].uploaded);
+
+    let req = tuned(&sb, &found[0], &journal, &staging.db_user, &staging.db_password);
+    let outcome = run(req, |_| {}, CancellationToken::new()).await.expect("the resume finds the import under way");
+    assert_eq!(outcome.bytes_sent_total, 0);
+    assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 313, 314));
+    assert_eq!(upload_completes(&sb.requests().await), [200, 400], "asked again, and refused as already started");
+    assert!(resumable(&journal).is_empty());
+}

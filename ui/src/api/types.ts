@@ -339,6 +339,8 @@ export type ResumableUpload = {
   instanceName: string;
   /** 0–100. */
   percent: number;
+  /** The whole file reached Aura before the app stopped; only the import is left to watch. */
+  uploaded: boolean;
 };
 
 /* ---------- Accounts and database logins ---------- */

@@ -76,4 +76,5 @@ export const resumable: ResumableUpload = {
   instanceId: 'e5f6a7b8',
   instanceName: 'Staging',
   percent: 72.4,
+  uploaded: false,
 };

@@ -35,6 +35,18 @@ describe('unfinished uploads', () => {
     expect(banner.textContent).toContain('your file was not changed');
   });
 
+  it('an upload that only had its import left is offered as an import to watch, not a resume', async () => {
+    start({ list_resumable_uploads: () => [{ ...resumable, percent: 100, uploaded: true }] });
+    const banner = await screen.findByTestId('resume-banner');
+    expect(banner.textContent).toContain(
+      'Aura was importing big.backup into Staging when Lifeboat stopped',
+    );
+    expect(banner.textContent).toContain('nothing needs to be sent again');
+    expect(banner.textContent).not.toContain('Resume upload');
+    expect(screen.getByTestId('resume-upload').textContent).toBe('Watch import');
+    expect(screen.getByTestId('discard-upload').textContent).toBe('Dismiss');
+  });
+
   it('Resume makes it a normal job again', async () => {
     const { calls, onResumed } = start({
       resume_upload: (args) => {

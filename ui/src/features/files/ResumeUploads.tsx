@@ -95,7 +95,9 @@ function ResumeBanner({
       onDone();
       toast.show({
         tone: 'success',
-        message: `Discarded the unfinished upload of ${upload.fileName}. Your file and ${upload.instanceName} were not changed.`,
+        message: upload.uploaded
+          ? `Stopped following the import of ${upload.fileName}. Aura carries on with it; ${upload.instanceName} shows its status.`
+          : `Discarded the unfinished upload of ${upload.fileName}. Your file and ${upload.instanceName} were not changed.`,
       });
     } catch (reason) {
       setError(toAppError(reason));
@@ -111,14 +113,29 @@ function ResumeBanner({
       aria-label={`Unfinished upload of ${upload.fileName}`}
     >
       <div class="resume-banner__text">
-        <p class="resume-banner__title">
-          Resume upload of <strong>{upload.fileName}</strong> to{' '}
-          <strong>{upload.instanceName}</strong> ({percentText(upload.percent)})
-        </p>
-        <p class="muted">
-          It stopped before it finished. The data in {upload.instanceName} has not been replaced,
-          and your file was not changed.
-        </p>
+        {upload.uploaded ? (
+          <>
+            <p class="resume-banner__title">
+              Aura was importing <strong>{upload.fileName}</strong> into{' '}
+              <strong>{upload.instanceName}</strong> when Lifeboat stopped
+            </p>
+            <p class="muted">
+              The whole file had been uploaded, so nothing needs to be sent again. Watch the import
+              to learn when {upload.instanceName} runs with it, and to check its data.
+            </p>
+          </>
+        ) : (
+          <>
+            <p class="resume-banner__title">
+              Resume upload of <strong>{upload.fileName}</strong> to{' '}
+              <strong>{upload.instanceName}</strong> ({percentText(upload.percent)})
+            </p>
+            <p class="muted">
+              It stopped before it finished. The data in {upload.instanceName} has not been
+              replaced, and your file was not changed.
+            </p>
+          </>
+        )}
       </div>
       <div class="resume-banner__actions">
         <Button
@@ -129,7 +146,7 @@ function ResumeBanner({
           onClick={() => void resume()}
           data-testid="resume-upload"
         >
-          Resume
+          {upload.uploaded ? 'Watch import' : 'Resume'}
         </Button>
         <Button
           size="small"
@@ -138,7 +155,7 @@ function ResumeBanner({
           onClick={() => void discard()}
           data-testid="discard-upload"
         >
-          Discard
+          {upload.uploaded ? 'Dismiss' : 'Discard'}
         </Button>
       </div>
       {error && (
