@@ -129,6 +129,34 @@ fn a_restore_needs_confirm_restore_then_runs_to_the_end_with_counts() {
     );
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(!stdout.contains(sb.instance("Production")["db_password"].as_str().unwrap()), "no secret in --json");
+
+    // The restore is in the history, for scripts and for the incident write-up.
+    let job_id = job["id"].as_str().unwrap();
+    let listed = json(&sb.lifeboat(&["history", "list", "--kind", "restore", "--format", "json"]));
+    let entries = listed.as_array().unwrap();
+    assert_eq!(entries.len(), 1, "{listed}");
+    assert_eq!(entries[0]["jobId"], job_id);
+    assert_eq!(entries[0]["instanceName"], "Production");
+    assert_eq!(entries[0]["recordedBy"], "command line");
+    assert!(entries[0]["dataLossSecs"].as_u64().is_some());
+    let none = json(&sb.lifeboat(&["history", "list", "--kind", "drill", "--format", "json"]));
+    assert_eq!(none, serde_json::json!([]));
+
+    let saved = sb.data.path().join("history.md");
+    let out = sb.lifeboat(&["history", "list", "--format", "markdown", "--out", saved.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(std::fs::read_to_string(&saved).unwrap().contains("Production"));
+
+    let report = sb.lifeboat(&["history", "report", job_id]);
+    assert!(report.status.success(), "{}", String::from_utf8_lossy(&report.stderr));
+    let text = String::from_utf8_lossy(&report.stdout);
+    assert!(text.contains("Production") && text.contains("Message before") && text.contains("Message after"), "{text}");
+
+    let unknown = sb.lifeboat(&["history", "report", "no-such-job"]);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("lifeboat history list"));
+    let bad = sb.lifeboat(&["history", "list", "--kind", "dance"]);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("is not a kind of operation"));
 }
 
 #[test]

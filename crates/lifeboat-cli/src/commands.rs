@@ -6,7 +6,7 @@ use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::{print_json, print_table, Failure};
-use crate::{account, inspect, snapshots, upload};
+use crate::{account, history, inspect, snapshots, upload};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -61,6 +61,46 @@ enum Command {
     /// Upload a backup file to an instance, replacing its data (the flags of `neo4j-admin database upload`).
     /// Interrupted? Run the same command again: it continues where it stopped.
     Upload(upload::UploadArgs),
+    /// The operation history (this computer's, from the command line and the desktop app): list, save, report.
+    #[command(subcommand)]
+    History(HistoryCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum HistoryCommand {
+    /// List recorded operations, oldest first, or save them as Markdown or CSV.
+    List {
+        /// Only this kind: snapshot, restore, clone, upload, drill, …
+        #[arg(long)]
+        kind: Option<String>,
+        /// Only this instance id.
+        #[arg(long)]
+        instance: Option<String>,
+        /// Only succeeded or failed ones.
+        #[arg(long)]
+        outcome: Option<String>,
+        /// Only those started on or after this day (YYYY-MM-DD, UTC).
+        #[arg(long)]
+        since: Option<String>,
+        /// How to print them.
+        #[arg(long, value_enum, default_value = "table")]
+        format: history::Format,
+        /// Write to this file instead of stdout (atomically: never a half-written file).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// The report of one operation (what, when, why, data lost, time taken, verification) and the messages to
+    /// send to colleagues before and after a restore.
+    Report {
+        /// The operation's job id (see `lifeboat history list`).
+        job: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+        /// Write to this file instead of stdout (atomically).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -168,6 +208,8 @@ impl Cli {
             Command::Instances(InstancesCommand::List { json }) => *json,
             Command::Inspect { json, .. } => *json,
             Command::Upload(a) => a.json(),
+            Command::History(HistoryCommand::List { format, .. }) => *format == history::Format::Json,
+            Command::History(HistoryCommand::Report { json, .. }) => *json,
             Command::Snapshots(
                 SnapshotsCommand::List { json, .. }
                 | SnapshotsCommand::Create { json, .. }
@@ -184,6 +226,10 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
         Command::Sandbox(args) => sandbox(args).await,
         Command::Instances(InstancesCommand::List { json }) => instances_list(&cli.endpoints, json).await,
         Command::Inspect { file, json } => inspect::run(file, json).await,
+        Command::History(HistoryCommand::List { kind, instance, outcome, since, format, out }) => {
+            history::list(kind.as_deref(), instance, outcome.as_deref(), since.as_deref(), format, out.as_deref())
+        }
+        Command::History(HistoryCommand::Report { job, json, out }) => history::report(&job, json, out.as_deref()),
         Command::Snapshots(command) => {
             let client = account::client(&cli.endpoints)?;
             match command {
