@@ -289,3 +289,52 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
     assert_eq!(done.step("restoring").unwrap().state, StepState::Done);
     w.emu.shutdown().await;
 }
+
+/// A crash in the middle of an operation that cannot be picked up again (here: while the safety snapshot was being
+/// taken, before the restore was asked for) is not lost: the next start records it in the history as interrupted,
+/// with what the user typed and what to do next.
+#[tokio::test]
+async fn an_operation_cut_short_by_a_crash_shows_in_the_history_as_interrupted() {
+    let w = world().await;
+    let staging = w.id_of("Staging");
+    let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
+    let target = timeline.latest_restorable().unwrap().clone();
+    let first = w.manager();
+    let token = first.prepare_restore(&staging, &target.id);
+    let rx = first.start_restore(&token, true, Some("Drill: bad import on Friday".into())).await.unwrap();
+    let job_id = rx.borrow().id.clone();
+
+    // What a crash leaves once the journal shows the safety snapshot under way.
+    let path = w.journal.path().join(format!("{job_id}.json"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let journaled = loop {
+        let bytes = std::fs::read(&path).unwrap_or_default();
+        let on_disk: Option<JobState> = serde_json::from_slice(&bytes).ok();
+        if on_disk.is_some_and(|j| j.step("safety-snapshot").is_some_and(|st| st.state == StepState::Active)) {
+            break bytes;
+        }
+        assert!(Instant::now() < deadline, "the journal never showed the safety snapshot under way");
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    };
+    let after_restart = tempfile::tempdir().unwrap();
+    std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
+    let second = w.manager_in(after_restart.path());
+    assert!(second.history(&Default::default()).unwrap().is_empty(), "nothing is recorded before the restart");
+
+    second.resume_unfinished();
+    let done = finished(second.watch(&job_id).unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Failed));
+    let entry = second.history_entry(&job_id).expect("the interrupted restore is in the history");
+    assert_eq!(entry.kind, JobKind::Restore);
+    assert_eq!(entry.outcome, Outcome::Failed);
+    let error = entry.error.expect("it says why");
+    assert_eq!(error.code, "interrupted");
+    assert!(error.message.contains("nothing was changed"), "{}", error.message);
+    assert_eq!(entry.reason.as_deref(), Some("Drill: bad import on Friday"));
+    assert_eq!(entry.snapshot_id.as_deref(), Some(target.id.as_str()));
+    // Once recorded, a further start does not record it twice.
+    let third = w.manager_in(after_restart.path());
+    third.resume_unfinished();
+    assert_eq!(third.history(&Default::default()).unwrap().len(), 1);
+    w.emu.shutdown().await;
+}
