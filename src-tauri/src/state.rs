@@ -155,8 +155,20 @@ impl AppState {
         clock: ClockSpeed,
         poll: Duration,
     ) -> Result<Arc<Backend>, String> {
-        let config = EmulatorConfig { port: 0, data_dir: Some(data_dir.join("sandbox")), clock, ..Default::default() };
-        let emulator = aura_emulator::start(config).await.map_err(|e| format!("The sandbox could not start: {e}"))?;
+        let dir = data_dir.join("sandbox");
+        let last_port = remembered_port(&dir);
+        let config = EmulatorConfig { port: last_port, data_dir: Some(dir.clone()), clock, ..Default::default() };
+        let emulator = match aura_emulator::start(config.clone()).await {
+            Ok(emulator) => Ok(emulator),
+            // The port was taken in the meantime: any port will do, only unfinished uploads lose their session.
+            Err(e) if last_port != 0 => {
+                tracing::info!(error = %e, port = last_port, "the sandbox's previous port is taken; using another");
+                aura_emulator::start(EmulatorConfig { port: 0, ..config }).await
+            }
+            Err(e) => Err(e),
+        }
+        .map_err(|e| format!("The sandbox could not start: {e}"))?;
+        remember_port(&dir, emulator.addr().port());
         let info = emulator.info().clone();
         let endpoints = Endpoints {
             api_url: info.api_url.clone(),
@@ -352,5 +364,23 @@ impl AppState {
 impl Shared {
     fn registry_active(&self) -> Option<String> {
         lock(&self.registry).active().map(str::to_owned)
+    }
+}
+
+/// The file that keeps the sandbox's port between runs of the app.
+const SANDBOX_PORT_FILE: &str = "port";
+
+/// The port the sandbox listened on last time (0: none yet). The sandbox keeps its address across restarts of the
+/// app, as Aura's addresses never change: journals of unfinished uploads hold its console and storage URLs, and a
+/// resume must find them again.
+fn remembered_port(dir: &std::path::Path) -> u16 {
+    std::fs::read_to_string(dir.join(SANDBOX_PORT_FILE)).ok().and_then(|s| s.trim().parse().ok()).unwrap_or(0)
+}
+
+fn remember_port(dir: &std::path::Path, port: u16) {
+    if let Err(e) =
+        lifeboat_engine::journal::write_atomically(&dir.join(SANDBOX_PORT_FILE), port.to_string().as_bytes())
+    {
+        tracing::warn!(error = %e, "cannot remember the sandbox's port");
     }
 }
