@@ -36,6 +36,16 @@ const COMMANDS: &[&str] = &[
     "save_report",
     "start_drill",
     "delete_drill_instance",
+    "export_graph",
+    "choose_graph_file",
+    "prepare_graph_import",
+    "import_graph",
+    "plan_snapshot_export",
+    "watch_snapshot_export",
+    "open_export_console",
+    "add_export_folder",
+    "save_snapshot_export",
+    "close_snapshot_export",
 ];
 
 fn main() {

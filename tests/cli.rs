@@ -301,3 +301,73 @@ fn an_upload_killed_midway_resumes_from_its_journal_when_run_again() {
 fn lifeboat_upload_progress(dir: &std::path::Path) -> u64 {
     lifeboat_upload::resumable(dir).iter().map(|u| u.bytes_acknowledged).max().unwrap_or(0)
 }
+
+impl Sandbox {
+    /// `lifeboat …` with the database login of the named instance in NEO4J_USERNAME/NEO4J_PASSWORD.
+    fn lifeboat_as(&self, name: &str, args: &[&str]) -> std::process::Output {
+        let instance = self.instance(name);
+        Command::new(BIN)
+            .args(args)
+            .env("AURA_CLIENT_ID", self.info["client_id"].as_str().unwrap())
+            .env("AURA_CLIENT_SECRET", self.info["client_secret"].as_str().unwrap())
+            .env("LIFEBOAT_API_URL", self.info["api_url"].as_str().unwrap())
+            .env("LIFEBOAT_AUTH_URL", self.info["auth_url"].as_str().unwrap())
+            .env("LIFEBOAT_QUERY_URL", self.info["query_url"].as_str().unwrap())
+            .env("NEO4J_USERNAME", instance["db_user"].as_str().unwrap())
+            .env("NEO4J_PASSWORD", instance["db_password"].as_str().unwrap())
+            .env("LIFEBOAT_DATA_DIR", self.data.path())
+            .env("LIFEBOAT_POLL_MS", "50")
+            .stdin(Stdio::null())
+            .output()
+            .expect("lifeboat runs")
+    }
+}
+
+#[test]
+fn graph_export_then_import_round_trips_behind_confirm_restore() {
+    let sb = sandbox();
+    let files = tempfile::tempdir().unwrap();
+    let file = files.path().join("playground.graph.jsonl.zst");
+    let path = file.to_str().unwrap();
+    let playground = sb.instance("Playground")["id"].as_str().unwrap().to_owned();
+    let staging = sb.instance("Staging")["id"].as_str().unwrap().to_owned();
+
+    let out = sb.lifeboat_as("Playground", &["graph", "export", &playground, "--out", path, "--json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job = json(&out);
+    assert_eq!((job["kind"].as_str(), job["outcome"].as_str()), (Some("graph-export"), Some("succeeded")));
+    let exported = job["result"]["fileCounts"].clone();
+    assert!(exported["nodes"].as_u64().unwrap() > 300, "{job}");
+    assert!(file.exists());
+
+    let again = sb.lifeboat_as("Playground", &["graph", "export", &playground, "--out", path]);
+    assert_eq!(again.status.code(), Some(4), "an existing file is replaced only with --overwrite");
+
+    let unconfirmed = sb.lifeboat_as("Staging", &["graph", "import", &staging, "--from", path]);
+    assert_eq!(unconfirmed.status.code(), Some(4));
+    assert!(String::from_utf8_lossy(&unconfirmed.stderr).contains("--confirm RESTORE"));
+
+    let out = sb.lifeboat_as(
+        "Staging",
+        &["graph", "import", &staging, "--from", path, "--confirm", "RESTORE", "--no-safety-snapshot", "--json"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let job = json(&out);
+    assert_eq!((job["kind"].as_str(), job["outcome"].as_str()), (Some("graph-import"), Some("succeeded")));
+    assert_eq!(job["result"]["countsAfter"], exported, "Staging now holds exactly the file's data");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(!stdout.contains(sb.instance("Staging")["db_password"].as_str().unwrap()), "no secret in --json");
+
+    let notes = files.path().join("notes.graph.jsonl.zst");
+    std::fs::write(&notes, "not an export").unwrap();
+    let refused = sb.lifeboat_as(
+        "Staging",
+        &["graph", "import", &staging, "--from", notes.to_str().unwrap(), "--confirm", "RESTORE"],
+    );
+    assert_eq!(refused.status.code(), Some(1));
+    let reason = String::from_utf8_lossy(&refused.stderr);
+    assert!(reason.contains("not a Lifeboat data export") && reason.lines().count() == 1, "{reason}");
+
+    let history = json(&sb.lifeboat(&["history", "list", "--kind", "graph-import", "--format", "json"]));
+    assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
+}

@@ -91,6 +91,18 @@ pub async fn choose_backup_file<R: Runtime>(
     })
 }
 
+/// Debug builds started with `--automation-save-dir DIR` (the end-to-end tests): WebDriver cannot reach a native
+/// dialog, so every save dialog answers `DIR/<proposed name>` at once, as a user accepting the proposed name in
+/// that folder would. Only the dialog is skipped; everything after it runs as usual. Release builds ignore the flag.
+fn automation_save_dir() -> Option<PathBuf> {
+    if !cfg!(debug_assertions) {
+        return None;
+    }
+    let args: Vec<String> = std::env::args().collect();
+    let i = args.iter().position(|a| a == "--automation-save-dir")?;
+    args.get(i + 1).filter(|d| !d.is_empty()).map(PathBuf::from)
+}
+
 /// Opens the native "save as" dialog, the same way as [`choose_backup_file`] (created on the main thread with the
 /// window as parent, awaited here). `None` when the user cancelled.
 pub async fn save_dialog<R: Runtime>(
@@ -100,6 +112,9 @@ pub async fn save_dialog<R: Runtime>(
     file_name: String,
     filter: (&'static str, &'static str),
 ) -> Result<Option<PathBuf>, CommandError> {
+    if let Some(dir) = automation_save_dir() {
+        return Ok(Some(dir.join(file_name)));
+    }
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.run_on_main_thread(move || {
         let dialog = rfd::AsyncFileDialog::new()

@@ -5,7 +5,9 @@ mod accounts;
 mod background;
 mod commands;
 mod error;
+mod exports;
 mod files;
+mod graph;
 mod history;
 mod jobs;
 mod notify;
@@ -70,6 +72,16 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             history::save_report,
             history::start_drill,
             history::delete_drill_instance,
+            graph::export_graph,
+            graph::choose_graph_file,
+            graph::prepare_graph_import,
+            graph::import_graph,
+            exports::plan_snapshot_export,
+            exports::watch_snapshot_export,
+            exports::open_export_console,
+            exports::add_export_folder,
+            exports::save_snapshot_export,
+            exports::close_snapshot_export,
         ])
 }
 

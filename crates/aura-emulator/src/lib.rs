@@ -7,11 +7,16 @@
 //!   create-from-snapshot, pause/resume, rename, delete), with Aura's envelopes, error reasons, `X-Request-Id` on
 //!   every response and a per-account rate limit answering 429 with `Retry-After`;
 //! - a minimal Query API v2 (`POST /query/{dbid}/db/neo4j/query/v2`) that answers `RETURN 1` and node and
-//!   relationship counts, enough to verify a restore;
+//!   relationship counts, enough to verify a restore, plus the paged reads and batched writes of Lifeboat's logical
+//!   export and import against a real graph per instance (generated from the counts, or stored once a client
+//!   writes; see the `graph` module);
 //! - the console import API of `neo4j-admin database upload` under `/console` (auth, size check, initiate,
 //!   multipart status, upload-complete, status; see [`console`]), and the two object stores it hands signed URLs
 //!   for, a GCS-style resumable upload and S3-style multipart parts under `/objects` (see [`objects`]), which
 //!   stream to disk and survive a restart;
+//! - the console's snapshot export as a browser sees it: a Snapshots page per instance with an Export link on
+//!   exportable snapshots, and the download itself, a generated backup holding the snapshot's counts (see
+//!   [`export`]);
 //! - a control API under `/_emulator/…` to inject faults and inspect what clients did (see [`faults`]).
 //!
 //! Instances and snapshots move through Aura's state machines on a configurable clock ([`ClockSpeed`]);
@@ -76,6 +81,11 @@
 //!   create-from-snapshot and overwrite need a completed, exportable snapshot. `PATCH` changes only `name`.
 //! - The Query API lives under `/query/{dbid}/…` on the emulator's port instead of on `<dbid>.databases.neo4j.io`;
 //!   an unknown `dbid` answers 404 where real Aura would not resolve the host. Only database `neo4j` exists.
+//! - Graphs: an instance's data is a generated graph derived from its counts (labels `Person`, `Company`, `Product`,
+//!   `Order`, some `Archived`; typed properties; relationships that end at most 63 nodes after they start) until a
+//!   client empties it or writes into it (small graphs only); from then on the Query API serves a stored graph and
+//!   the simulated growth of a demo instance stops. Snapshots record counts only, so restoring one gives a generated
+//!   graph of its size. Query API answers are instant, and `id()` is the emulator's own numbering.
 //! - Scheduled snapshots: daily at a fixed hour and hourly (Business Critical, VDC) at a fixed minute per
 //!   instance; slots that pass while an instance is not running are skipped.
 //!
@@ -127,7 +137,10 @@ mod auth;
 mod clock;
 pub mod console;
 mod error;
+pub mod export;
 pub mod faults;
+mod graph;
+mod graph_query;
 mod import;
 mod model;
 pub mod objects;
@@ -309,6 +322,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     }
 
     let objects = ObjectStore::open(&dir)?;
+    let graphs = graph::GraphStore::open(&dir, &mut world)?;
 
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, config.port))
         .await
@@ -321,6 +335,7 @@ pub async fn start(config: EmulatorConfig) -> Result<RunningEmulator, EmulatorEr
     let setup = server::Setup {
         store: Store::new(&dir),
         objects,
+        graphs,
         timing,
         rate_limit_per_minute: config.rate_limit_per_minute,
         base_url: format!("http://{addr}"),

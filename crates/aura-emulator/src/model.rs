@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 use time::format_description::well_known::Rfc3339;
 use time::OffsetDateTime;
 
+use crate::graph::GraphSource;
+
 /// Bumped when the persisted shape changes incompatibly.
 pub(crate) const SCHEMA_VERSION: u32 = 1;
 
@@ -307,6 +309,12 @@ pub(crate) struct Instance {
     /// Non-admin database users (see [`DbUser`]).
     #[serde(default)]
     pub extra_users: Vec<DbUser>,
+    /// Where the graph the Query API serves comes from (see [`crate::graph`]).
+    #[serde(default)]
+    pub graph: GraphSource,
+    /// Whether the graph import's uniqueness constraint (`lifeboat_import_id`) exists.
+    #[serde(default)]
+    pub import_constraint: bool,
 }
 
 impl Instance {
@@ -342,10 +350,13 @@ impl Instance {
         self.status = status;
     }
 
-    /// Replaces the data (restore, overwrite, load) and restarts growth from it.
+    /// Replaces the data (restore, overwrite, load) and restarts growth from it. The new data is a generated graph
+    /// of these counts, without the schema a client may have added.
     pub fn replace_data(&mut self, counts: GraphCounts, now: OffsetDateTime) {
         self.counts = counts;
         self.counts_since = now;
+        self.graph = GraphSource::default();
+        self.import_constraint = false;
     }
 
     /// `GET /v1/instances` item.
@@ -586,6 +597,8 @@ mod tests {
             op: None,
             import_error: None,
             extra_users: Vec::new(),
+            graph: GraphSource::default(),
+            import_constraint: false,
         };
         let t2 = t0 + time::Duration::hours(2);
         assert_eq!(i.counts_at(t2), GraphCounts { nodes: 120, relationships: 1200 });

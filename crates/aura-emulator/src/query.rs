@@ -1,4 +1,5 @@
-//! A minimal Neo4j Query API v2 (`POST /query/{dbid}/db/{database}/query/v2`), enough to verify a restore.
+//! A minimal Neo4j Query API v2 (`POST /query/{dbid}/db/{database}/query/v2`), enough to verify a restore and to
+//! run Lifeboat's logical export and import.
 //!
 //! Real Aura serves this at `https://<dbid>.databases.neo4j.io/db/<database>/query/v2`; the emulator puts the
 //! instance id in the path instead of the host name. It understands a handful of statements, matched
@@ -9,8 +10,12 @@
 //! - `MATCH ()-[r]->() RETURN count(r|*) [AS x]` (also `()-->()`)
 //! - `CALL { <a count query> } CALL { … } RETURN a, b`
 //!
-//! Anything else is a `Neo.ClientError.Statement.SyntaxError`. Parameters are accepted and ignored. Basic auth
-//! takes the instance's admin credentials or those of a non-admin user added through the control API.
+//! - the export's keyset-paginated reads and the import's batched `UNWIND` writes, with their parameters (see
+//!   [`crate::graph_query`]), against the instance's graph (see [`crate::graph`]).
+//!
+//! Anything else is a `Neo.ClientError.Statement.SyntaxError`. The count statements ignore parameters. Answers are
+//! plain JSON, or typed JSON when `Accept` asks for `application/vnd.neo4j.query`. Basic auth takes the instance's
+//! admin credentials or those of a non-admin user added through the control API.
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -24,8 +29,25 @@ use crate::auth::basic_credentials;
 use crate::model::{GraphCounts, InstanceStatus};
 use crate::server::AppState;
 
-fn query_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
+pub(crate) fn query_error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
     (status, Json(json!({ "errors": [{ "code": code, "message": message.into() }] }))).into_response()
+}
+
+/// The media type of typed JSON (also with a version suffix, `….v1.1`).
+const TYPED: &str = "application/vnd.neo4j.query";
+
+fn asks_typed(headers: &HeaderMap, name: axum::http::HeaderName) -> bool {
+    headers.get(name).and_then(|v| v.to_str().ok()).is_some_and(|v| v.contains(TYPED))
+}
+
+/// A 202 with `data` and a fresh bookmark, in the media type asked for.
+pub(crate) fn respond(data: Value, typed: bool) -> Response {
+    let bookmark = format!("FB:{}", Alphanumeric.sample_string(&mut rand::rng(), 24));
+    let mut response = (StatusCode::ACCEPTED, Json(json!({ "data": data, "bookmarks": [bookmark] }))).into_response();
+    if typed {
+        response.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(TYPED));
+    }
+    response
 }
 
 /// `POST /query/{dbid}/db/{database}/query/v2`.
@@ -73,9 +95,11 @@ pub(crate) async fn run(
             format!("Graph not found: {database}"),
         );
     }
-    let statement = match serde_json::from_slice::<Value>(&body) {
+    let typed_in = asks_typed(&headers, axum::http::header::CONTENT_TYPE);
+    let typed_out = asks_typed(&headers, axum::http::header::ACCEPT);
+    let (statement, params) = match serde_json::from_slice::<Value>(&body) {
         Ok(v) => match v.get("statement").and_then(Value::as_str) {
-            Some(s) => s.to_string(),
+            Some(s) => (s.to_string(), v.get("parameters").cloned()),
             None => {
                 return query_error(
                     StatusCode::BAD_REQUEST,
@@ -92,24 +116,27 @@ pub(crate) async fn run(
             )
         }
     };
+    if let Some(graph_statement) = crate::graph_query::recognise(&statement) {
+        return crate::graph_query::run(&app, &dbid, graph_statement, params.as_ref(), typed_in, typed_out).await;
+    }
     match evaluate(&statement, counts) {
         Ok((fields, row)) => {
-            let bookmark = format!("FB:{}", Alphanumeric.sample_string(&mut rand::rng(), 24));
-            let body = json!({ "data": { "fields": fields, "values": [row] }, "bookmarks": [bookmark] });
-            (StatusCode::ACCEPTED, Json(body)).into_response()
+            let row: Vec<Value> =
+                if typed_out { row.iter().map(|v| crate::graph::Val::from_plain(v).to_typed()).collect() } else { row };
+            respond(json!({ "fields": fields, "values": [row] }), typed_out)
         }
         Err(message) => query_error(StatusCode::BAD_REQUEST, "Neo.ClientError.Statement.SyntaxError", message),
     }
 }
 
 #[derive(Debug, Clone, PartialEq)]
-enum Tok {
+pub(crate) enum Tok {
     Word(String),
     Int(i64),
     Sym(char),
 }
 
-fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
+pub(crate) fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
     let mut out = Vec::new();
     let chars: Vec<char> = s.chars().collect();
     let mut i = 0;
@@ -134,7 +161,7 @@ fn tokenize(s: &str) -> Result<Vec<Tok>, String> {
             }
             let text: String = chars[start..i].iter().collect();
             out.push(Tok::Int(text.parse().map_err(|_| format!("Integer too large: {text}"))?));
-        } else if "(){}[],-><*:;".contains(c) {
+        } else if "(){}[],-><*:;$.=+".contains(c) {
             out.push(Tok::Sym(c));
             i += 1;
         } else {

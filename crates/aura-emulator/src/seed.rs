@@ -96,6 +96,8 @@ pub(crate) fn demo_world(now: OffsetDateTime, timing: Timing) -> World {
             op: None,
             import_error: None,
             extra_users: Vec::new(),
+            graph: Default::default(),
+            import_constraint: false,
         });
     }
     world.tick(now, timing);

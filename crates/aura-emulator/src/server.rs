@@ -26,10 +26,11 @@ use crate::clock::Timing;
 use crate::console::ConsoleTokens;
 use crate::error::ApiError;
 use crate::faults::{Faults, LogEntry, RequestLog};
+use crate::graph::GraphStore;
 use crate::model::World;
 use crate::objects::ObjectStore;
 use crate::store::Store;
-use crate::{api, auth, console, faults, objects, query};
+use crate::{api, auth, console, export, faults, objects, query};
 
 /// The name of the header carrying the id of every response.
 pub(crate) const REQUEST_ID: &str = "x-request-id";
@@ -45,6 +46,8 @@ pub(crate) struct Shared {
     pub log: RequestLog,
     /// The console import's uploads.
     pub objects: ObjectStore,
+    /// The graphs clients wrote through the Query API.
+    pub graphs: GraphStore,
     pub console_tokens: ConsoleTokens,
     /// `http://127.0.0.1:PORT`, for the URLs the console hands out.
     pub base_url: String,
@@ -56,6 +59,7 @@ pub(crate) struct Shared {
 pub(crate) struct Setup {
     pub store: Store,
     pub objects: ObjectStore,
+    pub graphs: GraphStore,
     pub timing: Timing,
     pub rate_limit_per_minute: u32,
     pub base_url: String,
@@ -85,6 +89,7 @@ impl Shared {
             faults: Faults::default(),
             log: RequestLog::default(),
             objects: setup.objects,
+            graphs: setup.graphs,
             console_tokens: ConsoleTokens::default(),
             base_url: setup.base_url,
             stop: setup.stop,
@@ -158,6 +163,11 @@ impl Shared {
         self.store.save(generation, bytes).await
     }
 
+    /// The data directory (state, uploads, generated exports).
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.store.dir()
+    }
+
     /// The account's API credentials.
     pub fn account(&self) -> crate::model::Account {
         lock(&self.world).world.account.clone()
@@ -190,6 +200,8 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/console/v1/databases/{dbid}/import/multipart-upload-status", post(console::multipart_status))
         .route("/console/v1/databases/{dbid}/import/upload-complete", post(console::upload_complete))
         .route("/console/v1/databases/{dbid}/import/status", get(console::status))
+        .route("/console/instances/{id}/snapshots", get(export::snapshots_page))
+        .route("/console/instances/{id}/snapshots/{sid}/export", get(export::download))
         .route("/objects/gcs/start/{upload}", post(objects::gcs_start))
         .route("/objects/gcs/{session}", put(objects::gcs_put).delete(objects::gcs_cancel))
         .route("/objects/s3/{upload}/{part}", put(objects::s3_put))

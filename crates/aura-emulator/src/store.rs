@@ -50,6 +50,11 @@ impl Store {
         Store { path: dir.join(STATE_FILE), written: tokio::sync::Mutex::new(0) }
     }
 
+    /// The data directory the state lives in.
+    pub fn dir(&self) -> &Path {
+        self.path.parent().unwrap_or(Path::new("."))
+    }
+
     /// Saves `bytes`, taken at `generation`, unless a newer generation is already on disk.
     pub async fn save(&self, generation: u64, bytes: Vec<u8>) -> Result<(), EmulatorError> {
         let mut written = self.written.lock().await;

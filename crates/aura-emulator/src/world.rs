@@ -460,6 +460,8 @@ impl World {
             op: None,
             import_error: None,
             extra_users: Vec::new(),
+            graph: Default::default(),
+            import_constraint: false,
         };
         let op = OpKind::Create { counts };
         start_op(&mut inst, now, InstanceStatus::Creating, op, timing.span(durations::CREATE), doomed);

@@ -6,7 +6,7 @@ use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::{print_json, print_table, Failure};
-use crate::{account, history, inspect, snapshots, upload};
+use crate::{account, graph, history, inspect, snapshots, upload};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -64,6 +64,46 @@ enum Command {
     /// The operation history (this computer's, from the command line and the desktop app): list, save, report.
     #[command(subcommand)]
     History(HistoryCommand),
+    /// The live graph as a portable file: export every node and relationship through the Query API, or import
+    /// such a file into an instance (a logical copy, not a binary snapshot). Needs NEO4J_USERNAME/NEO4J_PASSWORD.
+    #[command(subcommand)]
+    Graph(GraphCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum GraphCommand {
+    /// Export every node and relationship of an instance to a file (zstd-compressed JSON Lines, checked against
+    /// count() before it is saved; never a half-written file under that name).
+    Export {
+        /// Instance id.
+        instance: String,
+        /// Where to save it (by convention `NAME.graph.jsonl.zst`).
+        #[arg(long)]
+        out: PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        overwrite: bool,
+        /// Print the job as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Replace all data in an instance with the nodes and relationships of an export file (checked whole first).
+    Import {
+        /// Instance id.
+        instance: String,
+        /// The export file.
+        #[arg(long)]
+        from: PathBuf,
+        /// Must be exactly RESTORE (without it, an interactive terminal is asked).
+        #[arg(long)]
+        confirm: Option<String>,
+        /// Skip the safety snapshot taken first by default.
+        #[arg(long)]
+        no_safety_snapshot: bool,
+        /// Print the job as JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -210,6 +250,7 @@ impl Cli {
             Command::Upload(a) => a.json(),
             Command::History(HistoryCommand::List { format, .. }) => *format == history::Format::Json,
             Command::History(HistoryCommand::Report { json, .. }) => *json,
+            Command::Graph(GraphCommand::Export { json, .. } | GraphCommand::Import { json, .. }) => *json,
             Command::Snapshots(
                 SnapshotsCommand::List { json, .. }
                 | SnapshotsCommand::Create { json, .. }
@@ -230,6 +271,17 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
             history::list(kind.as_deref(), instance, outcome.as_deref(), since.as_deref(), format, out.as_deref())
         }
         Command::History(HistoryCommand::Report { job, json, out }) => history::report(&job, json, out.as_deref()),
+        Command::Graph(command) => {
+            let client = account::client(&cli.endpoints)?;
+            match command {
+                GraphCommand::Export { instance, out, overwrite, json } => {
+                    graph::export(client, &instance, &out, overwrite, json).await
+                }
+                GraphCommand::Import { instance, from, confirm, no_safety_snapshot, json } => {
+                    graph::import(client, &instance, &from, confirm.as_deref(), !no_safety_snapshot, json).await
+                }
+            }
+        }
         Command::Snapshots(command) => {
             let client = account::client(&cli.endpoints)?;
             match command {

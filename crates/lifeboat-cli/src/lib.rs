@@ -25,6 +25,7 @@ macro_rules! say {
 
 mod account;
 mod commands;
+mod graph;
 mod history;
 mod inspect;
 mod output;

@@ -31,7 +31,7 @@ fn journal_dir() -> PathBuf {
 
 /// A job manager for one CLI run. `NEO4J_USERNAME`/`NEO4J_PASSWORD` (as `neo4j-admin` reads them) give the
 /// instance's database login for the before/after counts.
-fn manager(client: AuraClient, instance_id: &str) -> Arc<JobManager> {
+pub(crate) fn manager(client: AuraClient, instance_id: &str) -> Arc<JobManager> {
     let logins = Arc::new(MemoryLogins::default());
     if let Ok(password) = std::env::var("NEO4J_PASSWORD") {
         let user = std::env::var("NEO4J_USERNAME").unwrap_or_else(|_| "neo4j".into());
@@ -158,7 +158,7 @@ pub(crate) async fn clone(
 }
 
 /// Follows a job: to the end with `wait`, else until Aura accepted the request. Prints steps on stderr.
-async fn follow(mut rx: watch::Receiver<JobState>, wait: bool, json: bool) -> JobState {
+pub(crate) async fn follow(mut rx: watch::Receiver<JobState>, wait: bool, json: bool) -> JobState {
     let mut printed: Vec<(String, StepState)> = Vec::new();
     loop {
         let state = rx.borrow_and_update().clone();
@@ -209,7 +209,7 @@ fn finish(state: JobState, json: bool) -> Result<(), Failure> {
     }
 }
 
-fn start_failure(e: lifeboat_engine::jobs::StartError) -> Failure {
+pub(crate) fn start_failure(e: lifeboat_engine::jobs::StartError) -> Failure {
     match e {
         lifeboat_engine::jobs::StartError::Api(api) => api.into(),
         other => Failure::local(other.code(), other.to_string()),

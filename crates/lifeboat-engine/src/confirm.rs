@@ -31,6 +31,13 @@ pub enum ConfirmedAction {
         /// The file the user inspected and confirmed.
         path: std::path::PathBuf,
     },
+    /// Replace all data in `instance_id` with the nodes and relationships of the data export at `path`.
+    ImportGraph {
+        /// The instance to overwrite.
+        instance_id: String,
+        /// The export file the user chose and confirmed.
+        path: std::path::PathBuf,
+    },
 }
 
 /// Why a token was refused.

@@ -1,6 +1,6 @@
-//! The operation history: one permanent record of every snapshot, restore, restore from a file, new instance and
-//! restore test, kept on this computer so the admin can show afterwards what was done, when, why, what it cost and
-//! how long it took.
+//! The operation history: one permanent record of every snapshot, restore, restore from a file, new instance,
+//! restore test, snapshot export and data export or import, kept on this computer so the admin can show afterwards
+//! what was done, when, why, what it cost and how long it took.
 //!
 //! # Storage: an append-only JSON Lines file
 //!
@@ -122,6 +122,21 @@ pub struct HistoryEntry {
     pub file_unchanged: Option<bool>,
     /// `X-Request-Id`s of the requests that changed something, for Neo4j support.
     pub request_ids: Vec<String>,
+    /// Snapshot exports: where the verified copy was saved (the whole path).
+    #[serde(default)]
+    pub saved_path: Option<String>,
+    /// Snapshot exports: its size in bytes.
+    #[serde(default)]
+    pub saved_bytes: Option<u64>,
+    /// Snapshot exports: its CRC-32, 8 hex digits, the same as the download's.
+    #[serde(default)]
+    pub saved_crc32: Option<String>,
+    /// Data exports and imports: the file's whole path (the file written, or the file read).
+    #[serde(default)]
+    pub file_path: Option<String>,
+    /// Data exports and imports: the nodes and relationships in the file.
+    #[serde(default)]
+    pub file_counts: Option<GraphCounts>,
 }
 
 impl HistoryEntry {
@@ -138,6 +153,9 @@ impl HistoryEntry {
                     || reached("verify"),
             ),
             JobKind::Upload => Some(reached("import") || reached("verify")),
+            JobKind::GraphImport => {
+                Some(["delete", "nodes", "relationships", "finish", "verify"].iter().any(|s| reached(s)))
+            }
             _ => None,
         };
         let verify_skipped = state.step("verify").filter(|s| s.state == StepState::Skipped);
@@ -145,6 +163,11 @@ impl HistoryEntry {
             JobKind::Snapshot => state.result.snapshot_id.clone(),
             _ => state.snapshot_id.clone(),
         };
+        // An export counts as saved only once the copy was verified and named.
+        let saved = state
+            .export
+            .as_ref()
+            .filter(|x| x.crc32.is_some() && state.step("save").is_some_and(|s| s.state == StepState::Done));
         Some(Self {
             format: FORMAT,
             job_id: state.id.clone(),
@@ -164,7 +187,7 @@ impl HistoryEntry {
             data_loss_secs: state.data_loss_secs,
             overwritten,
             safety_snapshot_id: match state.kind {
-                JobKind::Restore | JobKind::Upload => state.result.snapshot_id.clone(),
+                JobKind::Restore | JobKind::Upload | JobKind::GraphImport => state.result.snapshot_id.clone(),
                 _ => None,
             },
             new_instance_id: state.result.new_instance_id.clone(),
@@ -175,6 +198,13 @@ impl HistoryEntry {
             file_name: state.file.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()),
             file_unchanged: state.result.file_unchanged,
             request_ids: state.request_ids.clone(),
+            saved_path: saved.map(|x| x.destination.to_string_lossy().into_owned()),
+            saved_bytes: saved.and_then(|x| x.bytes),
+            saved_crc32: saved.and_then(|x| x.crc32.clone()),
+            file_path: matches!(state.kind, JobKind::GraphExport | JobKind::GraphImport)
+                .then(|| state.file.as_ref().map(|p| p.to_string_lossy().into_owned()))
+                .flatten(),
+            file_counts: state.result.file_counts,
         })
     }
 }
@@ -362,6 +392,11 @@ mod tests {
             file_name: None,
             file_unchanged: None,
             request_ids: vec!["req-safety".into(), "req-restore".into()],
+            saved_path: None,
+            saved_bytes: None,
+            saved_crc32: None,
+            file_path: None,
+            file_counts: None,
         }
     }
 

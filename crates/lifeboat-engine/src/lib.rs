@@ -8,6 +8,8 @@
 //!   refused except to loopback ([`Endpoints::validate`]).
 //! - **Polite**: one [`RequestBudget`] per account keeps every caller together under Aura's 125 requests/minute,
 //!   and a `Retry-After` pauses them all.
+//! - **Honest about exports**: Aura's API has no snapshot download, so [`exports`] guides the console's export,
+//!   watches for the downloaded file, checks it, and keeps it where the user chooses with an atomic, verified copy.
 //! - **A record that lasts**: every finished operation is appended to an account's [`history`], from which the
 //!   restore report, the messages to colleagues and CSV/Markdown exports are written.
 //! - **Honest errors**: [`ApiError`] says what happened, whether anything changed and what to do next, with a
@@ -40,7 +42,9 @@ pub mod backoff;
 pub mod budget;
 pub mod config;
 pub mod confirm;
+pub mod exports;
 pub mod files;
+pub mod graph_export;
 pub mod history;
 pub mod instances;
 pub mod jobs;

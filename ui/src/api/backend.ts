@@ -11,9 +11,13 @@ import type {
   DbLoginStatus,
   DeletedInstance,
   ExportFormat,
+  ExportListener,
+  ExportPlan,
   FileDropListener,
   FileRestorePlan,
   FileRestoreRequest,
+  GraphImportPlan,
+  GraphImportRequest,
   HistoryEntry,
   HistoryFilter,
   HistoryReport,
@@ -26,6 +30,7 @@ import type {
   RestoreRequest,
   ResumableUpload,
   SnapshotTimeline,
+  WatchedFolder,
 } from './types';
 
 /**
@@ -79,6 +84,43 @@ export interface Backend {
   startDrill(instanceId: string, snapshotId: string, onUpdate: JobListener): Promise<JobStarted>;
   /** Deletes the temporary instance of a finished restore test (only the one it made). */
   deleteDrillInstance(jobId: string): Promise<DeletedInstance>;
+
+  /* ----- Data export and import (a logical copy of nodes and relationships) ----- */
+
+  /**
+   * Asks where to save an export of the instance (native save dialog), then starts it as a
+   * 'graph-export' job; null when the dialog was cancelled.
+   */
+  exportGraph(instanceId: string, onUpdate: JobListener): Promise<JobStarted | null>;
+  /** The native "open file" dialog for a data export; null when the user cancelled it. */
+  chooseGraphFile(): Promise<string | null>;
+  /** Reads the file's header and issues the one-time token an import needs; call when the confirmation opens. */
+  prepareGraphImport(instanceId: string, path: string): Promise<GraphImportPlan>;
+  /** Replaces the instance's data with the file's, as a 'graph-import' job. Needs the token. */
+  importGraph(request: GraphImportRequest, onUpdate: JobListener): Promise<JobStarted>;
+
+  /* ----- Guided snapshot export (Aura's API has no download: the console exports) ----- */
+
+  /** Checks Aura exports the snapshot and starts watching the Downloads folder from now on. */
+  planSnapshotExport(instanceId: string, snapshotId: string): Promise<ExportPlan>;
+  /** Downloads under way and new backup files (inspected) go to `onEvent` until the export closes. */
+  watchSnapshotExport(sessionId: string, onEvent: ExportListener): Promise<void>;
+  /** Opens the console page of the export in the default browser. */
+  openExportConsole(sessionId: string): Promise<void>;
+  /** Asks for another folder to watch; the folders now watched, or null when cancelled. */
+  addExportFolder(sessionId: string): Promise<WatchedFolder[] | null>;
+  /**
+   * Asks where to keep a found file (native save dialog), then copies it there as a
+   * 'snapshot-export' job; null when the dialog was cancelled.
+   */
+  saveSnapshotExport(
+    sessionId: string,
+    candidateId: string,
+    removeDownload: boolean,
+    onUpdate: JobListener,
+  ): Promise<JobStarted | null>;
+  /** Stops watching (the dialog closed). A copy already started goes on. */
+  closeSnapshotExport(sessionId: string): Promise<void>;
 
   /* ----- Restore from a backup file ----- */
 

@@ -8,8 +8,11 @@ import type {
   ClonePassword,
   DbLoginStatus,
   DeletedInstance,
+  ExportEvent,
+  ExportPlan,
   FileDropEvent,
   FileRestorePlan,
+  GraphImportPlan,
   HistoryEntry,
   HistoryReport,
   InstanceView,
@@ -20,6 +23,7 @@ import type {
   RestorePlan,
   ResumableUpload,
   SnapshotTimeline,
+  WatchedFolder,
 } from './types';
 import { toInspection } from './wire';
 
@@ -90,6 +94,49 @@ export function createTauriBackend(): Backend {
     startDrill: (instanceId, snapshotId, onUpdate) =>
       call<JobStarted>('start_drill', { instanceId, snapshotId, onEvent: jobChannel(onUpdate) }),
     deleteDrillInstance: (jobId) => call<DeletedInstance>('delete_drill_instance', { jobId }),
+
+    exportGraph: async (instanceId, onUpdate) =>
+      (await call<JobStarted | null>('export_graph', {
+        instanceId,
+        onEvent: jobChannel(onUpdate),
+      })) ?? null,
+    chooseGraphFile: async () => {
+      const path = await call<string | null>('choose_graph_file');
+      return typeof path === 'string' && path !== '' ? path : null;
+    },
+    prepareGraphImport: (instanceId, path) =>
+      call<GraphImportPlan>('prepare_graph_import', { instanceId, path }),
+    importGraph: ({ token, safetySnapshot, reason }, onUpdate) =>
+      call<JobStarted>('import_graph', {
+        token,
+        safetySnapshot,
+        reason,
+        onEvent: jobChannel(onUpdate),
+      }),
+
+    planSnapshotExport: (instanceId, snapshotId) =>
+      call<ExportPlan>('plan_snapshot_export', { instanceId, snapshotId }),
+    watchSnapshotExport: async (sessionId, onEvent) => {
+      const channel = new Channel<ExportEvent>((message) => {
+        if (message && typeof message.event === 'string' && message.data) onEvent(message);
+      });
+      await call<null>('watch_snapshot_export', { sessionId, onEvent: channel });
+    },
+    openExportConsole: async (sessionId) => {
+      await call<null>('open_export_console', { sessionId });
+    },
+    addExportFolder: async (sessionId) =>
+      (await call<WatchedFolder[] | null>('add_export_folder', { sessionId })) ?? null,
+    saveSnapshotExport: async (sessionId, candidateId, removeDownload, onUpdate) =>
+      (await call<JobStarted | null>('save_snapshot_export', {
+        sessionId,
+        candidateId,
+        removeDownload,
+        onEvent: jobChannel(onUpdate),
+      })) ?? null,
+    closeSnapshotExport: async (sessionId) => {
+      await call<null>('close_snapshot_export', { sessionId });
+    },
 
     subscribeFileDrops: async (onEvent) => {
       const channel = new Channel<FileDropEvent>((message) => {

@@ -135,8 +135,20 @@ export type ClonePassword = {
 /**
  * 'upload' is a restore from a backup file: checksum, upload, import, verify. 'drill' is a restore
  * test: a temporary new instance from a snapshot, timed and checked; the instance is not touched.
+ * 'snapshot-export' keeps a snapshot downloaded from the console as a file: checked, copied
+ * atomically, verified (size and CRC-32); nothing in Aura changes. 'graph-export' and
+ * 'graph-import' are the logical copy of nodes and relationships through the Query API, to and
+ * from a file (an import replaces all data in the instance).
  */
-export type JobKind = 'snapshot' | 'restore' | 'clone' | 'upload' | 'drill';
+export type JobKind =
+  | 'snapshot'
+  | 'restore'
+  | 'clone'
+  | 'upload'
+  | 'drill'
+  | 'snapshot-export'
+  | 'graph-export'
+  | 'graph-import';
 export type StepState = 'pending' | 'active' | 'done' | 'failed' | 'skipped';
 export type JobOutcome = 'succeeded' | 'failed';
 
@@ -164,6 +176,20 @@ export type JobResult = {
   fileUnchanged?: boolean;
   /** Restore tests: when the temporary instance was deleted through Lifeboat (null while it exists). */
   instanceDeletedAt?: string | null;
+  /** Data exports and imports: the nodes and relationships in the file. */
+  fileCounts?: GraphCounts | null;
+  /** Data exports and imports: the file's content digest and size. */
+  fileDigest?: string | null;
+  fileBytes?: number | null;
+};
+
+/** How many nodes or relationships the step in progress has done (data exports and imports). */
+export type ItemProgress = {
+  done: number;
+  /** null when not known. */
+  total: number | null;
+  /** What is counted, in words: 'nodes', 'relationships', 'nodes deleted'. */
+  unit: string;
 };
 
 /** How far a transfer has got, for the step in progress (upload jobs). */
@@ -194,6 +220,10 @@ export type JobState = {
   result: JobResult;
   /** Bytes moved in the step in progress, when it moves bytes (upload jobs). */
   progress?: TransferProgress | null;
+  /** Nodes or relationships done in the step in progress (data exports and imports). */
+  itemProgress?: ItemProgress | null;
+  /** Snapshot exports: the download, where it is kept, and what the copy was checked against. */
+  export?: ExportFile | null;
   /** Sent by the shell as well; the UI does not rely on them. */
   snapshotId?: string | null;
   snapshotTime?: string | null;
@@ -247,6 +277,14 @@ export type HistoryEntry = {
   verificationNote: string | null;
   fileName: string | null;
   requestIds: string[];
+  /** Snapshot exports: the whole path of the verified copy. */
+  savedPath?: string | null;
+  savedBytes?: number | null;
+  /** 8 hex digits, the same as the download's. */
+  savedCrc32?: string | null;
+  /** Data exports and imports: the file's whole path, and what it holds. */
+  filePath?: string | null;
+  fileCounts?: GraphCounts | null;
 };
 
 /** Which history entries to list; null (or absent) means any. */
@@ -341,6 +379,97 @@ export type ResumableUpload = {
   percent: number;
   /** The whole file reached Aura before the app stopped; only the import is left to watch. */
   uploaded: boolean;
+};
+
+/* ---------- Data export and import (nodes and relationships through the Query API) ---------- */
+
+/** The one-time go-ahead for replacing an instance's data with a data export. */
+export type GraphImportPlan = {
+  token: string;
+  instanceId: string;
+  instanceName: string;
+  path: string;
+  fileName: string;
+  fileSize: number;
+  /** The instance the file was exported from, and when. */
+  sourceInstanceName: string;
+  exportedAt: string;
+  expiresAt: string;
+};
+
+export type GraphImportRequest = {
+  token: string;
+  safetySnapshot: boolean;
+  reason: string | null;
+};
+
+/* ---------- Guided snapshot export ---------- */
+
+/** A folder watched for the download. */
+export type WatchedFolder = {
+  path: string;
+  /** Its name, e.g. 'Downloads'. */
+  label: string;
+  /** A missing folder is watched for when it appears. */
+  exists: boolean;
+};
+
+/** Where to export the snapshot in the (web) console, and the steps to take there. */
+export type ConsoleLink = {
+  url: string;
+  /** The sandbox's stand-in console on this computer. */
+  sandbox: boolean;
+  steps: string[];
+};
+
+/** An open export: what is exported, the console page, the folders watched. */
+export type ExportPlan = {
+  sessionId: string;
+  instanceId: string;
+  instanceName: string;
+  snapshotId: string;
+  snapshotTime: string;
+  console: ConsoleLink;
+  folders: WatchedFolder[];
+};
+
+/** A new backup file found in a watched folder, checked (readable, complete). */
+export type ExportCandidate = {
+  id: string;
+  path: string;
+  fileName: string;
+  folder: string;
+  size: number;
+  formatLabel: string;
+  backupTime: string | null;
+  checks: InspectionCheck[];
+  /** Recognised and whole: it can be kept. */
+  usable: boolean;
+  /** Why not, in words. */
+  problem: string | null;
+  notes: string[];
+  /** '<instance>_<snapshot UTC time>.<ext>', proposed in the save dialog. */
+  proposedName: string;
+};
+
+/** What the watch reports while an export is guided. */
+export type ExportEvent =
+  | { event: 'downloading'; data: { fileName: string; folder: string; bytes: number } }
+  | { event: 'found'; data: ExportCandidate }
+  | { event: 'folderUnreadable'; data: { folder: string; message: string } };
+
+export type ExportListener = (event: ExportEvent) => void;
+
+/** A snapshot export job's file: where from, where to, and the verified copy's size and CRC-32. */
+export type ExportFile = {
+  source: string;
+  destination: string;
+  removeDownload: boolean;
+  sourceBytes: number;
+  formatLabel: string;
+  bytes: number | null;
+  crc32: string | null;
+  downloadRemoved: boolean | null;
 };
 
 /* ---------- Accounts and database logins ---------- */

@@ -10,6 +10,9 @@ export const KIND_LABELS: Record<JobKind, string> = {
   drill: 'Restore test',
   snapshot: 'Snapshot',
   clone: 'New instance',
+  'snapshot-export': 'Snapshot export',
+  'graph-export': 'Data export',
+  'graph-import': 'Data import',
 };
 
 export const OUTCOME_LABELS: Record<JobOutcome, string> = {
@@ -21,13 +24,14 @@ export const OUTCOME_LABELS: Record<JobOutcome, string> = {
 export const ANY: HistoryFilter = { kind: null, instanceId: null, outcome: null };
 
 function overwrites(entry: HistoryEntry): boolean {
-  return entry.kind === 'restore' || entry.kind === 'upload';
+  return entry.kind === 'restore' || entry.kind === 'upload' || entry.kind === 'graph-import';
 }
 
 /** Data lost, short, for the table (the same words as the engine's Markdown export). */
 export function dataLostText(entry: HistoryEntry): string {
   if (!overwrites(entry) || entry.overwritten === false) return 'None';
   if (entry.kind === 'upload') return 'Changes since the file was made';
+  if (entry.kind === 'graph-import') return 'Replaced by the data export';
   return entry.dataLossSecs === null ? 'Not known' : humanDuration(entry.dataLossSecs);
 }
 
@@ -51,6 +55,9 @@ export function instancesIn(entries: HistoryEntry[], known: NamedInstance[] = []
 export function hasRestoreReport(job: JobState): boolean {
   return (
     job.outcome !== null &&
-    (job.kind === 'restore' || job.kind === 'upload' || job.kind === 'drill')
+    (job.kind === 'restore' ||
+      job.kind === 'upload' ||
+      job.kind === 'drill' ||
+      job.kind === 'graph-import')
   );
 }

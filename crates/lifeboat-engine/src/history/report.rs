@@ -121,6 +121,9 @@ fn kind_label(kind: JobKind) -> &'static str {
         JobKind::Clone => "New instance from a snapshot",
         JobKind::Upload => "Restore from a file",
         JobKind::Drill => "Restore test",
+        JobKind::SnapshotExport => "Snapshot export",
+        JobKind::GraphExport => "Data export",
+        JobKind::GraphImport => "Data import",
     }
 }
 
@@ -137,7 +140,7 @@ fn took(e: &HistoryEntry) -> u64 {
 }
 
 fn is_overwrite(e: &HistoryEntry) -> bool {
-    matches!(e.kind, JobKind::Restore | JobKind::Upload)
+    matches!(e.kind, JobKind::Restore | JobKind::Upload | JobKind::GraphImport)
 }
 
 /// Data lost, short, for a table cell.
@@ -148,6 +151,7 @@ fn data_lost_short(e: &HistoryEntry) -> String {
     match (e.kind, e.data_loss_secs) {
         (JobKind::Restore, Some(secs)) => human_duration(Duration::from_secs(secs)),
         (JobKind::Upload, _) => "Changes since the file was made".into(),
+        (JobKind::GraphImport, _) => "Replaced by the data export".into(),
         _ => "Not known".into(),
     }
 }
@@ -169,6 +173,10 @@ fn data_lost_sentence(e: &HistoryEntry) -> String {
         ),
         (JobKind::Upload, _, _) => format!(
             "Everything in {name} was replaced by the contents of the file{}. Changes made after that backup was made were lost.",
+            e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
+        ),
+        (JobKind::GraphImport, _, _) => format!(
+            "Every node and relationship in {name} was replaced by those of the data export{}. Changes made after that export were lost.",
             e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
         ),
         _ => "Not known: Lifeboat did not record the snapshot's time.".into(),
@@ -246,6 +254,9 @@ const CSV_HEADER: &[&str] = &[
     "error_code",
     "error_message",
     "request_ids",
+    "saved_path",
+    "saved_bytes",
+    "saved_crc32",
 ];
 
 /// The history as CSV (RFC 4180: CRLF line ends, a header row, quoting where needed), in the order given.
@@ -278,6 +289,9 @@ pub fn to_csv(entries: &[HistoryEntry]) -> String {
             e.error.as_ref().map(|x| x.code.clone()).unwrap_or_default(),
             e.error.as_ref().map(|x| x.message.clone()).unwrap_or_default(),
             e.request_ids.join(" "),
+            e.saved_path.clone().unwrap_or_default(),
+            num(e.saved_bytes),
+            e.saved_crc32.clone().unwrap_or_default(),
         ];
         out.push_str(&row.iter().map(|f| csv_field(f)).collect::<Vec<_>>().join(","));
         out.push_str("\r\n");
@@ -291,6 +305,9 @@ fn report_title(e: &HistoryEntry) -> String {
         JobKind::Drill => format!("Restore test report: {}", e.instance_name),
         JobKind::Snapshot => format!("Snapshot report: {}", e.instance_name),
         JobKind::Clone => format!("New instance report: from {}", e.instance_name),
+        JobKind::SnapshotExport => format!("Snapshot export report: {}", e.instance_name),
+        JobKind::GraphExport => format!("Data export report: {}", e.instance_name),
+        JobKind::GraphImport => format!("Data import report: {}", e.instance_name),
     }
 }
 
@@ -308,6 +325,24 @@ fn outcome_sentence(e: &HistoryEntry) -> String {
         ),
         (Outcome::Succeeded, JobKind::Clone) => "Succeeded. The new instance is running.".into(),
         (Outcome::Succeeded, JobKind::Snapshot) => format!("Succeeded. {name} can be restored to this point."),
+        (Outcome::Succeeded, JobKind::SnapshotExport) => format!(
+            "Succeeded. The snapshot{} is saved as {}{}. {name} was not changed.",
+            e.snapshot_time.map(|t| format!(" of {}", when(t))).unwrap_or_default(),
+            e.saved_path.as_deref().unwrap_or("the file you chose"),
+            match (e.saved_bytes, &e.saved_crc32) {
+                (Some(b), Some(c)) => format!(" ({} bytes, CRC-32 {c}, the same as the download)", count(b)),
+                _ => String::new(),
+            }
+        ),
+        (Outcome::Succeeded, JobKind::GraphExport) => format!(
+            "Succeeded. The nodes and relationships of {name}{} are saved as {}. {name} was not changed.",
+            e.file_counts.map(|c| format!(" ({})", counts_words(c))).unwrap_or_default(),
+            e.file_path.as_deref().or(e.file_name.as_deref()).unwrap_or("the file you chose"),
+        ),
+        (Outcome::Succeeded, JobKind::GraphImport) => format!(
+            "Succeeded. {name} now holds the nodes and relationships of the data export{}.",
+            e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
+        ),
         (Outcome::Failed, _) => {
             let why = e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("Lifeboat did not record why.");
             let changed = match e.overwritten {
@@ -346,17 +381,27 @@ fn verification_section(e: &HistoryEntry) -> String {
             out.push_str(match e.verification_note.as_deref() {
                 Some(note) => note,
                 None if e.kind == JobKind::Snapshot => "Not needed: a snapshot does not change the data.",
+                None if e.kind == JobKind::SnapshotExport && e.saved_crc32.is_some() => {
+                    "The saved copy was read back and compared with the download: the same size and CRC-32."
+                }
                 None => "The data was not counted.",
             });
             out.push('\n');
         }
         (before, after) => {
+            let (before_label, after_label) = match e.kind {
+                JobKind::GraphExport => ("Database at the start", "Database at the end"),
+                _ => ("Before", "After"),
+            };
             out.push_str("| | Nodes | Relationships |\n|---|---|---|\n");
             if let Some(b) = before {
-                out.push_str(&format!("| Before | {} | {} |\n", count(b.nodes), count(b.relationships)));
+                out.push_str(&format!("| {before_label} | {} | {} |\n", count(b.nodes), count(b.relationships)));
             }
             if let Some(a) = after {
-                out.push_str(&format!("| After | {} | {} |\n", count(a.nodes), count(a.relationships)));
+                out.push_str(&format!("| {after_label} | {} | {} |\n", count(a.nodes), count(a.relationships)));
+            }
+            if let Some(f) = e.file_counts {
+                out.push_str(&format!("| In the file | {} | {} |\n", count(f.nodes), count(f.relationships)));
             }
             if let (Some(b), Some(a)) = (before, after) {
                 out.push_str(&format!(
@@ -390,6 +435,12 @@ pub fn report(e: &HistoryEntry) -> String {
     }
     if let Some(f) = &e.file_name {
         facts.push(("File", f.clone()));
+    }
+    if let Some(path) = &e.saved_path {
+        facts.push(("Saved as", path.clone()));
+    }
+    if let (Some(bytes), Some(crc)) = (e.saved_bytes, &e.saved_crc32) {
+        facts.push(("Size and CRC-32", format!("{} bytes, CRC-32 {crc}", count(bytes))));
     }
     if is_overwrite(e) {
         facts.push(("Data lost", data_lost_sentence(e)));
@@ -454,6 +505,7 @@ fn last_data_point(e: &HistoryEntry) -> String {
     match (e.kind, e.snapshot_time) {
         (_, Some(t)) => when(t),
         (JobKind::Upload, None) => "The moment the backup file was made.".into(),
+        (JobKind::GraphImport, None) => "The moment the data export was made.".into(),
         _ => "Not known.".into(),
     }
 }
@@ -475,9 +527,10 @@ pub fn messages(e: &HistoryEntry) -> Messages {
     let name = &e.instance_name;
     let snapshot = e.snapshot_time.map(when);
     match e.kind {
-        JobKind::Restore | JobKind::Upload => {
+        JobKind::Restore | JobKind::Upload | JobKind::GraphImport => {
             let source = match (&snapshot, &e.file_name) {
                 (Some(t), _) => format!("its snapshot from {t}"),
+                (None, Some(f)) if e.kind == JobKind::GraphImport => format!("the data export {f}"),
                 (None, Some(f)) => format!("the backup file {f}"),
                 (None, None) => "an earlier copy of its data".into(),
             };
@@ -594,11 +647,15 @@ pub fn messages(e: &HistoryEntry) -> Messages {
             };
             Messages { before, after }
         }
-        JobKind::Snapshot | JobKind::Clone => {
-            let what = if e.kind == JobKind::Snapshot {
-                format!("take a snapshot of {name}")
-            } else {
-                format!("create a new instance from a snapshot of {name}")
+        JobKind::Snapshot | JobKind::Clone | JobKind::SnapshotExport | JobKind::GraphExport => {
+            let what = match e.kind {
+                JobKind::Snapshot => format!("take a snapshot of {name}"),
+                JobKind::GraphExport => format!("export the nodes and relationships of {name} to a file"),
+                JobKind::SnapshotExport => format!(
+                    "keep a copy of the snapshot of {name}{} as a file",
+                    snapshot.as_deref().map(|t| format!(" from {t}")).unwrap_or_default()
+                ),
+                _ => format!("create a new instance from a snapshot of {name}"),
             };
             let before = format!(
                 "Subject: {kind} of {name} on {start} (no impact)\n\n\
@@ -652,6 +709,9 @@ pub fn report_file_name(e: &HistoryEntry) -> String {
         JobKind::Drill => "restore-test-report",
         JobKind::Snapshot => "snapshot-report",
         JobKind::Clone => "new-instance-report",
+        JobKind::SnapshotExport => "snapshot-export-report",
+        JobKind::GraphExport => "data-export-report",
+        JobKind::GraphImport => "data-import-report",
     };
     format!(
         "{instance}_{:04}-{:02}-{:02}T{:02}{:02}Z_{kind}.md",
@@ -823,6 +883,40 @@ mod tests {
         e.instance_name = "Prod / EU: main".into();
         e.started_at = datetime!(2026-11-21 16:12 +01:00);
         assert_eq!(report_file_name(&e), "Prod-EU-main_2026-11-21T1512Z_restore-report.md");
+    }
+
+    #[test]
+    fn a_snapshot_export_says_where_the_verified_copy_is_and_that_nothing_changed() {
+        let mut e = entry("20261121T151200-ee01", JobKind::SnapshotExport, Outcome::Succeeded);
+        (e.overwritten, e.safety_snapshot_id, e.data_loss_secs, e.reason) = (None, None, None, None);
+        (e.counts_before, e.counts_after, e.duration_secs) = (None, None, None);
+        e.title = "Export Production’s snapshot of 21 Nov 2026 11:00 UTC to a file".into();
+        e.file_name = Some("Production_2026-11-21T1100Z.backup".into());
+        e.saved_path = Some("/home/ada/Backups/Production_2026-11-21T1100Z.backup".into());
+        (e.saved_bytes, e.saved_crc32) = (Some(4_194_794), Some("9b23a731".into()));
+        let r = report(&e);
+        assert!(r.starts_with("# Snapshot export report: Production\n"), "{r}");
+        assert!(r.contains(
+            "Succeeded. The snapshot of 21 Nov 2026 11:00 UTC is saved as /home/ada/Backups/Production_2026-11-21T1100Z.backup (4,194,794 bytes, CRC-32 9b23a731, the same as the download). Production was not changed."
+        ), "{r}");
+        assert!(r.contains("| Saved as | /home/ada/Backups/Production_2026-11-21T1100Z.backup |"));
+        assert!(r.contains("| Size and CRC-32 | 4,194,794 bytes, CRC-32 9b23a731 |"));
+        assert!(r.contains("read back and compared with the download"));
+        assert!(!r.contains("Data lost"), "an export loses nothing, so the report does not talk about it");
+        assert_eq!(report_file_name(&e), "Production_2026-11-21T1512Z_snapshot-export-report.md");
+        assert!(messages(&e)
+            .before
+            .contains("keep a copy of the snapshot of Production from 21 Nov 2026 11:00 UTC as a file"));
+
+        let rows = parse_csv(&to_csv(&[e]));
+        let col = |name: &str| CSV_HEADER.iter().position(|h| *h == name).unwrap();
+        assert_eq!(rows[1][col("kind")], "snapshot-export");
+        assert_eq!(rows[1][col("saved_path")], "/home/ada/Backups/Production_2026-11-21T1100Z.backup");
+        assert_eq!(
+            (rows[1][col("saved_bytes")].as_str(), rows[1][col("saved_crc32")].as_str()),
+            ("4194794", "9b23a731")
+        );
+        assert_eq!(rows[1][col("data_lost")], "None");
     }
 
     #[test]

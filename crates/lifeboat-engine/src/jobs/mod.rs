@@ -7,6 +7,8 @@
 //! itself runs in Aura; only the watching was interrupted). When a job ends, it is recorded for good in the
 //! account's [history](crate::history).
 
+mod export;
+mod graph;
 mod plans;
 mod runner;
 mod state;
@@ -22,9 +24,13 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
+pub use export::ExportSink;
+pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
-pub use state::{JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress};
+pub use state::{
+    ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress,
+};
 
 use crate::api::{ApiError, AuraClient};
 use crate::confirm::{ConfirmError, Confirmations, ConfirmedAction};
@@ -87,6 +93,9 @@ pub enum StartError {
     /// The one-time password was shown already (or never existed).
     #[error("The password was shown once already and is saved in your system keyring.")]
     AlreadyShown,
+    /// The data export file to import cannot be used.
+    #[error(transparent)]
+    GraphFile(#[from] crate::graph_export::GraphFileError),
 }
 
 impl StartError {
@@ -97,12 +106,17 @@ impl StartError {
             Self::Api(e) => e.code(),
             Self::Invalid(_) => "invalid-input",
             Self::AlreadyShown => "already-shown",
+            Self::GraphFile(e) => e.code(),
         }
     }
 
     /// Whether trying again may help.
     pub fn retryable(&self) -> bool {
-        matches!(self, Self::Api(e) if e.retryable())
+        match self {
+            Self::Api(e) => e.retryable(),
+            Self::GraphFile(e) => matches!(e, crate::graph_export::GraphFileError::Unreadable(_)),
+            _ => false,
+        }
     }
 }
 
@@ -194,6 +208,8 @@ pub struct JobManager {
     on_finish: Mutex<Option<FinishHook>>,
     cancels: Mutex<HashMap<String, lifeboat_upload::CancellationToken>>,
     journal_writer: std::sync::mpsc::Sender<JournalWrite>,
+    /// Open guided snapshot exports (see [`crate::exports`]).
+    exports: export::Sessions,
 }
 
 /// One journal file to write, and whom to tell when it is on disk.
@@ -238,6 +254,7 @@ impl JobManager {
             on_finish: Mutex::new(None),
             cancels: Mutex::new(HashMap::new()),
             journal_writer: spawn_journal_writer(),
+            exports: export::Sessions::default(),
         });
         manager.load_journal();
         manager

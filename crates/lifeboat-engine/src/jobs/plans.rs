@@ -225,6 +225,42 @@ impl JobState {
             (JobKind::Drill, Outcome::Failed) => {
                 (format!("Restore test of {name} failed"), format!("{} {name} was not changed.", failure()))
             }
+            (JobKind::SnapshotExport, Outcome::Succeeded) => {
+                let saved = self.export.as_ref();
+                let size = saved.and_then(|x| x.bytes).map(|b| format!(" ({})", crate::exports::size_words(b)));
+                (
+                    format!("Snapshot of {name} exported"),
+                    format!(
+                        "Saved as {}{}, checked against the download.",
+                        saved.map(|x| x.destination.display().to_string()).unwrap_or_default(),
+                        size.unwrap_or_default()
+                    ),
+                )
+            }
+            (JobKind::SnapshotExport, Outcome::Failed) => (format!("Export of {name}’s snapshot failed"), failure()),
+            (JobKind::GraphExport, Outcome::Succeeded) => (
+                format!("Data of {name} exported"),
+                format!(
+                    "Saved as {}{}, checked against the database.",
+                    self.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
+                    self.result
+                        .file_counts
+                        .map(|c| format!(": {} nodes and {} relationships", c.nodes, c.relationships))
+                        .unwrap_or_default()
+                ),
+            ),
+            (JobKind::GraphExport, Outcome::Failed) => (format!("Export of {name}’s data failed"), failure()),
+            (JobKind::GraphImport, Outcome::Succeeded) => (
+                format!("Data of {name} replaced"),
+                format!(
+                    "{name} now holds the {} of the data export.",
+                    self.result
+                        .counts_after
+                        .map(|c| format!("{} nodes and {} relationships", c.nodes, c.relationships))
+                        .unwrap_or_else(|| "nodes and relationships".into())
+                ),
+            ),
+            (JobKind::GraphImport, Outcome::Failed) => (format!("Import into {name} failed"), failure()),
         })
     }
 }

@@ -439,6 +439,8 @@ pub(crate) async fn resume(job: Job) {
             verify_after(&job, &new_id).await;
             job.succeed();
         }
+        (JobKind::SnapshotExport, _, _) => super::export::resume(job).await,
+        (JobKind::GraphExport | JobKind::GraphImport, _, _) => super::graph::interrupted(&job),
         (JobKind::Upload, step, _) => {
             let step = step.unwrap_or("upload").to_owned();
             job.fail(

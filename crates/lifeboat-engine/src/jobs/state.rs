@@ -21,6 +21,18 @@ pub enum JobKind {
     /// A restore drill ("Test a restore"): a temporary new instance from a snapshot, checked and timed, then left
     /// for the user to delete. The source instance is never touched.
     Drill,
+    /// A snapshot exported through the console, its download copied atomically to a place the user chose and
+    /// verified (see [`crate::exports`]). Nothing in Aura changes.
+    #[serde(rename = "snapshot-export")]
+    SnapshotExport,
+    /// A logical export of the live graph (every node and relationship, through the Query API) to a file on this
+    /// computer (see [`crate::graph_export`]). Nothing in the instance changes.
+    #[serde(rename = "graph-export")]
+    GraphExport,
+    /// A logical import of such a file: the instance's data is deleted and replaced by the file's nodes and
+    /// relationships.
+    #[serde(rename = "graph-import")]
+    GraphImport,
 }
 
 /// Where a step stands.
@@ -103,6 +115,15 @@ pub struct JobResult {
     /// Drill jobs: when the user had Lifeboat delete the temporary instance (`None` while it still exists).
     #[serde(default, with = "time::serde::rfc3339::option")]
     pub instance_deleted_at: Option<OffsetDateTime>,
+    /// Data exports and imports: the nodes and relationships in the file.
+    #[serde(default)]
+    pub file_counts: Option<GraphCounts>,
+    /// Data exports and imports: the file's content digest (see [`crate::graph_export`]).
+    #[serde(default)]
+    pub file_digest: Option<String>,
+    /// Data exports and imports: the file's size in bytes.
+    #[serde(default)]
+    pub file_bytes: Option<u64>,
 }
 
 /// Byte progress of the active step (checksum, upload, import estimate).
@@ -119,6 +140,18 @@ pub struct TransferProgress {
     pub eta_secs: Option<u64>,
     /// The time left is an estimate (Aura's import: 5 min + 3 min per GiB), not a measurement.
     pub estimate: bool,
+}
+
+/// Item progress of the active step of a data export or import: nodes or relationships done so far.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ItemProgress {
+    /// Items done.
+    pub done: u64,
+    /// Items in all, when known (from a count or the file's footer).
+    pub total: Option<u64>,
+    /// What is counted: `nodes` or `relationships`.
+    pub unit: String,
 }
 
 /// A job's whole state.
@@ -166,6 +199,12 @@ pub struct JobState {
     /// Byte progress of the active step, when it has one.
     #[serde(default)]
     pub progress: Option<TransferProgress>,
+    /// Item progress of the active step of a data export or import.
+    #[serde(default)]
+    pub item_progress: Option<ItemProgress>,
+    /// Snapshot exports: the download, where it goes, and what the copy was checked against.
+    #[serde(default)]
+    pub export: Option<crate::exports::ExportFile>,
 }
 
 impl JobState {
@@ -215,6 +254,8 @@ impl JobState {
             request_ids: Vec::new(),
             file: None,
             progress: None,
+            item_progress: None,
+            export: None,
         }
     }
 

@@ -242,6 +242,11 @@ export function HistoryDialog({ onClose }: HistoryDialogProps) {
                     <td>
                       <strong class="history__kind">{KIND_LABELS[e.kind]}</strong>
                       <span class="history__title">{e.title}</span>
+                      {e.savedPath && (
+                        <span class="history__saved" data-testid="history-saved-path">
+                          Saved as {e.savedPath}
+                        </span>
+                      )}
                     </td>
                     <td>{e.instanceName}</td>
                     <td class="history__reason">{e.reason ?? <span class="muted">—</span>}</td>

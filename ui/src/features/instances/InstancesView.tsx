@@ -3,6 +3,7 @@ import { type InstanceView, useBackend } from '../../api';
 import { Button, EmptyState, ErrorNotice, Progress } from '../../components';
 import { DbLoginFact } from '../accounts';
 import { FileRestore, ResumeUploads } from '../files';
+import { DataTransfer } from '../graph';
 import { SnapshotBrowser } from '../snapshots';
 import { InstanceDetails } from './InstanceDetails';
 import { InstanceList } from './InstanceList';
@@ -149,6 +150,7 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
           >
             <SnapshotBrowser key={`snapshots-${selected.id}`} instance={selected} />
             <FileRestore key={`file-${selected.id}`} instance={selected} />
+            <DataTransfer key={`data-${selected.id}`} instance={selected} />
           </InstanceDetails>
         ) : gone ? (
           <div class="details-placeholder" data-testid="details-gone" role="status">

@@ -1,9 +1,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
-import type { GraphCounts, JobState, JobStep, TransferProgress } from '../../api';
+import type { GraphCounts, ItemProgress, JobState, JobStep, TransferProgress } from '../../api';
 import { Button, Progress } from '../../components';
 import { transferLine } from '../../lib/files';
 import { formatExactCount } from '../../lib/format';
+import { graphFailureHelp, itemLine } from '../../lib/graph';
 import { hasRestoreReport } from '../../lib/history';
 import {
   countChange,
@@ -50,6 +51,11 @@ function defaultHelp(job: JobState): string {
       return job.result.newInstanceId
         ? `${job.instanceName} was not changed. The test instance may still exist: delete it below or in the Aura console, then try again.`
         : `${job.instanceName} was not changed, and no test instance was made. You can try again.`;
+    case 'snapshot-export':
+      return `Nothing in ${job.instanceName} was changed, nothing was saved under the name you chose, and the download was left as it was. You can try again.`;
+    case 'graph-export':
+    case 'graph-import':
+      return graphFailureHelp(job);
   }
 }
 
@@ -66,7 +72,34 @@ function durationSentence(job: JobState, secs: number): string {
       return `The restore from the file took ${took}, from the start of the upload until ${job.instanceName} was running again.`;
     case 'drill':
       return `Measured time to restore: ${took}, from the request until the test copy was running. Restoring ${job.instanceName} from this snapshot should take about as long.`;
+    case 'snapshot-export':
+      return `The copy took ${took}.`;
+    case 'graph-export':
+      return `The export took ${took}.`;
+    case 'graph-import':
+      return `The import took ${took}.`;
   }
+}
+
+/** A determinate bar and "1,200 of 5,000 nodes" for a data export or import step. */
+function Items({ label, progress }: { label: string; progress: ItemProgress }) {
+  const line = itemLine(progress);
+  const known = progress.total !== null && progress.total > 0;
+  return (
+    <>
+      <Progress
+        label={label}
+        hideLabel
+        value={known ? progress.done : null}
+        max={known ? (progress.total ?? 100) : 100}
+        valueText={line}
+        testId="job-step-progress"
+      />
+      <p class="job-step__transfer" data-testid="item-progress">
+        {line}
+      </p>
+    </>
+  );
 }
 
 /** A determinate bar and "1.2 GB of 5.0 GB · 48 MB/s · about 2 min left" for a step moving bytes. */
@@ -184,6 +217,7 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
   };
   const total = secondsBetween(job.startedAt, job.finishedAt ?? now);
   const { countsBefore, countsAfter, durationSecs } = job.result;
+  const inDatabase = countsAfter ?? countsBefore;
 
   return (
     <section
@@ -229,6 +263,8 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
                 <div class="job-step__bar">
                   {job.progress ? (
                     <Transfer label={step.label} progress={job.progress} />
+                  ) : job.itemProgress ? (
+                    <Items label={step.label} progress={job.itemProgress} />
                   ) : (
                     <Progress label={step.label} hideLabel testId="job-step-progress" />
                   )}
@@ -244,20 +280,29 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
           {durationSecs !== null && (
             <p data-testid="job-duration">{durationSentence(job, durationSecs)}</p>
           )}
-          {(countsBefore || countsAfter) && (
+          {job.kind === 'graph-export' && job.result.fileCounts ? (
             <div class="job__counts">
-              {countsBefore && (
-                <Counts title="Before" counts={countsBefore} testId="counts-before" />
+              {inDatabase && (
+                <Counts title="In the database" counts={inDatabase} testId="counts-database" />
               )}
-              {countsAfter && (
-                <Counts
-                  title="After"
-                  counts={countsAfter}
-                  before={countsBefore}
-                  testId="counts-after"
-                />
-              )}
+              <Counts title="In the file" counts={job.result.fileCounts} testId="counts-file" />
             </div>
+          ) : (
+            (countsBefore || countsAfter) && (
+              <div class="job__counts">
+                {countsBefore && (
+                  <Counts title="Before" counts={countsBefore} testId="counts-before" />
+                )}
+                {countsAfter && (
+                  <Counts
+                    title="After"
+                    counts={countsAfter}
+                    before={countsBefore}
+                    testId="counts-after"
+                  />
+                )}
+              </div>
+            )
           )}
         </div>
       )}

@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
 import {
   type AppError,
   type InstanceView,
@@ -8,8 +8,10 @@ import {
   useBackend,
 } from '../../api';
 import { Button, Dialog, EmptyState, ErrorNotice, Progress } from '../../components';
+import { exportUnavailableReason } from '../../lib/exports';
 import { dataLossSentence, formatUtc, sincePhrase } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
+import { SnapshotExportDialog } from '../exports';
 import { JobProgress, useJobs } from '../jobs';
 import { CloneDialog, RevealPasswordDialog } from './CloneDialog';
 import { DeleteDrillInstance } from './DrillActions';
@@ -52,6 +54,7 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
   const [restoring, setRestoring] = useState<SnapshotView | null>(null);
   const [cloning, setCloning] = useState<SnapshotView | null>(null);
   const [cloneJobId, setCloneJobId] = useState<string | null>(null);
+  const [exporting, setExporting] = useState<SnapshotView | null>(null);
   const [revealJobId, setRevealJobId] = useState<string | null>(null);
   const [confirmReplace, setConfirmReplace] = useState(false);
   const [starting, setStarting] = useState(false);
@@ -69,8 +72,12 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
     (j) => (j.kind === 'restore' || j.kind === 'upload') && j.outcome === null,
   );
   // The clone dialog shows its own job while it is open; restores from a file show in their section.
+  // So does the export dialog.
   const activity = mine.filter(
-    (j) => j.kind !== 'upload' && !(cloning !== null && j.id === cloneJobId),
+    (j) =>
+      j.kind !== 'upload' &&
+      !(cloning !== null && j.id === cloneJobId) &&
+      !(exporting !== null && j.kind === 'snapshot-export'),
   );
 
   // Re-read the list when one of this instance's jobs finishes.
@@ -259,6 +266,7 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
                 restoreRunning={restoreRunning}
                 onRestore={() => setRestoring(selected)}
                 onClone={() => setCloning(selected)}
+                onExport={() => setExporting(selected)}
                 drillBusy={drillStarting || drillRunning}
                 onDrill={() => void startDrill(selected)}
               />
@@ -325,6 +333,14 @@ export function SnapshotBrowser({ instance }: SnapshotBrowserProps) {
         />
       )}
 
+      {exporting && (
+        <SnapshotExportDialog
+          instance={instance}
+          snapshot={exporting}
+          onClose={() => setExporting(null)}
+        />
+      )}
+
       {revealJobId && (
         <RevealPasswordDialog jobId={revealJobId} onClose={() => setRevealJobId(null)} />
       )}
@@ -339,6 +355,7 @@ function SelectedSnapshot({
   restoreRunning,
   onRestore,
   onClone,
+  onExport,
   drillBusy,
   onDrill,
 }: {
@@ -348,12 +365,16 @@ function SelectedSnapshot({
   restoreRunning: boolean;
   onRestore: () => void;
   onClone: () => void;
+  /** Opens the guided export (offered on every restorable snapshot; disabled with a reason). */
+  onExport: () => void;
   /** A restore test of this instance is starting or running. */
   drillBusy: boolean;
   onDrill: () => void;
 }) {
   const unavailable = unavailableReason(snapshot);
   const cloneable = canClone(snapshot);
+  const noExport = exportUnavailableReason(snapshot);
+  const noExportId = useId();
   return (
     <>
       <p class="snapshot-choice__what">
@@ -377,6 +398,11 @@ function SelectedSnapshot({
           ) : (
             <p class="muted">
               This snapshot can be restored, but not exported or used for a new instance.
+            </p>
+          )}
+          {noExport !== null && (
+            <p class="muted" id={noExportId} data-testid="export-unavailable">
+              {noExport}
             </p>
           )}
           {restoreRunning && (
@@ -403,6 +429,14 @@ function SelectedSnapshot({
                 {drillBusy ? 'Testing a restore…' : 'Test a restore'}
               </Button>
             )}
+            <Button
+              onClick={onExport}
+              disabled={noExport !== null}
+              aria-describedby={noExport !== null ? noExportId : undefined}
+              data-testid="export-snapshot"
+            >
+              Export…
+            </Button>
             <Button
               variant="danger"
               onClick={onRestore}

@@ -1,0 +1,412 @@
+//! The Query API statements of the export and the import, with typed-JSON parameters and answers.
+//!
+//! Every statement is a constant here, so what Lifeboat sends to a database is reviewable in one place (the
+//! emulator matches exactly these). Requests use `Content-Type` and `Accept: application/vnd.neo4j.query`, so
+//! property values keep their Cypher types both ways.
+//!
+//! Retries: a read, a batched delete, an unmarking batch and the `IF [NOT] EXISTS` constraint statements are safe to
+//! send again, so they are retried on any transient failure. A batch of creates is sent again only when it
+//! provably did not run (the connection was refused, or the answer was 503 or 429): after a lost answer it may have
+//! run, and running it twice would duplicate data.
+
+use std::time::Duration;
+
+use serde_json::{json, Map, Value};
+
+use super::error::GraphError;
+use super::format::{Node, Relationship};
+use crate::config::Endpoints;
+use crate::verify::{DbLogin, GraphCounts};
+
+/// Both counts in one row; see [`crate::verify`] for why it is written this way.
+pub const COUNTS: &str =
+    "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } RETURN nodes, rels";
+/// A page of nodes after a given id.
+pub const NODE_PAGE: &str = "MATCH (n) WHERE id(n) > $after RETURN id(n) AS id, labels(n) AS labels, \
+                             properties(n) AS properties ORDER BY id LIMIT $limit";
+/// A page of relationships after a given id.
+pub const RELATIONSHIP_PAGE: &str = "MATCH (a)-[r]->(b) WHERE id(r) > $after RETURN id(r) AS id, type(r) AS type, \
+                                     id(a) AS start, id(b) AS end, properties(r) AS properties ORDER BY id LIMIT $limit";
+/// Deletes up to `$limit` nodes with their relationships.
+pub const DELETE_BATCH: &str = "MATCH (n) WITH n LIMIT $limit DETACH DELETE n RETURN count(*) AS deleted";
+/// The import's temporary uniqueness constraint (it also indexes the key the relationships are matched by).
+pub const CREATE_CONSTRAINT: &str = "CREATE CONSTRAINT lifeboat_import_id IF NOT EXISTS FOR (n:__LifeboatImport) \
+                                     REQUIRE n.__lifeboat_id IS UNIQUE";
+/// Creates a batch of nodes, marked with the import label and key.
+pub const CREATE_NODES: &str = "UNWIND $rows AS row CREATE (n:__LifeboatImport {__lifeboat_id: row.id}) \
+                                SET n += row.properties, n:$(row.labels) RETURN count(*) AS created";
+/// Creates a batch of relationships between marked nodes.
+pub const CREATE_RELATIONSHIPS: &str = "UNWIND $rows AS row MATCH (a:__LifeboatImport {__lifeboat_id: row.start}) \
+                                        MATCH (b:__LifeboatImport {__lifeboat_id: row.end}) \
+                                        CREATE (a)-[r:$(row.type)]->(b) SET r = row.properties RETURN count(*) AS created";
+/// Removes the import marks from up to `$limit` nodes.
+pub const STRIP_BATCH: &str = "MATCH (n:__LifeboatImport) WITH n LIMIT $limit \
+                               REMOVE n:__LifeboatImport, n.__lifeboat_id RETURN count(*) AS done";
+/// Drops the import's constraint.
+pub const DROP_CONSTRAINT: &str = "DROP CONSTRAINT lifeboat_import_id IF EXISTS";
+
+const TYPED: &str = "application/vnd.neo4j.query";
+/// Attempts for a request that may be sent again.
+const ATTEMPTS: u32 = 6;
+
+/// Typed JSON for an integer.
+fn int(n: i64) -> Value {
+    json!({"$type": "Integer", "_value": n.to_string()})
+}
+
+fn string(s: &str) -> Value {
+    json!({"$type": "String", "_value": s})
+}
+
+fn list(items: Vec<Value>) -> Value {
+    json!({"$type": "List", "_value": items})
+}
+
+fn map(m: Map<String, Value>) -> Value {
+    json!({"$type": "Map", "_value": m})
+}
+
+fn typed_int(v: &Value) -> Option<i64> {
+    match v.get("$type").and_then(Value::as_str) {
+        Some("Integer") => v.get("_value")?.as_str()?.parse().ok(),
+        // A plain answer (a proxy that dropped the Accept header) is still readable.
+        None => v.as_i64(),
+        _ => None,
+    }
+}
+
+fn typed_string(v: &Value) -> Option<String> {
+    match v.get("$type").and_then(Value::as_str) {
+        Some("String") => v.get("_value")?.as_str().map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn typed_strings(v: &Value) -> Option<Vec<String>> {
+    match v.get("$type").and_then(Value::as_str) {
+        Some("List") => v.get("_value")?.as_array()?.iter().map(typed_string).collect(),
+        _ => None,
+    }
+}
+
+fn typed_map(v: &Value) -> Option<Map<String, Value>> {
+    match v.get("$type").and_then(Value::as_str) {
+        Some("Map") => v.get("_value")?.as_object().cloned(),
+        _ => None,
+    }
+}
+
+/// Whether a failed request may be sent again.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Resend {
+    /// Running it twice does no harm.
+    Safe,
+    /// Only when it provably did not run.
+    OnlyIfNotRun,
+}
+
+/// What one attempt came to.
+enum Attempt {
+    Rows(Vec<Vec<Value>>),
+    /// Failed; `not_run` says the server certainly did not execute it.
+    Transient {
+        detail: String,
+        not_run: bool,
+    },
+}
+
+/// A Query API client for the graph statements of one account's instances.
+#[derive(Debug, Clone)]
+pub struct GraphClient {
+    http: reqwest::Client,
+    template: String,
+}
+
+impl GraphClient {
+    /// A client for the Query API URL template (`{dbid}` becomes the instance id).
+    pub fn new(endpoints: &Endpoints) -> Result<Self, GraphError> {
+        let http = reqwest::Client::builder()
+            .user_agent(concat!("Lifeboat/", env!("CARGO_PKG_VERSION")))
+            .connect_timeout(Duration::from_secs(10))
+            // A batch of writes on a busy database can take a while; a page read never should.
+            .timeout(Duration::from_secs(300))
+            .https_only(!endpoints.is_loopback())
+            .build()
+            .map_err(|e| GraphError::Unexpected { detail: e.to_string() })?;
+        Ok(Self { http, template: endpoints.query_url.clone() })
+    }
+
+    async fn attempt(&self, instance_id: &str, login: &DbLogin, body: &Value) -> Result<Attempt, GraphError> {
+        let url = self.template.replace("{dbid}", instance_id);
+        let sent = self
+            .http
+            .post(&url)
+            .basic_auth(&login.user, Some(login.password.expose()))
+            .header(reqwest::header::CONTENT_TYPE, TYPED)
+            .header(reqwest::header::ACCEPT, TYPED)
+            .body(body.to_string())
+            .send()
+            .await;
+        let response = match sent {
+            Ok(r) => r,
+            Err(e) => {
+                let not_run = e.is_connect();
+                let detail = if not_run { "could not connect" } else { "the connection failed" };
+                return Ok(Attempt::Transient { detail: detail.into(), not_run });
+            }
+        };
+        let status = response.status();
+        if status == reqwest::StatusCode::UNAUTHORIZED {
+            return Err(GraphError::BadLogin);
+        }
+        let bytes = match response.bytes().await {
+            Ok(b) => b,
+            Err(_) => return Ok(Attempt::Transient { detail: "the answer was cut off".into(), not_run: false }),
+        };
+        let reply: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if let Some(error) = reply.get("errors").and_then(Value::as_array).and_then(|e| e.first()) {
+            let code = error.get("code").and_then(Value::as_str).unwrap_or("unknown").to_owned();
+            let message = error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
+            if code.starts_with("Neo.TransientError") {
+                return Ok(Attempt::Transient { detail: code, not_run: true });
+            }
+            if code == "Neo.ClientError.Security.Unauthorized" {
+                return Err(GraphError::BadLogin);
+            }
+            return Err(GraphError::Refused { code, message });
+        }
+        if status == reqwest::StatusCode::SERVICE_UNAVAILABLE || status == reqwest::StatusCode::TOO_MANY_REQUESTS {
+            return Ok(Attempt::Transient { detail: format!("HTTP {}", status.as_u16()), not_run: true });
+        }
+        if status.is_server_error() {
+            return Ok(Attempt::Transient { detail: format!("HTTP {}", status.as_u16()), not_run: false });
+        }
+        if !status.is_success() {
+            return Err(GraphError::Unexpected { detail: format!("HTTP {}", status.as_u16()) });
+        }
+        let values = reply
+            .pointer("/data/values")
+            .and_then(Value::as_array)
+            .ok_or_else(|| GraphError::Unexpected { detail: "no data in the answer".into() })?;
+        let rows = values.iter().map(|row| row.as_array().cloned().unwrap_or_default()).collect();
+        Ok(Attempt::Rows(rows))
+    }
+
+    /// Runs a statement with typed parameters; the rows of the answer.
+    async fn run(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        statement: &str,
+        parameters: Map<String, Value>,
+        resend: Resend,
+    ) -> Result<Vec<Vec<Value>>, GraphError> {
+        let body = json!({ "statement": statement, "parameters": parameters });
+        let mut delay = Duration::from_millis(500);
+        for attempt in 1..=ATTEMPTS {
+            match self.attempt(instance_id, login, &body).await? {
+                Attempt::Rows(rows) => return Ok(rows),
+                Attempt::Transient { detail, not_run } => {
+                    let may_resend = resend == Resend::Safe || not_run;
+                    if !may_resend || attempt == ATTEMPTS {
+                        return Err(GraphError::Unavailable { detail });
+                    }
+                    tracing::debug!(attempt, %detail, "Query API request failed; sending it again");
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(8));
+        }
+        Err(GraphError::Unavailable { detail: "no answer".into() })
+    }
+
+    /// The one integer a counting statement answers.
+    async fn count_of(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        statement: &str,
+        parameters: Map<String, Value>,
+        resend: Resend,
+    ) -> Result<u64, GraphError> {
+        let rows = self.run(instance_id, login, statement, parameters, resend).await?;
+        rows.first()
+            .and_then(|row| row.first())
+            .and_then(typed_int)
+            .and_then(|n| u64::try_from(n).ok())
+            .ok_or_else(|| GraphError::Unexpected { detail: "the answer was not a count".into() })
+    }
+
+    /// Node and relationship counts.
+    pub async fn counts(&self, instance_id: &str, login: &DbLogin) -> Result<GraphCounts, GraphError> {
+        let rows = self.run(instance_id, login, COUNTS, Map::new(), Resend::Safe).await?;
+        let row = rows.first().ok_or_else(|| GraphError::Unexpected { detail: "no counts in the answer".into() })?;
+        let number = |i: usize| {
+            row.get(i)
+                .and_then(typed_int)
+                .and_then(|n| u64::try_from(n).ok())
+                .ok_or_else(|| GraphError::Unexpected { detail: "the counts were not numbers".into() })
+        };
+        Ok(GraphCounts { nodes: number(0)?, relationships: number(1)? })
+    }
+
+    /// Up to `limit` nodes with an id above `after`, by id.
+    pub async fn node_page(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Node>, GraphError> {
+        let params = page_params(after, limit);
+        let rows = self.run(instance_id, login, NODE_PAGE, params, Resend::Safe).await?;
+        rows.iter()
+            .map(|row| {
+                let parsed = (|| {
+                    Some(Node {
+                        id: typed_int(row.first()?)?,
+                        labels: typed_strings(row.get(1)?)?,
+                        properties: typed_map(row.get(2)?)?,
+                    })
+                })();
+                parsed.ok_or_else(|| GraphError::Unexpected { detail: "a node row had an unexpected shape".into() })
+            })
+            .collect()
+    }
+
+    /// Up to `limit` relationships with an id above `after`, by id.
+    pub async fn relationship_page(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        after: i64,
+        limit: usize,
+    ) -> Result<Vec<Relationship>, GraphError> {
+        let params = page_params(after, limit);
+        let rows = self.run(instance_id, login, RELATIONSHIP_PAGE, params, Resend::Safe).await?;
+        rows.iter()
+            .map(|row| {
+                let parsed = (|| {
+                    Some(Relationship {
+                        id: typed_int(row.first()?)?,
+                        rel_type: typed_string(row.get(1)?)?,
+                        start: typed_int(row.get(2)?)?,
+                        end: typed_int(row.get(3)?)?,
+                        properties: typed_map(row.get(4)?)?,
+                    })
+                })();
+                parsed.ok_or_else(|| GraphError::Unexpected {
+                    detail: "a relationship row had an unexpected shape".into(),
+                })
+            })
+            .collect()
+    }
+
+    /// Deletes up to `limit` nodes (and their relationships); how many went.
+    pub async fn delete_batch(&self, instance_id: &str, login: &DbLogin, limit: usize) -> Result<u64, GraphError> {
+        self.count_of(instance_id, login, DELETE_BATCH, limit_params(limit), Resend::Safe).await
+    }
+
+    /// Creates the import's uniqueness constraint (if it is not there yet).
+    pub async fn create_constraint(&self, instance_id: &str, login: &DbLogin) -> Result<(), GraphError> {
+        self.run(instance_id, login, CREATE_CONSTRAINT, Map::new(), Resend::Safe).await.map(drop)
+    }
+
+    /// Drops the import's constraint (if it is there).
+    pub async fn drop_constraint(&self, instance_id: &str, login: &DbLogin) -> Result<(), GraphError> {
+        self.run(instance_id, login, DROP_CONSTRAINT, Map::new(), Resend::Safe).await.map(drop)
+    }
+
+    /// Creates a batch of nodes; how many were created.
+    pub async fn create_nodes(&self, instance_id: &str, login: &DbLogin, nodes: &[Node]) -> Result<u64, GraphError> {
+        let rows = nodes
+            .iter()
+            .map(|n| {
+                let mut row = Map::new();
+                row.insert("id".into(), int(n.id));
+                row.insert("labels".into(), list(n.labels.iter().map(|l| string(l)).collect()));
+                row.insert("properties".into(), map(n.properties.clone()));
+                map(row)
+            })
+            .collect();
+        let mut params = Map::new();
+        params.insert("rows".into(), list(rows));
+        self.count_of(instance_id, login, CREATE_NODES, params, Resend::OnlyIfNotRun).await
+    }
+
+    /// Creates a batch of relationships between imported nodes; how many were created (a relationship whose ends
+    /// are not both there is not).
+    pub async fn create_relationships(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        rels: &[Relationship],
+    ) -> Result<u64, GraphError> {
+        let rows = rels
+            .iter()
+            .map(|r| {
+                let mut row = Map::new();
+                row.insert("start".into(), int(r.start));
+                row.insert("end".into(), int(r.end));
+                row.insert("type".into(), string(&r.rel_type));
+                row.insert("properties".into(), map(r.properties.clone()));
+                map(row)
+            })
+            .collect();
+        let mut params = Map::new();
+        params.insert("rows".into(), list(rows));
+        self.count_of(instance_id, login, CREATE_RELATIONSHIPS, params, Resend::OnlyIfNotRun).await
+    }
+
+    /// Removes the import marks from up to `limit` nodes; how many.
+    pub async fn strip_batch(&self, instance_id: &str, login: &DbLogin, limit: usize) -> Result<u64, GraphError> {
+        self.count_of(instance_id, login, STRIP_BATCH, limit_params(limit), Resend::Safe).await
+    }
+}
+
+fn limit_params(limit: usize) -> Map<String, Value> {
+    let mut params = Map::new();
+    params.insert("limit".into(), int(i64::try_from(limit).unwrap_or(i64::MAX)));
+    params
+}
+
+fn page_params(after: i64, limit: usize) -> Map<String, Value> {
+    let mut params = limit_params(limit);
+    params.insert("after".into(), int(after));
+    params
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statements_are_single_lines_with_parameters_not_literals() {
+        for s in [
+            COUNTS,
+            NODE_PAGE,
+            RELATIONSHIP_PAGE,
+            DELETE_BATCH,
+            CREATE_CONSTRAINT,
+            CREATE_NODES,
+            CREATE_RELATIONSHIPS,
+            STRIP_BATCH,
+            DROP_CONSTRAINT,
+        ] {
+            // The Query API refuses literal line breaks inside a statement.
+            assert!(!s.contains('\n'), "{s}");
+            assert!(!s.contains("  "), "{s}");
+        }
+    }
+
+    #[test]
+    fn typed_answers_are_decoded_and_other_shapes_refused() {
+        assert_eq!(typed_int(&int(-5)), Some(-5));
+        assert_eq!(typed_int(&json!(7)), Some(7));
+        assert_eq!(typed_int(&string("7")), None);
+        assert_eq!(typed_strings(&list(vec![string("A"), string("B")])), Some(vec!["A".into(), "B".into()]));
+        assert_eq!(typed_strings(&list(vec![int(1)])), None);
+        assert!(typed_map(&json!({"$type": "Map", "_value": {"a": int(1)}})).is_some());
+        assert!(typed_map(&json!({"a": 1})).is_none());
+    }
+}

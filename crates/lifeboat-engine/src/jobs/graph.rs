@@ -1,0 +1,494 @@
+//! Data export and import as jobs: the steps, the confirmation, the safety snapshot and what a failure means for
+//! the instance at the step it happened in. The transfers themselves are [`crate::graph_export`].
+//!
+//! An export changes nothing in Aura and is confirmed by the save dialog alone. An import replaces every node and
+//! relationship, so it goes through the same prepare → confirm → execute path as a restore: the confirmation dialog
+//! gets a one-time token for exactly this file and instance, and the job starts only with it.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde::Serialize;
+use time::OffsetDateTime;
+use tokio::sync::watch;
+
+use super::runner::{before_overwrite, job_error, skip, Job};
+use super::state::{ItemProgress, JobError, JobKind, JobState, StepState, TransferProgress};
+use super::{JobManager, StartError};
+use crate::confirm::{ConfirmError, ConfirmedAction, TOKEN_LIFETIME};
+use crate::graph_export::{self, GraphClient, GraphError, Half, ImportEvent, ImportPhase, PAGE_SIZE};
+use crate::verify::{DbLogin, GraphCounts};
+use lifeboat_upload::CancellationToken;
+
+pub(crate) const EXPORT_STEPS: &[(&str, &str)] = &[
+    ("counts-before", "Count the data"),
+    ("nodes", "Read the nodes"),
+    ("relationships", "Read the relationships"),
+    ("verify", "Check the counts against the database"),
+    ("save", "Save the file"),
+];
+
+pub(crate) const IMPORT_STEPS: &[(&str, &str)] = &[
+    ("check-file", "Check the file"),
+    ("counts-before", "Count the data as it is now"),
+    ("safety-snapshot", "Take a safety snapshot"),
+    ("delete", "Delete the current data"),
+    ("nodes", "Write the nodes"),
+    ("relationships", "Write the relationships"),
+    ("finish", "Remove the import markers"),
+    ("verify", "Check the imported data"),
+];
+
+/// How often item progress is sent to watchers at most (the journal gets only step changes).
+const PROGRESS_EVERY: Duration = Duration::from_millis(200);
+
+/// Everything the import confirmation dialog shows, and the token its confirm button must send back.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphImportPlan {
+    /// One-time confirmation token.
+    pub token: String,
+    /// Instance whose data is replaced.
+    pub instance_id: String,
+    /// Its name.
+    pub instance_name: String,
+    /// The export file, as chosen.
+    pub path: String,
+    /// Its name.
+    pub file_name: String,
+    /// Its size.
+    pub file_size: u64,
+    /// The instance the file was exported from.
+    pub source_instance_name: String,
+    /// When it was exported.
+    #[serde(with = "time::serde::rfc3339")]
+    pub exported_at: OffsetDateTime,
+    /// When the token lapses.
+    #[serde(with = "time::serde::rfc3339")]
+    pub expires_at: OffsetDateTime,
+}
+
+fn file_label(path: &Path) -> String {
+    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| path.display().to_string())
+}
+
+fn counts_words(c: GraphCounts) -> String {
+    format!("{} nodes, {} relationships", c.nodes, c.relationships)
+}
+
+impl JobManager {
+    fn graph_login(&self, instance_id: &str) -> Result<DbLogin, StartError> {
+        self.logins.login(instance_id).ok_or_else(|| {
+            StartError::Invalid(
+                "Lifeboat needs this instance's database user and password to read or write its data. Add them, then try again."
+                    .into(),
+            )
+        })
+    }
+
+    /// Starts a job that can be cancelled with [`JobManager::cancel`].
+    fn spawn_cancellable<F, Fut>(self: &Arc<Self>, state: JobState, run: F) -> watch::Receiver<JobState>
+    where
+        F: FnOnce(Job, CancellationToken) -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let cancel = CancellationToken::new();
+        self.cancels.lock().unwrap_or_else(|p| p.into_inner()).insert(state.id.clone(), cancel.clone());
+        let id = state.id.clone();
+        let manager = Arc::clone(self);
+        self.spawn(state, move |job| async move {
+            run(job, cancel).await;
+            manager.cancels.lock().unwrap_or_else(|p| p.into_inner()).remove(&id);
+        })
+    }
+
+    /// Exports every node and relationship of an instance to `path` (chosen in a save dialog, which confirmed any
+    /// replacement). Needs a saved database login. Nothing in the instance changes.
+    pub async fn start_graph_export(
+        self: &Arc<Self>,
+        instance_id: &str,
+        path: PathBuf,
+    ) -> Result<watch::Receiver<JobState>, StartError> {
+        let login = self.graph_login(instance_id)?;
+        let folder = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !folder.is_dir() {
+            return Err(StartError::Invalid(format!(
+                "The folder {} does not exist. Choose another place to save the export.",
+                folder.display()
+            )));
+        }
+        let instance = self.client.get_instance(instance_id).await?;
+        let mut state = JobState::new(
+            JobKind::GraphExport,
+            &instance.id,
+            &instance.name,
+            format!("Export the data of {} to {}", instance.name, file_label(&path)),
+            EXPORT_STEPS,
+        );
+        state.file = Some(path);
+        Ok(self.spawn_cancellable(state, move |job, cancel| export_job(job, login, cancel)))
+    }
+
+    /// Prepares an import: reads the file's header (a full check is the job's first step) and issues the
+    /// confirmation token for exactly this file and instance.
+    pub async fn plan_graph_import(&self, instance_id: &str, path: &Path) -> Result<GraphImportPlan, StartError> {
+        self.graph_login(instance_id)?;
+        let file = path.to_path_buf();
+        let (header, size) = tokio::task::spawn_blocking(move || graph_export::read_header(&file))
+            .await
+            .map_err(|e| StartError::Invalid(format!("The file could not be read ({e}). Try again.")))??;
+        let instance = self.client.get_instance(instance_id).await?;
+        let token = self
+            .confirmations
+            .issue(ConfirmedAction::ImportGraph { instance_id: instance.id.clone(), path: path.to_path_buf() });
+        Ok(GraphImportPlan {
+            token,
+            instance_id: instance.id,
+            instance_name: instance.name,
+            path: path.to_string_lossy().into_owned(),
+            file_name: file_label(path),
+            file_size: size,
+            source_instance_name: header.instance_name,
+            exported_at: header.exported_at,
+            expires_at: OffsetDateTime::now_utc() + TOKEN_LIFETIME,
+        })
+    }
+
+    /// Replaces all data in an instance with a data export. Needs the token from
+    /// [`JobManager::plan_graph_import`] and a saved database login.
+    pub async fn start_graph_import(
+        self: &Arc<Self>,
+        token: &str,
+        safety_snapshot: bool,
+        reason: Option<String>,
+    ) -> Result<watch::Receiver<JobState>, StartError> {
+        let ConfirmedAction::ImportGraph { instance_id, path } = self.confirmations.redeem(token)? else {
+            return Err(ConfirmError::NotConfirmed.into());
+        };
+        let login = self.graph_login(&instance_id)?;
+        let instance = self.client.get_instance(&instance_id).await?;
+        let mut state = JobState::new(
+            JobKind::GraphImport,
+            &instance.id,
+            &instance.name,
+            format!("Replace the data of {} with {}", instance.name, file_label(&path)),
+            IMPORT_STEPS,
+        );
+        state.file = Some(path);
+        state.set_reason(reason);
+        if !safety_snapshot {
+            skip(&mut state, "safety-snapshot", "You chose not to take one.");
+        }
+        Ok(self.spawn_cancellable(state, move |job, cancel| import_job(job, login, cancel)))
+    }
+}
+
+/// A transfer error as the job shows it, with what it means for the file or the instance.
+fn graph_error(e: &GraphError, consequence: &str) -> JobError {
+    let mut message = e.to_string();
+    if !consequence.is_empty() {
+        message.push(' ');
+        message.push_str(consequence);
+    }
+    if matches!(e, GraphError::Cancelled) {
+        message = format!("You cancelled. {consequence}");
+    }
+    JobError { code: e.code().to_owned(), message: message.trim_end().to_owned(), retryable: e.retryable() }
+}
+
+/// Item progress, sent to watchers at most every [`PROGRESS_EVERY`] (and always for the first and last report).
+struct Throttle {
+    last: Option<Instant>,
+}
+
+impl Throttle {
+    fn due(&mut self, force: bool) -> bool {
+        let due = force || self.last.is_none_or(|t| t.elapsed() >= PROGRESS_EVERY);
+        if due {
+            self.last = Some(Instant::now());
+        }
+        due
+    }
+}
+
+fn show_items(job: &Job, step: &str, done: u64, total: Option<u64>, unit: &str) {
+    let detail = match total {
+        Some(t) => format!("{done} of {t} {unit}"),
+        None => format!("{done} {unit}"),
+    };
+    job.tx.send_modify(|s| {
+        s.item_progress = Some(ItemProgress { done, total, unit: unit.to_owned() });
+        if let Some(st) = s.step_mut(step) {
+            st.detail = Some(detail);
+        }
+    });
+}
+
+fn clear_progress(job: &Job) {
+    job.tx.send_modify(|s| {
+        s.item_progress = None;
+        s.progress = None;
+    });
+}
+
+fn client_for(job: &Job) -> Result<GraphClient, GraphError> {
+    GraphClient::new(job.manager.client.endpoints())
+}
+
+const NO_FILE: &str = "No file was saved.";
+
+pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationToken) {
+    let state = job.state();
+    let (instance_id, instance_name) = (state.instance_id.clone(), state.instance_name.clone());
+    let Some(path) = state.file.clone() else {
+        return job.fail("counts-before", job_error("invalid-input", "No file was chosen.", false));
+    };
+    let client = match client_for(&job) {
+        Ok(c) => c,
+        Err(e) => return job.fail("counts-before", graph_error(&e, NO_FILE)),
+    };
+
+    job.begin("counts-before");
+    let before = match client.counts(&instance_id, &login).await {
+        Ok(c) => c,
+        Err(e) => return job.fail("counts-before", graph_error(&e, NO_FILE)),
+    };
+    job.update(|s| s.result.counts_before = Some(before));
+    job.done("counts-before", Some(counts_words(before)));
+
+    job.begin("nodes");
+    let mut throttle = Throttle { last: None };
+    let mut half_now = Half::Nodes;
+    let mut nodes_read = 0;
+    let progress = |half: Half, done: u64| {
+        if half != half_now {
+            half_now = half;
+            clear_progress(&job);
+            job.done("nodes", Some(format!("{nodes_read} nodes")));
+            job.begin("relationships");
+        }
+        if half == Half::Nodes {
+            nodes_read = done;
+        }
+        let (step, total, unit) = match half {
+            Half::Nodes => ("nodes", before.nodes, "nodes"),
+            Half::Relationships => ("relationships", before.relationships, "relationships"),
+        };
+        if throttle.due(false) {
+            show_items(&job, step, done, Some(total.max(done)), unit);
+        }
+    };
+    let pending =
+        graph_export::export(&client, &login, &instance_id, &instance_name, &path, PAGE_SIZE, progress, &cancel).await;
+    clear_progress(&job);
+    let pending = match pending {
+        Ok(p) => p,
+        Err(e) => {
+            let step = job.state().active_step().map(|s| s.id.clone()).unwrap_or_else(|| "nodes".into());
+            return job.fail(&step, graph_error(&e, NO_FILE));
+        }
+    };
+    let file = pending.summary.counts;
+    if job.state().step("nodes").is_some_and(|s| s.state == StepState::Active) {
+        // A graph without relationships never reported the second half.
+        job.done("nodes", Some(format!("{} nodes", file.nodes)));
+        job.begin("relationships");
+    }
+    job.done("relationships", Some(format!("{} relationships", file.relationships)));
+    job.update(|s| {
+        s.result.file_counts = Some(file);
+        s.result.file_digest = Some(pending.summary.digest.clone());
+        s.result.file_bytes = Some(pending.summary.bytes);
+    });
+
+    job.begin("verify");
+    let after = match client.counts(&instance_id, &login).await {
+        Ok(c) => c,
+        Err(e) => return job.fail("verify", graph_error(&e, NO_FILE)),
+    };
+    job.update(|s| s.result.counts_after = Some(after));
+    let within = |x: u64, a: u64, b: u64| (a.min(b)..=a.max(b)).contains(&x);
+    let note = if file == after {
+        format!("The file holds all {}, as the database counts them.", counts_words(file))
+    } else if before != after
+        && within(file.nodes, before.nodes, after.nodes)
+        && within(file.relationships, before.relationships, after.relationships)
+    {
+        format!(
+            "The database changed while it was read ({} before, {} after); the file holds {}.",
+            counts_words(before),
+            counts_words(after),
+            counts_words(file)
+        )
+    } else {
+        let e = GraphError::CountMismatch {
+            expected_nodes: after.nodes,
+            expected_rels: after.relationships,
+            found_nodes: file.nodes,
+            found_rels: file.relationships,
+        };
+        return job.fail("verify", graph_error(&e, "The export is incomplete, so it was not saved. Try again."));
+    };
+    job.done("verify", Some(note));
+
+    job.begin("save");
+    if cancel.is_cancelled() {
+        return job.fail("save", graph_error(&GraphError::Cancelled, NO_FILE));
+    }
+    match pending.save().await {
+        Ok(summary) => {
+            job.done(
+                "save",
+                Some(format!("Saved as {} ({} bytes, digest {})", path.display(), summary.bytes, summary.digest)),
+            );
+            job.succeed();
+        }
+        Err(e) => job.fail("save", graph_error(&e, "")),
+    }
+}
+
+fn import_step(phase: ImportPhase) -> &'static str {
+    match phase {
+        ImportPhase::Delete => "delete",
+        ImportPhase::Nodes => "nodes",
+        ImportPhase::Relationships => "relationships",
+        ImportPhase::Finish => "finish",
+    }
+}
+
+pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationToken) {
+    let state = job.state();
+    let (instance_id, name) = (state.instance_id.clone(), state.instance_name.clone());
+    let untouched = format!("Nothing was changed in {name}.");
+    let partial =
+        format!("{name} may now hold only part of the data: import the file again, or restore the safety snapshot.");
+    let Some(path) = state.file.clone() else {
+        return job.fail("check-file", job_error("invalid-input", "No file was chosen.", false));
+    };
+    let client = match client_for(&job) {
+        Ok(c) => c,
+        Err(e) => return job.fail("check-file", graph_error(&e, &untouched)),
+    };
+
+    job.begin("check-file");
+    let tx = job.tx.clone();
+    let file = path.clone();
+    let checked = tokio::task::spawn_blocking(move || {
+        let mut throttle = Throttle { last: None };
+        graph_export::check_file(&file, |done, total| {
+            if throttle.due(done == total) {
+                tx.send_modify(|s| {
+                    s.progress = Some(TransferProgress {
+                        bytes_done: done,
+                        bytes_total: total,
+                        bytes_per_sec: None,
+                        eta_secs: None,
+                        estimate: false,
+                    })
+                });
+            }
+        })
+    })
+    .await;
+    clear_progress(&job);
+    let summary = match checked {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => return job.fail("check-file", graph_error(&GraphError::File(e), "")),
+        Err(e) => {
+            return job.fail(
+                "check-file",
+                job_error("graph-file-unreadable", format!("The file could not be read ({e}). {untouched}"), true),
+            )
+        }
+    };
+    let expected = summary.counts;
+    job.update(|s| {
+        s.result.file_counts = Some(expected);
+        s.result.file_digest = Some(summary.digest.clone());
+        s.result.file_bytes = Some(summary.bytes);
+    });
+    let exported = crate::jobs::runner::utc_label(summary.header.exported_at);
+    job.done(
+        "check-file",
+        Some(format!("{} from {}, exported {exported}", counts_words(expected), summary.header.instance_name)),
+    );
+
+    if cancel.is_cancelled() {
+        return job.fail("counts-before", graph_error(&GraphError::Cancelled, &untouched));
+    }
+    if !before_overwrite(&job, &instance_id).await {
+        return;
+    }
+
+    let before = job.state().result.counts_before;
+    let mut throttle = Throttle { last: None };
+    let on_event = |event: ImportEvent| match event {
+        ImportEvent::Started(phase) => {
+            clear_progress(&job);
+            job.begin(import_step(phase));
+        }
+        ImportEvent::Progress(phase, done) => {
+            let (total, unit) = match phase {
+                ImportPhase::Delete => (before.map(|c| c.nodes.max(done)), "nodes deleted"),
+                ImportPhase::Nodes => (Some(expected.nodes), "nodes"),
+                ImportPhase::Relationships => (Some(expected.relationships), "relationships"),
+                ImportPhase::Finish => (Some(expected.nodes), "nodes"),
+            };
+            if throttle.due(false) {
+                show_items(&job, import_step(phase), done, total, unit);
+            }
+        }
+        ImportEvent::Finished(phase) => {
+            clear_progress(&job);
+            let detail = match phase {
+                ImportPhase::Delete => None,
+                ImportPhase::Nodes => Some(format!("{} nodes", expected.nodes)),
+                ImportPhase::Relationships => Some(format!("{} relationships", expected.relationships)),
+                ImportPhase::Finish => None,
+            };
+            job.done(import_step(phase), detail);
+        }
+    };
+    let imported = graph_export::import(&client, &login, &instance_id, &path, on_event, &cancel).await;
+    clear_progress(&job);
+    if let Err(e) = imported {
+        let step = job.state().active_step().map(|s| s.id.clone()).unwrap_or_else(|| "delete".into());
+        return job.fail(&step, graph_error(&e, &partial));
+    }
+
+    job.begin("verify");
+    match client.counts(&instance_id, &login).await {
+        Ok(after) if after == expected => {
+            job.update(|s| s.result.counts_after = Some(after));
+            job.done("verify", Some(format!("{}, as in the file", counts_words(after))));
+        }
+        Ok(after) => {
+            job.update(|s| s.result.counts_after = Some(after));
+            return job.fail("verify", graph_error(&GraphError::mismatch(expected, after), &partial));
+        }
+        // Everything was written and acknowledged; only the final count could not be taken.
+        Err(e) => job.set_step("verify", StepState::Skipped, format!("The data could not be counted: {e}")),
+    }
+    job.succeed();
+}
+
+/// A data export or import that an earlier run of Lifeboat left open: the work ran in this process, so it stopped.
+pub(crate) fn interrupted(job: &Job) {
+    let state = job.state();
+    let step = state.active_step().map(|s| s.id.clone()).unwrap_or_else(|| state.steps[0].id.clone());
+    let message = match state.kind {
+        JobKind::GraphImport if matches!(step.as_str(), "check-file" | "counts-before" | "safety-snapshot") => {
+            format!("Lifeboat was closed before the import changed anything, so nothing was changed in {}. Import the file again.", state.instance_name)
+        }
+        JobKind::GraphImport => format!(
+            "Lifeboat was closed during the import, so {} may hold only part of the data. Import the file again, or restore the safety snapshot.",
+            state.instance_name
+        ),
+        _ => format!(
+            "Lifeboat was closed during the export, so no file was saved{}. Export again.",
+            state.file.as_ref().map(|p| format!(" as {}", file_label(p))).unwrap_or_default()
+        ),
+    };
+    job.fail(&step, job_error("interrupted", message, true));
+}

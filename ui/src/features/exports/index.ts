@@ -1,0 +1,1 @@
+export { SnapshotExportDialog, type SnapshotExportDialogProps } from './SnapshotExportDialog';

@@ -1,0 +1,2 @@
+export { DataTransfer, type DataTransferProps } from './DataTransfer';
+export { GraphImportDialog, type GraphImportDialogProps } from './GraphImportDialog';
