@@ -97,7 +97,7 @@ export function HistoryDialog({ onClose }: HistoryDialogProps) {
         open
         size="wide"
         title="History"
-        description="Every snapshot, restore, restore test and new instance made with Lifeboat for this account, kept on this computer. Times are your local time."
+        description="Every snapshot, restore, restore test, new instance and export made with Lifeboat for this account, kept on this computer. Times are your local time."
         onClose={onClose}
         testId="history-view"
         actions={
@@ -201,7 +201,7 @@ export function HistoryDialog({ onClose }: HistoryDialogProps) {
             <p>
               {filtered
                 ? 'Choose “Everything”, “All instances” and “Any” to see the whole history.'
-                : 'When a snapshot, restore or restore test finishes, it is recorded here for good.'}
+                : 'When a snapshot, restore, restore test or export finishes, it is recorded here for good.'}
             </p>
           </EmptyState>
         )}
