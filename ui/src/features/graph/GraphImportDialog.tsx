@@ -1,9 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import { type AppError, baseName, type GraphImportPlan, toAppError, useBackend } from '../../api';
-import { type RestoreChoices, RestoreConfirmDialog, useToast } from '../../components';
+import { useCallback } from 'preact/hooks';
+import { baseName, useBackend } from '../../api';
+import { RestoreConfirmDialog } from '../../components';
 import { formatBytes } from '../../lib/files';
 import { formatDateTime } from '../../lib/format';
-import { useJobs } from '../jobs';
+import { useConfirmedStart } from '../jobs';
 
 export type GraphImportDialogProps = {
   instance: { id: string; name: string };
@@ -29,58 +29,22 @@ export function GraphImportDialog({
   onStarted,
 }: GraphImportDialogProps) {
   const backend = useBackend();
-  const jobs = useJobs();
-  const toast = useToast();
 
-  const [plan, setPlan] = useState<GraphImportPlan | null>(null);
-  const [planError, setPlanError] = useState<AppError | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<AppError | null>(null);
-
-  // attempt is a deliberate re-run trigger ("Try again").
-  useEffect(() => {
-    let live = true;
-    setPlanError(null);
-    backend.prepareGraphImport(instance.id, path).then(
-      (next) => {
-        if (live) setPlan(next);
-      },
-      (reason: unknown) => {
-        if (live) setPlanError(toAppError(reason));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [backend, instance.id, path, attempt]);
+  const prepare = useCallback(
+    () => backend.prepareGraphImport(instance.id, path),
+    [backend, instance.id, path],
+  );
+  const { plan, confirmProps } = useConfirmedStart({
+    prepare,
+    start: (request, onUpdate) => backend.importGraph(request, onUpdate),
+    expiredMessage: (issued) =>
+      `Nothing was changed: the confirmation for importing ${issued.fileName} into ${issued.instanceName} had expired or was already used. Please confirm again.`,
+    onStarted,
+    onClose,
+  });
 
   const name = plan?.instanceName ?? instance.name;
   const fileName = plan?.fileName ?? baseName(path);
-
-  const confirm = async ({ safetySnapshot, reason }: RestoreChoices) => {
-    if (!plan || submitting) return;
-    setSubmitting(true);
-    setSubmitError(null);
-    try {
-      const jobId = await jobs.start((onUpdate) =>
-        backend.importGraph({ token: plan.token, safetySnapshot, reason }, onUpdate),
-      );
-      onStarted(jobId);
-    } catch (reason) {
-      const error = toAppError(reason);
-      if (error.code === 'confirmation-required') {
-        toast.show({
-          tone: 'error',
-          message: `Nothing was changed: the confirmation for importing ${fileName} into ${name} had expired or was already used. Please confirm again.`,
-        });
-        onClose();
-        return;
-      }
-      setSubmitError(error);
-      setSubmitting(false);
-    }
-  };
 
   return (
     <RestoreConfirmDialog
@@ -106,12 +70,7 @@ export function GraphImportDialog({
           ? 'Off by default on this plan: Aura keeps only one snapshot, so a safety snapshot replaces the one you have now.'
           : `Lifeboat saves ${name} as it is now before deleting anything, so you can come back to it. This adds a few minutes.`
       }
-      prepared={plan !== null}
-      prepareError={planError}
-      onRetryPrepare={() => setAttempt((n) => n + 1)}
-      submitting={submitting}
-      submitError={submitError}
-      onConfirm={(choices) => void confirm(choices)}
+      {...confirmProps}
       onClose={onClose}
       testId="graph-import-dialog"
     >

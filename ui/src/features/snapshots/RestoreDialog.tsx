@@ -1,15 +1,9 @@
-import { useEffect, useState } from 'preact/hooks';
-import {
-  type AppError,
-  type RestorePlan,
-  type SnapshotView,
-  toAppError,
-  useBackend,
-} from '../../api';
-import { type RestoreChoices, RestoreConfirmDialog, useToast } from '../../components';
+import { useCallback } from 'preact/hooks';
+import { type SnapshotView, useBackend } from '../../api';
+import { RestoreConfirmDialog } from '../../components';
 import { dataLossSentence, formatUtc, sincePhrase } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
-import { useJobs } from '../jobs';
+import { useConfirmedStart } from '../jobs';
 
 export { CONFIRM_WORD } from '../../components';
 
@@ -36,59 +30,23 @@ export function RestoreDialog({
   onStarted,
 }: RestoreDialogProps) {
   const backend = useBackend();
-  const jobs = useJobs();
-  const toast = useToast();
   const now = useNow(30_000);
 
-  const [plan, setPlan] = useState<RestorePlan | null>(null);
-  const [planError, setPlanError] = useState<AppError | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [submitting, setSubmitting] = useState(false);
-  const [submitError, setSubmitError] = useState<AppError | null>(null);
-
-  // attempt is a deliberate re-run trigger ("Try again").
-  useEffect(() => {
-    let live = true;
-    setPlanError(null);
-    backend.prepareRestore(instance.id, snapshot.id).then(
-      (next) => {
-        if (live) setPlan(next);
-      },
-      (reason: unknown) => {
-        if (live) setPlanError(toAppError(reason));
-      },
-    );
-    return () => {
-      live = false;
-    };
-  }, [backend, instance.id, snapshot.id, attempt]);
+  const prepare = useCallback(
+    () => backend.prepareRestore(instance.id, snapshot.id),
+    [backend, instance.id, snapshot.id],
+  );
+  const { plan, confirmProps } = useConfirmedStart({
+    prepare,
+    start: (request, onUpdate) => backend.restoreSnapshot(request, onUpdate),
+    expiredMessage: (issued) =>
+      `Nothing was changed: the confirmation for restoring ${issued.instanceName} had expired or was already used. Please confirm again.`,
+    onStarted,
+    onClose,
+  });
 
   const name = plan?.instanceName ?? instance.name;
   const when = sincePhrase(snapshot.timestamp, now);
-
-  const confirm = async ({ safetySnapshot, reason }: RestoreChoices) => {
-    if (!plan || submitting) return;
-    setSubmitting(true);
-    setSubmitError(null);
-    try {
-      const jobId = await jobs.start((onUpdate) =>
-        backend.restoreSnapshot({ token: plan.token, safetySnapshot, reason }, onUpdate),
-      );
-      onStarted(jobId);
-    } catch (reason) {
-      const error = toAppError(reason);
-      if (error.code === 'confirmation-required') {
-        toast.show({
-          tone: 'error',
-          message: `Nothing was changed: the confirmation for restoring ${name} had expired or was already used. Please confirm again.`,
-        });
-        onClose();
-        return;
-      }
-      setSubmitError(error);
-      setSubmitting(false);
-    }
-  };
 
   return (
     <RestoreConfirmDialog
@@ -116,12 +74,7 @@ export function RestoreDialog({
           ? 'Not available on this plan: Aura keeps only one snapshot, so a new one would replace the snapshot you are restoring.'
           : `Lifeboat saves ${name} as it is now before restoring, so you can come back to it. This adds a few minutes.`
       }
-      prepared={plan !== null}
-      prepareError={planError}
-      onRetryPrepare={() => setAttempt((n) => n + 1)}
-      submitting={submitting}
-      submitError={submitError}
-      onConfirm={(choices) => void confirm(choices)}
+      {...confirmProps}
       onClose={onClose}
       testId="restore-dialog"
     >
