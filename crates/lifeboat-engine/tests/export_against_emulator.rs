@@ -8,59 +8,21 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
 use lifeboat_engine::exports::{ExportCandidate, ExportError, ExportEvent};
 use lifeboat_engine::history::{self, HistoryFilter};
 use lifeboat_engine::jobs::{JobKind, Outcome, StepState};
-use lifeboat_engine::{
-    ApiCredentials, AuraClient, Endpoints, JobManager, JobSettings, JobState, MemoryLogins, RequestBudget, Sensitive,
-    SnapshotCache, SnapshotView,
-};
+use lifeboat_engine::{JobManager, JobState, SnapshotCache, SnapshotView};
 use tokio::sync::{mpsc, watch};
 
-struct World {
-    emu: RunningEmulator,
-    client: AuraClient,
-    journal: tempfile::TempDir,
-}
+mod common;
+
+use common::World;
 
 async fn world() -> World {
-    let emu = aura_emulator::start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
-        .await
-        .expect("emulator starts");
-    let info = emu.info().clone();
-    let endpoints = Endpoints {
-        api_url: info.api_url.clone(),
-        auth_url: info.auth_url.clone(),
-        console_url: info.console_url.clone(),
-        query_url: info.query_url.clone(),
-    };
-    let credentials = ApiCredentials { client_id: info.client_id, client_secret: Sensitive::new(info.client_secret) };
-    let client = AuraClient::new(endpoints, credentials, Arc::new(RequestBudget::per_minute(100_000))).unwrap();
-    World { emu, client, journal: tempfile::tempdir().unwrap() }
+    World::start().await
 }
 
 impl World {
-    fn manager_in(&self, journal: &Path) -> Arc<JobManager> {
-        JobManager::new(
-            self.client.clone(),
-            Arc::new(MemoryLogins::default()),
-            JobSettings {
-                journal_dir: journal.to_path_buf(),
-                poll_interval: Duration::from_millis(40),
-                watch_limit: Duration::from_secs(60),
-            },
-        )
-    }
-
-    fn manager(&self) -> Arc<JobManager> {
-        self.manager_in(self.journal.path())
-    }
-
-    fn id_of(&self, name: &str) -> String {
-        self.emu.info().instances.iter().find(|i| i.name == name).unwrap().id.clone()
-    }
-
     async fn snapshots(&self, instance_id: &str) -> Vec<SnapshotView> {
         SnapshotCache::new().timeline(&self.client, instance_id, false).await.unwrap().snapshots
     }

@@ -7,63 +7,37 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
 use lifeboat_engine::graph_export::{self, GraphClient};
 use lifeboat_engine::history::HistoryFilter;
 use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepState};
-use lifeboat_engine::{
-    ApiCredentials, AuraClient, DbLogin, Endpoints, GraphCounts, JobManager, JobSettings, JobState, LoginStore,
-    MemoryLogins, RequestBudget, Sensitive,
-};
+use lifeboat_engine::{DbLogin, GraphCounts, JobManager, JobState, LoginStore};
 use serde_json::json;
 use tokio::sync::watch;
 
+mod common;
+
+/// The shared world, with one job manager and a folder for the files.
 struct World {
-    emu: RunningEmulator,
-    endpoints: Endpoints,
+    base: common::World,
     jobs: Arc<JobManager>,
-    logins: Arc<MemoryLogins>,
-    _journal: tempfile::TempDir,
     files: tempfile::TempDir,
 }
 
-async fn world() -> World {
-    let emu = aura_emulator::start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
-        .await
-        .expect("emulator starts");
-    let info = emu.info().clone();
-    let endpoints = Endpoints {
-        api_url: info.api_url.clone(),
-        auth_url: info.auth_url.clone(),
-        console_url: info.console_url.clone(),
-        query_url: info.query_url.clone(),
-    };
-    let credentials = ApiCredentials { client_id: info.client_id, client_secret: Sensitive::new(info.client_secret) };
-    let client = AuraClient::new(endpoints.clone(), credentials, Arc::new(RequestBudget::default())).unwrap();
-    let logins = Arc::new(MemoryLogins::default());
-    for i in &info.instances {
-        logins
-            .remember(&i.id, DbLogin { user: i.db_user.clone(), password: Sensitive::new(i.db_password.clone()) })
-            .unwrap();
+impl std::ops::Deref for World {
+    type Target = common::World;
+
+    fn deref(&self) -> &common::World {
+        &self.base
     }
-    let journal = tempfile::tempdir().unwrap();
-    let jobs = JobManager::new(
-        client,
-        logins.clone(),
-        JobSettings {
-            journal_dir: journal.path().to_path_buf(),
-            poll_interval: Duration::from_millis(40),
-            watch_limit: Duration::from_secs(60),
-        },
-    );
-    World { emu, endpoints, jobs, logins, _journal: journal, files: tempfile::tempdir().unwrap() }
+}
+
+async fn world() -> World {
+    let base = common::World::start().await;
+    let jobs = base.manager();
+    World { base, jobs, files: tempfile::tempdir().unwrap() }
 }
 
 impl World {
-    fn id_of(&self, name: &str) -> String {
-        self.emu.info().instances.iter().find(|i| i.name == name).unwrap().id.clone()
-    }
-
     fn login(&self, id: &str) -> DbLogin {
         self.logins.login(id).unwrap()
     }
@@ -184,7 +158,7 @@ async fn a_few_thousand_nodes_round_trip_with_equal_counts_and_digest() {
     let report = lifeboat_engine::history::report(import_entry);
     assert!(report.contains("# Data import report: Playground"), "{report}");
     assert!(report.contains("staging.graph.jsonl.zst"));
-    w.emu.shutdown().await;
+    w.base.emu.shutdown().await;
 }
 
 /// The file as text, the way anyone can read it (`zstd -dc FILE`).
@@ -257,7 +231,7 @@ async fn damaged_files_are_refused_before_anything_is_deleted() {
         assert_eq!(w.jobs.history_entry(&done.id).unwrap().overwritten, Some(false));
     }
     assert_eq!(w.counts(&target).await, before, "the target is untouched");
-    w.emu.shutdown().await;
+    w.base.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -291,7 +265,7 @@ async fn an_export_that_fails_midway_leaves_no_file_under_the_chosen_name() {
     let cancelled = finished(rx).await;
     assert_eq!(cancelled.error.as_ref().map(|e| e.code.as_str()), Some("cancelled"));
     assert!(names_in(w.files.path()).is_empty());
-    w.emu.shutdown().await;
+    w.base.emu.shutdown().await;
 }
 
 #[tokio::test]
@@ -338,5 +312,5 @@ async fn every_cypher_value_type_survives_an_import_and_an_export() {
     let back = graph_export::check_file(&w.path("back.graph.jsonl.zst"), |_, _| {}).unwrap();
     assert_eq!(back.counts, GraphCounts { nodes: 2, relationships: 1 });
     assert_eq!(back.digest, original.digest, "every value came back with its type and text");
-    w.emu.shutdown().await;
+    w.base.emu.shutdown().await;
 }

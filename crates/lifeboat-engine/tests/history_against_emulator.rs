@@ -2,75 +2,29 @@
 //! lands in `history.jsonl` once, a restore test times a new instance and deletes exactly that one, a crash between
 //! the journal and the history is repaired, and no secret reaches the file.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
 use lifeboat_engine::history::{self, HistoryFilter};
 use lifeboat_engine::jobs::{DrillError, JobKind, Outcome, StepState};
-use lifeboat_engine::{
-    ApiCredentials, AuraClient, DbLogin, Endpoints, JobManager, JobSettings, JobState, LoginStore, MemoryLogins,
-    RequestBudget, Sensitive, SnapshotCache, SnapshotView,
-};
-use serde_json::Value;
+use lifeboat_engine::{JobState, LoginStore, SnapshotCache, SnapshotView};
 use tokio::sync::watch;
 
-struct World {
-    emu: RunningEmulator,
-    client: AuraClient,
-    logins: Arc<MemoryLogins>,
-    journal: tempfile::TempDir,
-}
+mod common;
+
+use common::World;
 
 async fn world() -> World {
-    let emu = aura_emulator::start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
-        .await
-        .expect("emulator starts");
-    let info = emu.info().clone();
-    let endpoints = Endpoints {
-        api_url: info.api_url.clone(),
-        auth_url: info.auth_url.clone(),
-        console_url: info.console_url.clone(),
-        query_url: info.query_url.clone(),
-    };
-    let credentials = ApiCredentials { client_id: info.client_id, client_secret: Sensitive::new(info.client_secret) };
-    // Five jobs polling every 40 ms need far more than Aura's 125 requests/minute; the budget has its own tests.
-    let client = AuraClient::new(endpoints, credentials, Arc::new(RequestBudget::per_minute(100_000))).unwrap();
-    let logins = Arc::new(MemoryLogins::default());
-    for i in &info.instances {
-        logins
-            .remember(&i.id, DbLogin { user: i.db_user.clone(), password: Sensitive::new(i.db_password.clone()) })
-            .unwrap();
-    }
-    World { emu, client, logins, journal: tempfile::tempdir().unwrap() }
+    World::start().await
 }
 
 impl World {
-    fn manager(&self) -> Arc<JobManager> {
-        JobManager::new(
-            self.client.clone(),
-            self.logins.clone(),
-            JobSettings {
-                journal_dir: self.journal.path().to_path_buf(),
-                poll_interval: Duration::from_millis(40),
-                watch_limit: Duration::from_secs(60),
-            },
-        )
-    }
-
-    fn id_of(&self, name: &str) -> String {
-        self.emu.info().instances.iter().find(|i| i.name == name).unwrap().id.clone()
-    }
-
     fn history_text(&self) -> String {
         std::fs::read_to_string(history::path_in(self.journal.path())).unwrap_or_default()
     }
 
     async fn requests(&self, method: &str) -> Vec<String> {
-        let log: Value =
-            reqwest::get(format!("{}/_emulator/requests", self.emu.base_url())).await.unwrap().json().await.unwrap();
-        let entries = log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default();
-        entries
+        self.request_log()
+            .await
             .iter()
             .filter(|e| e["method"] == method)
             .filter_map(|e| e["path"].as_str().map(str::to_owned))

@@ -1,77 +1,24 @@
 //! Snapshots, restores and new instances from snapshots, end to end against the emulator on the fast clock.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
 use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepState};
-use lifeboat_engine::{
-    ApiCredentials, AuraClient, DbLogin, Endpoints, JobManager, JobSettings, JobState, LoginStore, MemoryLogins,
-    RequestBudget, Sensitive, SnapshotCache,
-};
+use lifeboat_engine::{JobState, LoginStore, SnapshotCache};
 use serde_json::{json, Value};
 use tokio::sync::watch;
 
-struct World {
-    emu: RunningEmulator,
-    client: AuraClient,
-    logins: Arc<MemoryLogins>,
-    journal: tempfile::TempDir,
-}
+mod common;
+
+use common::World;
 
 async fn world() -> World {
-    let emu = aura_emulator::start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
-        .await
-        .expect("emulator starts");
-    let info = emu.info().clone();
-    let endpoints = Endpoints {
-        api_url: info.api_url.clone(),
-        auth_url: info.auth_url.clone(),
-        console_url: info.console_url.clone(),
-        query_url: info.query_url.clone(),
-    };
-    let credentials = ApiCredentials { client_id: info.client_id, client_secret: Sensitive::new(info.client_secret) };
-    let client = AuraClient::new(endpoints, credentials, Arc::new(RequestBudget::default())).unwrap();
-    let logins = Arc::new(MemoryLogins::default());
-    for i in &info.instances {
-        logins
-            .remember(&i.id, DbLogin { user: i.db_user.clone(), password: Sensitive::new(i.db_password.clone()) })
-            .unwrap();
-    }
-    World { emu, client, logins, journal: tempfile::tempdir().unwrap() }
+    World::start().await
 }
 
 impl World {
-    fn manager(&self) -> Arc<JobManager> {
-        self.manager_in(self.journal.path())
-    }
-
-    fn manager_in(&self, journal_dir: &std::path::Path) -> Arc<JobManager> {
-        JobManager::new(
-            self.client.clone(),
-            self.logins.clone(),
-            JobSettings {
-                journal_dir: journal_dir.to_path_buf(),
-                poll_interval: Duration::from_millis(40),
-                watch_limit: Duration::from_secs(60),
-            },
-        )
-    }
-
-    fn id_of(&self, name: &str) -> String {
-        self.emu.info().instances.iter().find(|i| i.name == name).unwrap().id.clone()
-    }
-
-    async fn control(&self, path: &str, body: Value) {
-        let r = reqwest::Client::new().post(format!("{}{path}", self.emu.base_url())).json(&body).send().await.unwrap();
-        assert!(r.status().is_success());
-    }
-
     async fn posts_to(&self, suffix: &str) -> usize {
-        let log: Value =
-            reqwest::get(format!("{}/_emulator/requests", self.emu.base_url())).await.unwrap().json().await.unwrap();
-        let entries = log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default();
-        entries
+        self.request_log()
+            .await
             .iter()
             .filter(|e| e["method"] == "POST" && e["path"].as_str().is_some_and(|p| p.ends_with(suffix)))
             .count()
