@@ -2,12 +2,16 @@
 // typing RESTORE (safety snapshot on by default), watch the steps, see the counts — and get a desktop notification.
 // The sandbox runs on the fast clock here (LIFEBOAT_SANDBOX_CLOCK=fast), so a restore takes about a second.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
 
 let browser;
 let interactions = 0;
+/** Where the save dialog "saves": the app answers it with this folder (debug builds only; see files.rs). */
+let saveDir;
 const $ = (selector) => browser.$(selector);
 async function click(selector) {
   interactions += 1;
@@ -17,7 +21,8 @@ async function click(selector) {
 }
 
 before(async () => {
-  browser = await openApp();
+  saveDir = await mkdtemp(path.join(os.tmpdir(), 'lifeboat-reports-'));
+  browser = await openApp(['--automation-save-dir', saveDir]);
   await waitUntilReady(browser);
 });
 
@@ -32,7 +37,10 @@ test('Production shows its snapshot timeline, grouped list and what a restore wo
   const rows = await browser.$$('[data-testid="instance-row"]');
   let id;
   for (const row of rows) {
-    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Production') {
+    if (
+      (await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() ===
+      'Production'
+    ) {
       id = await row.getAttribute('data-instance-id');
     }
   }
@@ -40,7 +48,10 @@ test('Production shows its snapshot timeline, grouped list and what a restore wo
   await click(`[data-testid="instance-row"][data-instance-id="${id}"]`);
   await (await $('[data-testid="snapshot-browser"]')).waitForDisplayed({ timeout: 30_000 });
   await (await $('[data-testid="snapshot-row"]')).waitForExist({ timeout: 30_000 });
-  assert.ok(await (await $('[data-testid="snapshot-timeline"]')).isDisplayed(), 'the timeline is drawn');
+  assert.ok(
+    await (await $('[data-testid="snapshot-timeline"]')).isDisplayed(),
+    'the timeline is drawn',
+  );
   const marks = await browser.$$('[data-testid="timeline-mark"]');
   assert.ok(marks.length > 24, `a week of hourly and daily snapshots is marked (${marks.length})`);
   const failed = await browser.$$('[data-testid="snapshot-row"][data-status="Failed"]');
@@ -63,12 +74,19 @@ test('the restore dialog names the cost and stays locked until RESTORE is typed'
   await dialog.waitForDisplayed({ timeout: 10_000 });
   assert.match(await dialog.getText(), /Production/);
   assert.match(await (await $('[data-testid="restore-data-loss"]')).getText(), /loses all changes/);
-  assert.equal(await (await $('[data-testid="restore-safety-snapshot"]')).isSelected(), true, 'safety snapshot is on by default');
+  assert.equal(
+    await (await $('[data-testid="restore-safety-snapshot"]')).isSelected(),
+    true,
+    'safety snapshot is on by default',
+  );
   const confirm = await $('[data-testid="restore-confirm"]');
   assert.equal(await confirm.isEnabled(), false, 'locked before typing');
   interactions += 1;
   await (await $('[data-testid="restore-confirm-input"]')).setValue('RESTORE');
-  await browser.waitUntil(() => confirm.isEnabled(), { timeout: 5_000, timeoutMsg: 'confirm never unlocked' });
+  await browser.waitUntil(() => confirm.isEnabled(), {
+    timeout: 5_000,
+    timeoutMsg: 'confirm never unlocked',
+  });
   await screenshot(browser, 'restore-dialog');
 });
 
@@ -122,6 +140,19 @@ test('the restore report says what was done, why, and what was lost, ready to sa
   assert.match(text, /\d+ nodes|Nodes/i, 'the verification counts are in the report');
   assert.match(await (await $('[data-testid="report-message-after"]')).getText(), /Production/);
   await screenshot(browser, 'restore-report');
+
+  // Saved as a file (the dialog answered with the proposed name in saveDir): the whole report, and nothing else.
+  await click('[data-testid="save-report"]');
+  let saved = [];
+  for (let i = 0; i < 50 && saved.length === 0; i += 1) {
+    saved = await readdir(saveDir);
+    if (saved.length === 0) await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(saved.length, 1, `one file, no temporary leftovers: ${saved}`);
+  assert.match(saved[0], /Production.*\.md$/);
+  const file = await readFile(path.join(saveDir, saved[0]), 'utf8');
+  assert.ok(file.includes(text.split('\n')[0].trim()), 'the file is the report shown');
+  assert.match(file, /lost|loses/i);
   await (await $('[data-testid="report-close"]')).click();
 });
 
@@ -132,9 +163,16 @@ test('the shell refuses a restore whose confirmation token did not come from the
   let outcome;
   try {
     outcome = await browser.execute(async () => {
-      const args = { token: 'f'.repeat(32), safetySnapshot: false, reason: null, onEvent: '__CHANNEL__:4242' };
+      const args = {
+        token: 'f'.repeat(32),
+        safetySnapshot: false,
+        reason: null,
+        onEvent: '__CHANNEL__:4242',
+      };
       try {
-        return { ok: JSON.stringify(await window.__TAURI_INTERNALS__.invoke('restore_snapshot', args)) };
+        return {
+          ok: JSON.stringify(await window.__TAURI_INTERNALS__.invoke('restore_snapshot', args)),
+        };
       } catch (error) {
         return { error };
       }
