@@ -7,10 +7,13 @@
 #   1. CRC-32 pass (what every upload starts with) vs `cat FILE > /dev/null`, page cache warm, best of 3.
 #   2. Upload (the engine's GCS half, lifeboat_upload::upload_to_signed_url, 64 MiB and 8 MiB chunks) vs
 #      `curl -T FILE` to the same draining loopback sink (`lifeboat-bench sink`), best of 3.
-#   3. End-to-end sandbox restore of 1 GiB through `lifeboat upload` (fast clock: the emulator's import timing
+#   3. End-to-end sandbox restore of 1 GiB through `lifeboat-cli upload` (fast clock: the emulator's import timing
 #      scaled 1/200; the bytes still go over loopback into the emulator's store on disk, which CRC-checks them).
-#   4. Peak RSS of `lifeboat upload` at 1 GiB and 8 GiB (/usr/bin/time -v "Maximum resident set size"). The 8 GiB
-#      run is skipped, with a message, when less than 20 GiB is free.
+#   4. Peak RSS of `lifeboat-cli upload` at 1 GiB and 8 GiB (/usr/bin/time -v "Maximum resident set size"). The
+#      8 GiB run is skipped, with a message, when less than 20 GiB is free. `lifeboat-cli` is the command line
+#      without the desktop app's libraries; `lifeboat upload` (the desktop binary) runs the same code on top of
+#      the baseline those libraries cost, measured as the peak RSS of `lifeboat --version` (debug build: the
+#      release desktop app is not built here, it takes long).
 #   5. API requests per minute while three jobs are watched: not measured (see the results file).
 #
 # Files are generated incompressible (a valid Neo4j 5 backup of random filler) in target/bench/work, and removed.
@@ -26,9 +29,9 @@ repeat=${BENCH_REPEAT:-3}
 mkdir -p "$work"
 results=$out_dir/results.md
 
-echo "building release binaries (lifeboat, lifeboat-bench)…"
-cargo build --release --quiet -p lifeboat -p lifeboat-stress --bin lifeboat --bin lifeboat-bench || exit 1
-bin=$root/target/release/lifeboat
+echo "building release binaries (lifeboat-cli, lifeboat-bench)…"
+cargo build --release --quiet -p lifeboat-cli -p lifeboat-stress --bin lifeboat-cli --bin lifeboat-bench || exit 1
+bin=$root/target/release/lifeboat-cli
 bench=$root/target/release/lifeboat-bench
 
 sink_pid=""; sandbox_pid=""
@@ -110,7 +113,7 @@ row "lifeboat upload engine, 8 MiB chunks" "$(mbps "$bytes" "$up8_s") MB/s" ""
 row "→ ratio engine (64 MiB) / curl -T (throughput)" "$(calc "$curl_s / $up64_s" 2)" ""
 row "→ ratio engine (8 MiB) / curl -T (throughput)" "$(calc "$curl_s / $up8_s" 2)" ""
 
-echo "── 3./4. end-to-end sandbox restore through lifeboat upload (fast clock)"
+echo "── 3./4. end-to-end sandbox restore through lifeboat-cli upload (fast clock)"
 "$bin" sandbox --json --clock fast --port 0 --data-dir "$work/sandbox" >"$work/sandbox.out" 2>"$work/sandbox.err" &
 sandbox_pid=$!
 for _ in $(seq 1 300); do [ -s "$work/sandbox.out" ] && break; sleep 0.1; done
@@ -125,10 +128,10 @@ restore() { # LABEL FILE
 }
 if restore e2e "$file"; then
   up_s=$(jq -r .uploadSecs "$work/e2e.out"); imp_s=$(jq -r .importSecs "$work/e2e.out")
-  row "restore $(mib "$bytes") MiB end to end (lifeboat upload, wall)" "$(calc "$SECS" 1) s" \
+  row "restore $(mib "$bytes") MiB end to end (lifeboat-cli upload, wall)" "$(calc "$SECS" 1) s" \
     "upload $(calc "$up_s" 1) s ($(mbps "$bytes" "$up_s") MB/s), import $(calc "$imp_s" 1) s (fast clock)"
   row "→ ratio upload phase / curl -T (throughput)" "$(calc "$curl_s / $up_s" 2)" "emulator writes to disk, curl's sink discards"
-  row "peak RSS of lifeboat upload, $(mib "$bytes") MiB" "$(calc "$RSS_KIB / 1024" 1) MiB" ""
+  row "peak RSS of lifeboat-cli upload, $(mib "$bytes") MiB" "$(calc "$RSS_KIB / 1024" 1) MiB" ""
 else
   row "restore end to end" "FAILED" "$(tail -n 1 "$work/e2e.err")"
 fi
@@ -141,23 +144,30 @@ to_bytes() { # 8GiB, 512MiB, 1g, 1048576 → bytes
 big_bytes=$(to_bytes "$big")
 need_gib=20
 if [ "$big_bytes" -eq 0 ]; then
-  row "peak RSS of lifeboat upload, big file" "skipped" "BENCH_BIG_SIZE=0"
+  row "peak RSS of lifeboat-cli upload, big file" "skipped" "BENCH_BIG_SIZE=0"
 elif [ "$free_gib" -lt "$need_gib" ]; then
   echo "   only ${free_gib} GiB free (< ${need_gib} GiB): skipping the $big run"
-  row "peak RSS of lifeboat upload, $big" "skipped" "only ${free_gib} GiB free, ${need_gib} GiB needed"
+  row "peak RSS of lifeboat-cli upload, $big" "skipped" "only ${free_gib} GiB free, ${need_gib} GiB needed"
 else
   echo "── generating a $big incompressible backup"
   "$bench" gen --size "$big" --out "$work/big.backup" >"$work/gen-big.json" || exit 1
   big_file_bytes=$(jq -r .fileSize "$work/gen-big.json")
   if restore e2e-big "$work/big.backup"; then
     up_s=$(jq -r .uploadSecs "$work/e2e-big.out")
-    row "restore $(mib "$big_file_bytes") MiB end to end (lifeboat upload, wall)" "$(calc "$SECS" 1) s" \
+    row "restore $(mib "$big_file_bytes") MiB end to end (lifeboat-cli upload, wall)" "$(calc "$SECS" 1) s" \
       "upload $(calc "$up_s" 1) s ($(mbps "$big_file_bytes" "$up_s") MB/s)"
-    row "peak RSS of lifeboat upload, $(mib "$big_file_bytes") MiB" "$(calc "$RSS_KIB / 1024" 1) MiB" ""
+    row "peak RSS of lifeboat-cli upload, $(mib "$big_file_bytes") MiB" "$(calc "$RSS_KIB / 1024" 1) MiB" ""
   else
     row "restore $big end to end" "FAILED" "$(tail -n 1 "$work/e2e-big.err")"
   fi
   rm -f "$work/big.backup"
+fi
+desktop=$root/target/debug/lifeboat
+if [ -x "$desktop" ] && measure baseline-cli "$root/target/debug/lifeboat-cli" --version && cli_base=$RSS_KIB &&
+  measure baseline-desktop "$desktop" --version; then
+  row "peak RSS of \`--version\`: lifeboat-cli vs the desktop binary (debug builds)" \
+    "$(calc "$cli_base / 1024" 1) vs $(calc "$RSS_KIB / 1024" 1) MiB" \
+    "what \`lifeboat upload\` adds to the figures above: the desktop libraries' baseline"
 fi
 row "API requests per minute, three jobs watched" "not measured" "needs the app's job watcher; see below"
 
