@@ -20,6 +20,7 @@
 //!
 //! Nothing here asserts on time: the machine is shared, so timings are printed, never judged.
 
+pub mod api_rate;
 pub mod control;
 pub mod corpus;
 pub mod guard;

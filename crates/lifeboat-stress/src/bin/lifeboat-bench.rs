@@ -7,6 +7,7 @@
 //! lifeboat-bench sink [--port 0]                           # a draining GCS-style sink; prints {"url":…} and serves
 //! lifeboat-bench signed-upload FILE URL [--chunk-size 64MiB]   # the upload engine's GCS half against a sink
 //! lifeboat-bench rss -- CMD ARGS…      # runs CMD (its output untouched), then {"exit","maxRssKiB","secs"} on stderr
+//! lifeboat-bench api-rate [--seconds 60]   # Aura API requests while three jobs are watched (real-clock sandbox)
 //! ```
 
 use std::io::Write;
@@ -67,6 +68,13 @@ enum Cmd {
         #[arg(long, default_value = "64MiB", value_parser = parse_size)]
         chunk_size: u64,
     },
+    /// Counts the Aura API requests of the engine while it watches three jobs (restore, new instance, restore
+    /// drill) in a real-clock sandbox with the app's settings.
+    ApiRate {
+        /// How long to count.
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
     /// Runs a command and reports its exit code and peak resident set size (getrusage of the waited child).
     Rss {
         /// The command and its arguments.
@@ -83,6 +91,7 @@ fn main() -> ExitCode {
         Cmd::Sink { port } => sink(port),
         Cmd::SignedUpload { file, url, chunk_size } => signed_upload(file, url, chunk_size),
         Cmd::Rss { command } => rss(command),
+        Cmd::ApiRate { seconds } => api_rate(seconds),
     };
     match result {
         Ok(code) => code,
@@ -117,6 +126,13 @@ fn gen(size: u64, out: PathBuf, nodes: u64, relationships: u64, seed: u64) -> Re
         "crc32": w.crc32,
         "secs": started.elapsed().as_secs_f64(),
     }));
+    Ok(ExitCode::SUCCESS)
+}
+
+fn api_rate(seconds: u64) -> Result<ExitCode, String> {
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let rate = runtime.block_on(lifeboat_stress::api_rate::measure(std::time::Duration::from_secs(seconds)))?;
+    print(serde_json::to_value(&rate).map_err(|e| e.to_string())?);
     Ok(ExitCode::SUCCESS)
 }
 
