@@ -8,7 +8,7 @@
 //!   the whole body is sent the answer must come within `response`.
 
 use std::collections::VecDeque;
-use std::io::{self, SeekFrom};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -16,7 +16,6 @@ use std::time::{Duration, Instant};
 use bytes::{Bytes, BytesMut};
 use futures_util::Stream;
 use reqwest::header::HeaderMap;
-use tokio::io::{AsyncReadExt, AsyncSeekExt};
 
 use crate::error::UploadError;
 use crate::progress::RequestMeter;
@@ -214,44 +213,71 @@ async fn read_answer(mut resp: reqwest::Response, limit: Duration) -> Result<Ans
     Ok(Answer { status, headers, body: body.freeze() })
 }
 
-/// A request body of `len` bytes of the file from `offset`, streamed with [`READ_BUFFER`]-sized reads and
-/// metered as it is handed to the network. Memory: one buffer, whatever `len` is.
+/// How many reads a request body may run ahead of the network (memory: this many [`READ_BUFFER`]s per request).
+const READ_AHEAD: usize = 4;
+
+/// A request body of `len` bytes of the file from `offset`, read with [`READ_BUFFER`]-sized reads and metered as
+/// it is handed to the network. Memory: at most [`READ_AHEAD`] buffers, whatever `len` is.
 ///
-/// A file that ends early (it shrank) makes the stream fail, so the request fails rather than sending less.
+/// One blocking thread reads ahead while the socket writes, as `curl -T` does in one loop: reading and sending
+/// overlap, and each byte is copied once from the kernel into the buffer that goes to the network (tokio's own
+/// file type would copy it twice and hop threads for every read). Dropping the body (a failed or cancelled request)
+/// stops the reader at its next buffer. A file that ends early (it shrank) makes the stream fail, so the request
+/// fails rather than sending less.
 pub(crate) async fn file_range(
     path: &Path,
     offset: u64,
     len: u64,
     meter: Arc<RequestMeter>,
 ) -> io::Result<reqwest::Body> {
-    let mut file = tokio::fs::File::open(path).await?;
-    file.seek(SeekFrom::Start(offset)).await?;
-    Ok(reqwest::Body::wrap_stream(range_stream(file.take(len), len, meter)))
+    let path = path.to_path_buf();
+    let file = tokio::task::spawn_blocking(move || -> io::Result<std::fs::File> {
+        let mut file = std::fs::File::open(&path)?;
+        file.seek(SeekFrom::Start(offset))?;
+        Ok(file)
+    })
+    .await
+    .map_err(io::Error::other)??;
+    Ok(reqwest::Body::wrap_stream(range_stream(file, len, meter)))
 }
 
 fn range_stream(
-    reader: tokio::io::Take<tokio::fs::File>,
+    file: std::fs::File,
     len: u64,
     meter: Arc<RequestMeter>,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
-    futures_util::stream::unfold((reader, len, meter), |(mut reader, remaining, meter)| async move {
-        if remaining == 0 {
-            return None;
+    let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(READ_AHEAD);
+    tokio::task::spawn_blocking(move || read_ahead(file, len, &tx));
+    futures_util::stream::unfold((rx, meter), |(mut rx, meter)| async move {
+        let item = rx.recv().await?;
+        if let Ok(bytes) = &item {
+            meter.add(bytes.len() as u64);
         }
-        let want = usize::try_from(remaining).unwrap_or(READ_BUFFER).min(READ_BUFFER);
-        let mut buf = BytesMut::with_capacity(want);
-        match reader.read_buf(&mut buf).await {
-            Ok(0) => {
-                let e = io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (did it change?)");
-                Some((Err(e), (reader, 0, meter)))
-            }
-            Ok(n) => {
-                meter.add(n as u64);
-                Some((Ok(buf.freeze()), (reader, remaining - n as u64, meter)))
-            }
-            Err(e) => Some((Err(e), (reader, 0, meter))),
-        }
+        Some((item, (rx, meter)))
     })
+}
+
+/// The reader thread of [`range_stream`]: `len` bytes in [`READ_BUFFER`]s, then the end (or one error).
+fn read_ahead(file: std::fs::File, len: u64, tx: &tokio::sync::mpsc::Sender<io::Result<Bytes>>) {
+    let mut reader = file.take(len);
+    let mut remaining = len;
+    while remaining > 0 {
+        let want = usize::try_from(remaining).unwrap_or(READ_BUFFER).min(READ_BUFFER);
+        let mut buf = Vec::with_capacity(want);
+        let item = match (&mut reader).take(want as u64).read_to_end(&mut buf) {
+            Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (did it change?)")),
+            Ok(n) => {
+                remaining -= n as u64;
+                Ok(Bytes::from(buf))
+            }
+            Err(e) => Err(e),
+        };
+        let failed = item.is_err();
+        // A closed channel: the request was dropped, nobody wants the rest.
+        if tx.blocking_send(item).is_err() || failed {
+            return;
+        }
+    }
 }
 
 /// The `<Code>` and `<Details>`/`<Message>` of a GCS/S3 XML error body, for messages. Plain string search: we
@@ -312,18 +338,19 @@ mod tests {
         std::fs::write(&path, &data).unwrap();
         let meter = Arc::new(Meter::default());
         let req = meter.request();
-        let mut file = tokio::fs::File::open(&path).await.unwrap();
-        file.seek(SeekFrom::Start(5)).await.unwrap();
+        let mut file = std::fs::File::open(&path).unwrap();
+        file.seek(SeekFrom::Start(5)).unwrap();
         let len = (2 * READ_BUFFER + 3) as u64;
-        let pieces: Vec<Bytes> = range_stream(file.take(len), len, req.clone()).map(|r| r.unwrap()).collect().await;
+        let pieces: Vec<Bytes> = range_stream(file, len, req.clone()).map(|r| r.unwrap()).collect().await;
         let joined: Vec<u8> = pieces.iter().flat_map(|b| b.iter().copied()).collect();
         assert_eq!(&joined[..], &data[5..5 + len as usize]);
         assert!(pieces.len() <= 4, "reads are large: {}", pieces.len());
         assert_eq!(req.sent(), len);
         // A range past the end fails instead of sending less.
-        let mut file = tokio::fs::File::open(&path).await.unwrap();
-        file.seek(SeekFrom::Start(data.len() as u64 - 10)).await.unwrap();
-        let results: Vec<_> = range_stream(file.take(100), 100, meter.request()).collect().await;
+        let mut file = std::fs::File::open(&path).unwrap();
+        file.seek(SeekFrom::Start(data.len() as u64 - 10)).unwrap();
+        let results: Vec<_> = range_stream(file, 100, meter.request()).collect().await;
         assert!(results.last().unwrap().is_err());
+        assert_eq!(results.len(), 2, "the 10 bytes there, then the error, and nothing after it");
     }
 }
