@@ -219,11 +219,12 @@ const READ_AHEAD: usize = 4;
 /// A request body of `len` bytes of the file from `offset`, read with [`READ_BUFFER`]-sized reads and metered as
 /// it is handed to the network. Memory: at most [`READ_AHEAD`] buffers, whatever `len` is.
 ///
-/// One blocking thread reads ahead while the socket writes, as `curl -T` does in one loop: reading and sending
-/// overlap, and each byte is copied once from the kernel into the buffer that goes to the network (tokio's own
-/// file type would copy it twice and hop threads for every read). Dropping the body (a failed or cancelled request)
-/// stops the reader at its next buffer. A file that ends early (it shrank) makes the stream fail, so the request
-/// fails rather than sending less.
+/// A reader task runs ahead while the socket writes, as `curl -T` does in one loop: reading and sending overlap,
+/// and each byte is copied once, from the kernel straight into the buffer that goes to the network (tokio's own file
+/// type would copy it twice). Buffers are allocated on the runtime's threads and only filled on a blocking thread:
+/// allocating them on ever-changing blocking threads spreads them over many allocator arenas, and memory then grows
+/// with the file size. Dropping the body (a failed or cancelled request) stops the reader at its next buffer. A file
+/// that ends early (it shrank) makes the stream fail, so the request fails rather than sending less.
 pub(crate) async fn file_range(
     path: &Path,
     offset: u64,
@@ -247,7 +248,7 @@ fn range_stream(
     meter: Arc<RequestMeter>,
 ) -> impl Stream<Item = io::Result<Bytes>> + Send + 'static {
     let (tx, rx) = tokio::sync::mpsc::channel::<io::Result<Bytes>>(READ_AHEAD);
-    tokio::task::spawn_blocking(move || read_ahead(file, len, &tx));
+    tokio::spawn(read_ahead(file, len, tx));
     futures_util::stream::unfold((rx, meter), |(mut rx, meter)| async move {
         let item = rx.recv().await?;
         if let Ok(bytes) = &item {
@@ -257,24 +258,35 @@ fn range_stream(
     })
 }
 
-/// The reader thread of [`range_stream`]: `len` bytes in [`READ_BUFFER`]s, then the end (or one error).
-fn read_ahead(file: std::fs::File, len: u64, tx: &tokio::sync::mpsc::Sender<io::Result<Bytes>>) {
-    let mut reader = file.take(len);
+/// The reader of [`range_stream`]: `len` bytes in [`READ_BUFFER`]s, then the end (or one error).
+async fn read_ahead(file: std::fs::File, len: u64, tx: tokio::sync::mpsc::Sender<io::Result<Bytes>>) {
+    let mut file = Some(file);
     let mut remaining = len;
     while remaining > 0 {
+        let Some(f) = file.take() else { return };
         let want = usize::try_from(remaining).unwrap_or(READ_BUFFER).min(READ_BUFFER);
-        let mut buf = Vec::with_capacity(want);
-        let item = match (&mut reader).take(want as u64).read_to_end(&mut buf) {
-            Ok(0) => Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (did it change?)")),
-            Ok(n) => {
+        let buf = Vec::with_capacity(want);
+        let read = tokio::task::spawn_blocking(move || {
+            let mut buf = buf;
+            let result = (&f).take(want as u64).read_to_end(&mut buf);
+            (f, buf, result)
+        })
+        .await;
+        let item = match read {
+            Ok((_, _, Ok(0))) => {
+                Err(io::Error::new(io::ErrorKind::UnexpectedEof, "the file ended early (did it change?)"))
+            }
+            Ok((f, buf, Ok(n))) => {
+                file = Some(f);
                 remaining -= n as u64;
                 Ok(Bytes::from(buf))
             }
-            Err(e) => Err(e),
+            Ok((_, _, Err(e))) => Err(e),
+            Err(e) => Err(io::Error::other(e)),
         };
         let failed = item.is_err();
         // A closed channel: the request was dropped, nobody wants the rest.
-        if tx.blocking_send(item).is_err() || failed {
+        if tx.send(item).await.is_err() || failed {
             return;
         }
     }
