@@ -19,8 +19,9 @@ import {
   verifiedSentence,
   watchingSentence,
 } from '../../lib/exports';
-import { checkIcon, checkLabel, checkState, checkWord, formatBytes } from '../../lib/files';
+import { formatBytes } from '../../lib/files';
 import { formatUtc } from '../../lib/time';
+import { CheckList } from '../files/CheckList';
 import { JobProgress, useJob, useJobs } from '../jobs';
 
 export type SnapshotExportDialogProps = {
@@ -363,30 +364,7 @@ function FoundFile({
           </dd>
         </div>
       </dl>
-      {candidate.checks.length > 0 && (
-        // biome-ignore lint/a11y/noRedundantRoles: WebKit drops list semantics from unstyled lists; keep the role explicit.
-        <ul class="checklist" role="list" aria-label="Checks">
-          {candidate.checks.map((check) => {
-            const state = checkState(check);
-            return (
-              <li
-                key={check.id}
-                class={`check check--${state}`}
-                data-testid="export-file-check"
-                data-check-id={check.id}
-                data-ok={state}
-              >
-                <span class="check__icon" aria-hidden="true">
-                  {checkIcon(state)}
-                </span>
-                <span class="check__label">{checkLabel(check.id)}</span>
-                <span class="check__state">{checkWord(state)}</span>
-                {check.message && <span class="check__message">{check.message}</span>}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <CheckList checks={candidate.checks} testId="export-file-check" />
       {candidate.notes.map((note) => (
         <p key={note} class="notice notice--warning" data-testid="export-file-note">
           {note}

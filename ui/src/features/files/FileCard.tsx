@@ -1,8 +1,9 @@
 import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import type { Inspection } from '../../api';
-import { checkIcon, checkLabel, checkState, checkWord, formatBytes } from '../../lib/files';
+import { formatBytes } from '../../lib/files';
 import { formatDateTime, formatVersion } from '../../lib/format';
+import { CheckList } from './CheckList';
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
   return (
@@ -59,30 +60,7 @@ export function FileCard({
         )}
       </dl>
 
-      {inspection.checks.length > 0 && (
-        // biome-ignore lint/a11y/noRedundantRoles: WebKit drops list semantics from unstyled lists; keep the role explicit.
-        <ul class="checklist" role="list" aria-label="Checks">
-          {inspection.checks.map((check) => {
-            const state = checkState(check);
-            return (
-              <li
-                key={check.id}
-                class={`check check--${state}`}
-                data-testid="file-check"
-                data-check-id={check.id}
-                data-ok={state}
-              >
-                <span class="check__icon" aria-hidden="true">
-                  {checkIcon(state)}
-                </span>
-                <span class="check__label">{checkLabel(check.id)}</span>
-                <span class="check__state">{checkWord(state)}</span>
-                {check.message && <span class="check__message">{check.message}</span>}
-              </li>
-            );
-          })}
-        </ul>
-      )}
+      <CheckList checks={inspection.checks} testId="file-check" />
 
       {!inspection.canUpload && (
         <div class="notice notice--error" role="alert" data-testid="file-blocked">
