@@ -178,9 +178,7 @@ pub async fn restore_from_file(
 ) -> Result<crate::jobs::JobStarted, CommandError> {
     let backend = state.backend()?;
     let rx = backend.jobs.start_file_restore(&token, safety_snapshot, reason).await?;
-    let instance_id = rx.borrow().instance_id.clone();
-    backend.snapshots.forget_instance(&instance_id).await;
-    Ok(crate::jobs::forward(rx, on_event))
+    Ok(crate::jobs::forward_overwrite(&backend, rx, on_event).await)
 }
 
 #[tauri::command]

@@ -81,8 +81,5 @@ pub async fn import_graph(
 ) -> Result<JobStarted, CommandError> {
     let backend = state.backend()?;
     let rx = backend.jobs.start_graph_import(&token, safety_snapshot, reason).await?;
-    let instance_id = rx.borrow().instance_id.clone();
-    // A safety snapshot may be taken: the snapshot list is read again.
-    backend.snapshots.forget_instance(&instance_id).await;
-    Ok(forward(rx, on_event))
+    Ok(crate::jobs::forward_overwrite(&backend, rx, on_event).await)
 }

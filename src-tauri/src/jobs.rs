@@ -32,6 +32,18 @@ impl From<StartError> for CommandError {
     }
 }
 
+/// [`forward`] for a job that overwrites an instance (snapshot restore, file restore, data import): the safety
+/// snapshot it may take changes the instance's snapshot list, so the cached list is read again.
+pub async fn forward_overwrite(
+    backend: &crate::state::Backend,
+    rx: watch::Receiver<JobState>,
+    channel: Channel<JobEvent>,
+) -> JobStarted {
+    let instance_id = rx.borrow().instance_id.clone();
+    backend.snapshots.forget_instance(&instance_id).await;
+    forward(rx, channel)
+}
+
 /// Pushes every state of a job into the channel until the job ends or the window goes away.
 pub fn forward(mut rx: watch::Receiver<JobState>, channel: Channel<JobEvent>) -> JobStarted {
     let job_id = rx.borrow().id.clone();
@@ -101,9 +113,7 @@ pub async fn restore_snapshot(
 ) -> Result<JobStarted, CommandError> {
     let b = state.backend()?;
     let rx = b.jobs.start_restore(&token, safety_snapshot, reason).await?;
-    let instance_id = rx.borrow().instance_id.clone();
-    b.snapshots.forget_instance(&instance_id).await;
-    Ok(forward(rx, on_event))
+    Ok(forward_overwrite(&b, rx, on_event).await)
 }
 
 #[tauri::command]
