@@ -4,7 +4,8 @@
 #
 #   static checks : rustfmt, clippy -D warnings, the frontend linter + type check, engine crates free of
 #                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit
-#   tests         : every Rust test (engine, emulator, CLI, shell), frontend unit tests, end-to-end tests of the
+#   tests         : every Rust test (engine, emulator, CLI, shell), an independent Aura API client (aura-python-sdk)
+#                   against the sandbox, frontend unit tests, end-to-end tests of the
 #                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -56,6 +57,17 @@ read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
 [ "$rust_status" -ne 0 ] && [ "$rf" -eq 0 ] && rf=1   # a crash or build failure counts too
 record rust-tests "$rp" "$rf"; echo "   $rp passed, $rf failed"
 [ "$rf" -gt 0 ] && grep -E '^(test .* FAILED|failures:|---- )|panicked|error(\[|:)' "$results/rust-tests.log" | head -n 60 | sed 's/^/   /'
+
+# An independent Aura API client (aura-python-sdk, PyPI) drives `lifeboat sandbox` over loopback.
+echo "── Aura SDK interop (aura-python-sdk against lifeboat sandbox)"
+LIFEBOAT_BIN=$root/target/debug/lifeboat python3 tests/interop/test_aura_sdk.py >"$results/interop-sdk.log" 2>&1
+ss=$?
+counts=$(sed -nE 's/^interop-sdk: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$results/interop-sdk.log" | tail -n 1)
+read -r sp sf <<<"${counts:-0 1}"   # no summary line: it crashed, which counts as a failure
+[ "$ss" -ne 0 ] && [ "$sf" -eq 0 ] && sf=1
+record interop-sdk "$sp" "$sf"; echo "   $sp passed, $sf failed"
+[ "$sf" -gt 0 ] && grep -E -A12 '^(FAIL|ERROR):' "$results/interop-sdk.log" | head -n 80 | sed 's/^/   /'
+[ "$sf" -gt 0 ] && tail -n 20 "$results/interop-sdk.log" | sed 's/^/   /'
 
 echo "── frontend unit tests"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json") >"$results/vitest.log" 2>&1
