@@ -15,9 +15,9 @@ Loopback only. aura-python-sdk 0.1.5 was read before it was run here: every requ
 transport to `{base_url}/oauth/token` or `{base_url}/v1/...`; the only other URLs it would fetch are Prometheus
 metrics endpoints that a caller hands to its `prometheus` service (this test never does; the sandbox reports none),
 and those it refuses unless they are https://*.neo4j.io or `allow_untrusted_metrics_urls` is set (it is not here).
-It has no telemetry and no update check. Still, the SDK's own httpx transport is wrapped here so that any request (redirects included) to a
-host other than the sandbox's 127.0.0.1 port fails the test before it is sent, and proxy variables are cleared so
-httpx cannot route loopback traffic elsewhere.
+It has no telemetry and no update check. Still, the SDK's own httpx transport is wrapped here so that any request
+(redirects included) to a host other than the sandbox's 127.0.0.1 port fails the test before it is sent, and proxy
+variables are cleared so httpx cannot route loopback traffic elsewhere.
 """
 
 from __future__ import annotations
@@ -184,7 +184,7 @@ class Sandbox:
 
     @contextlib.contextmanager
     def held(self):
-        """Instance transitions stay where they are inside the block (so a 409 is certain, whatever the speed)."""
+        """Transitions and snapshots stay where they are inside the block (a 409 is certain, whatever the speed)."""
         self.control("POST", "/_emulator/transitions/hold")
         try:
             yield
@@ -430,8 +430,12 @@ class Snapshots(SandboxTest):
             self.client.snapshots.list("deadbeef")
 
     def test_create_and_wait_for_completion(self) -> None:
-        started = self.client.snapshots.create(self.staging)
-        self.assertIsInstance(started, aura.CreatedSnapshot)
+        with self.sandbox.held():
+            started = self.client.snapshots.create(self.staging)
+            self.assertIsInstance(started, aura.CreatedSnapshot)
+            # Asynchronous: the snapshot exists, pending, before it is taken.
+            pending = self.client.snapshots.get(self.staging, started.snapshot_id)
+            self.assertEqual(pending.status, SnapshotStatus.PENDING)
         snapshot = self.client.snapshots.wait_for_completion(self.staging, started.snapshot_id, **WAIT)
         self.assert_snapshot(snapshot, self.staging)
         self.assertEqual((snapshot.status, snapshot.profile), (SnapshotStatus.COMPLETED, SnapshotProfile.AD_HOC))

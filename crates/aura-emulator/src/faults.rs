@@ -59,7 +59,7 @@
 //! ```text
 //! curl -X POST localhost:PORT/_emulator/tokens/expire            # every issued token (API and console) expires
 //! curl -X POST localhost:PORT/_emulator/transitions/fail-next    # the next API-started transition fails
-//! curl -X POST localhost:PORT/_emulator/transitions/hold         # instance transitions stop short of their end
+//! curl -X POST localhost:PORT/_emulator/transitions/hold         # transitions and snapshots stop short of their end
 //! curl -X POST localhost:PORT/_emulator/transitions/release      # … and finish (those overdue at once)
 //! curl localhost:PORT/_emulator/state                            # the whole emulated account, with live counts
 //! curl localhost:PORT/_emulator/requests                         # recent requests: method, path, status, id
@@ -76,9 +76,10 @@
 //! console tokens}`; an expired console token is a 401.
 //!
 //! `transitions/hold` keeps every instance operation (create, restore, overwrite, pause, resume, delete, a
-//! console load) in its transition state until `transitions/release`, so a test can meet `restoring` or
-//! `pausing` (and the 409 they cause) without racing the fast clock; snapshots and scheduled slots go on as
-//! usual. Both answer `{"held": bool}`; the setting is saved with the account.
+//! console load) in its transition state, and every snapshot in its `Pending`/`InProgress` state, until
+//! `transitions/release`, so a test can meet `restoring`, `pausing` or a snapshot under way (and the 409 they
+//! cause) without racing the fast clock. Scheduled slots still materialise (as `Pending`). Both answer
+//! `{"held": bool}`; the setting is saved with the account.
 //!
 //! # Console import controls
 //!

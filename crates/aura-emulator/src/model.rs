@@ -510,8 +510,8 @@ pub(crate) struct World {
     /// How many upcoming console imports are accepted but never start loading.
     #[serde(default)]
     pub import_never_starts: u32,
-    /// Set through `/_emulator/transitions/hold`: instance operations stay in their transition until released,
-    /// so a test can act on an instance that is `restoring`, `pausing`… whatever the clock speed.
+    /// Set through `/_emulator/transitions/hold`: instance operations and snapshots stay where they are until
+    /// released, so a test can act on an instance that is `restoring`, `pausing`… whatever the clock speed.
     #[serde(default)]
     pub transitions_held: bool,
     /// Console import test settings.

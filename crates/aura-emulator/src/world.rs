@@ -232,6 +232,9 @@ impl World {
     }
 
     fn advance_snapshots(&mut self, now: OffsetDateTime, timing: Timing) -> bool {
+        if self.transitions_held {
+            return false;
+        }
         let mut changed = false;
         for snap in self.snapshots.iter_mut().filter(|s| !s.status.is_settled()) {
             let in_progress_at = snap.timestamp + timing.span(durations::SNAPSHOT_PENDING);
@@ -665,11 +668,19 @@ mod tests {
         let (mut w, id) = world_with("professional-db");
         let now = T0 + Duration::seconds(1);
         w.transitions_held = true;
-        w.pause(now, fast(), &id).unwrap();
+        let sid = w.take_snapshot(now, &id).unwrap();
         w.tick(now + Duration::hours(1), fast());
-        assert_eq!(status(&w, &id), "pausing");
+        assert_eq!(w.snapshot(&id, &sid).unwrap().status, SnapshotStatus::Pending);
         w.transitions_held = false;
         w.tick(now + Duration::hours(1), fast());
+        assert_eq!(w.snapshot(&id, &sid).unwrap().status, SnapshotStatus::Completed);
+
+        w.transitions_held = true;
+        w.pause(now + Duration::hours(1), fast(), &id).unwrap();
+        w.tick(now + Duration::hours(2), fast());
+        assert_eq!(status(&w, &id), "pausing");
+        w.transitions_held = false;
+        w.tick(now + Duration::hours(2), fast());
         assert_eq!(status(&w, &id), "paused");
     }
 
