@@ -3,7 +3,7 @@
 # "N passed, N failed". Exit status is non-zero when anything failed.
 #
 #   static checks : rustfmt, clippy -D warnings, the frontend linter + type check, engine crates free of
-#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit
+#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit, generated IPC types current
 #   tests         : every Rust test (engine, emulator, CLI, shell), an independent Aura API client (aura-python-sdk)
 #                   against the sandbox, frontend unit tests, end-to-end tests of the
 #                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
@@ -57,6 +57,15 @@ read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
 [ "$rust_status" -ne 0 ] && [ "$rf" -eq 0 ] && rf=1   # a crash or build failure counts too
 record rust-tests "$rp" "$rf"; echo "   $rp passed, $rf failed"
 [ "$rf" -gt 0 ] && grep -E '^(test .* FAILED|failures:|---- )|panicked|error(\[|:)' "$results/rust-tests.log" | head -n 60 | sed 's/^/   /'
+
+# The UI's IPC types are generated from the Rust types (src-tauri/src/wire_types.rs); the shell's test compares the
+# committed ui/src/api/generated/wire.ts with a fresh rendering. Named here so a stale file says so by name.
+wire_types_current() {
+  grep -q '^test wire_types::tests::generated_wire_types_are_current ... ok$' "$results/rust-tests.log" && return 0
+  grep -A6 'generated_wire_types_are_current' "$results/rust-tests.log" | head -n 20
+  return 1
+}
+check wire-types wire_types_current
 
 # An independent Aura API client (aura-python-sdk, PyPI) drives `lifeboat sandbox` over loopback.
 echo "── Aura SDK interop (aura-python-sdk against lifeboat sandbox)"
