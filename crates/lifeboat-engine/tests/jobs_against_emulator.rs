@@ -201,7 +201,10 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
     let staging = w.id_of("Staging");
     let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
     let target = timeline.latest_restorable().unwrap().clone();
-    // A first run asks for the restore, then "crashes" (its watcher is dropped) while Aura is restoring.
+    // A first run asks for the restore, then "crashes" (its watcher is dropped) while Aura is restoring. Aura's
+    // transitions are held meanwhile, so the restore stays under way until the crash has been captured, however
+    // slow the machine.
+    w.control("/_emulator/transitions/hold", json!({})).await;
     let first = w.manager();
     let token = first.prepare_restore(&staging, &target.id);
     let mut rx = first.start_restore(&token, false, None).await.unwrap();
@@ -226,6 +229,7 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
         assert!(Instant::now() < deadline, "the journal never showed the restore under way");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    w.control("/_emulator/transitions/release", json!({})).await;
     let after_restart = tempfile::tempdir().unwrap();
     std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
     let second = w.manager_in(after_restart.path());
@@ -246,6 +250,8 @@ async fn an_operation_cut_short_by_a_crash_shows_in_the_history_as_interrupted()
     let staging = w.id_of("Staging");
     let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
     let target = timeline.latest_restorable().unwrap().clone();
+    // Snapshots are held short of their end, so the safety snapshot stays under way until the crash is captured.
+    w.control("/_emulator/transitions/hold", json!({})).await;
     let first = w.manager();
     let token = first.prepare_restore(&staging, &target.id);
     let rx = first.start_restore(&token, true, Some("Drill: bad import on Friday".into())).await.unwrap();
@@ -261,8 +267,9 @@ async fn an_operation_cut_short_by_a_crash_shows_in_the_history_as_interrupted()
             break bytes;
         }
         assert!(Instant::now() < deadline, "the journal never showed the safety snapshot under way");
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    w.control("/_emulator/transitions/release", json!({})).await;
     let after_restart = tempfile::tempdir().unwrap();
     std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
     let second = w.manager_in(after_restart.path());
