@@ -4,7 +4,8 @@
 #
 #   static checks : rustfmt, clippy -D warnings, the frontend linter + type check, engine crates free of
 #                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit, generated IPC types current
-#   tests         : every Rust test (engine, emulator, CLI, shell), frontend unit tests, end-to-end tests of the
+#   tests         : every Rust test (engine, emulator, CLI, shell), an independent Aura API client (aura-python-sdk)
+#                   against the sandbox, frontend unit tests, end-to-end tests of the
 #                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -66,6 +67,17 @@ wire_types_current() {
 }
 check wire-types wire_types_current
 
+# An independent Aura API client (aura-python-sdk, PyPI) drives `lifeboat sandbox` over loopback.
+echo "── Aura SDK interop (aura-python-sdk against lifeboat sandbox)"
+LIFEBOAT_BIN=$root/target/debug/lifeboat python3 tests/interop/test_aura_sdk.py >"$results/interop-sdk.log" 2>&1
+ss=$?
+counts=$(sed -nE 's/^interop-sdk: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$results/interop-sdk.log" | tail -n 1)
+read -r sp sf <<<"${counts:-0 1}"   # no summary line: it crashed, which counts as a failure
+[ "$ss" -ne 0 ] && [ "$sf" -eq 0 ] && sf=1
+record interop-sdk "$sp" "$sf"; echo "   $sp passed, $sf failed"
+[ "$sf" -gt 0 ] && grep -E -A12 '^(FAIL|ERROR):' "$results/interop-sdk.log" | head -n 80 | sed 's/^/   /'
+[ "$sf" -gt 0 ] && tail -n 20 "$results/interop-sdk.log" | sed 's/^/   /'
+
 echo "── frontend unit tests"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json") >"$results/vitest.log" 2>&1
 vs=$?
@@ -77,8 +89,7 @@ record frontend-tests "$vp" "$vf"; echo "   $vp passed, $vf failed"
 [ "$vf" -gt 0 ] && tail -n 60 "$results/vitest.log" | sed 's/^/   /'
 
 echo "── end-to-end tests (real app, WebDriver, Xvfb)"
-LIFEBOAT_APP=$root/target/debug/lifeboat LIFEBOAT_SANDBOX_CLOCK=fast LIFEBOAT_CHUNK_SIZE=262144 scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
-  >"$results/e2e.log" 2>&1
+bash scripts/e2e.sh >"$results/e2e.log" 2>&1
 es=$?
 ep=$(grep -cE '^ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ep=0
 ef=$(grep -cE '^not ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ef=0

@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { countsAfter, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { waitForNotification } from '../lib/wait.mjs';
 
 let browser;
 let file;
@@ -98,12 +99,7 @@ test('confirming uploads, imports and verifies, with a notification and the file
   assert.equal(await digest(file), original.sha, 'the file’s bytes are unchanged');
   assert.equal((await stat(file)).mtimeMs, original.mtime, 'the file’s modification time is unchanged');
 
-  let log = '';
-  for (let i = 0; i < 50 && !/Staging is running again/.test(log); i += 1) {
-    log = await readFile(process.env.LIFEBOAT_NOTIFY_LOG, 'utf8').catch(() => '');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.match(log, /Staging is running again/);
+  assert.match(await waitForNotification(/Staging is running again/), /Staging is running again/);
 });
 
 test('a cut-off backup is refused with the inspector’s own reason and what to do next', async () => {
