@@ -45,7 +45,7 @@ use ts_rs::TS;
 
 pub use report::{history_file_name, messages, report, report_file_name, to_csv, to_markdown, ExportFormat, Messages};
 
-use crate::jobs::{JobError, JobKind, JobState, Outcome, StepState};
+use crate::jobs::{JobError, JobKind, JobState, Outcome, StepId, StepState};
 use crate::verify::GraphCounts;
 
 /// The history file's name inside an account's journal directory.
@@ -149,21 +149,9 @@ impl HistoryEntry {
     pub fn from_job(state: &JobState) -> Option<Self> {
         let outcome = state.outcome?;
         let finished_at = state.finished_at.unwrap_or(state.started_at);
-        let reached =
-            |id: &str| state.step(id).is_some_and(|s| !matches!(s.state, StepState::Pending | StepState::Skipped));
-        let overwritten = match state.kind {
-            JobKind::Restore => Some(
-                state.step("request").is_some_and(|s| s.state == StepState::Done)
-                    || reached("restoring")
-                    || reached("verify"),
-            ),
-            JobKind::Upload => Some(reached("import") || reached("verify")),
-            JobKind::GraphImport => {
-                Some(["delete", "nodes", "relationships", "finish", "verify"].iter().any(|s| reached(s)))
-            }
-            _ => None,
-        };
-        let verify_skipped = state.step("verify").filter(|s| s.state == StepState::Skipped);
+        // Stated by the job when it happened; not known for journals older than the fact.
+        let overwritten = if state.kind.overwrites() { state.data_overwritten } else { None };
+        let verify_skipped = state.step(StepId::Verify).filter(|s| s.state == StepState::Skipped);
         let snapshot_id = match state.kind {
             JobKind::Snapshot => state.result.snapshot_id.clone(),
             _ => state.snapshot_id.clone(),
@@ -172,7 +160,7 @@ impl HistoryEntry {
         let saved = state
             .export
             .as_ref()
-            .filter(|x| x.crc32.is_some() && state.step("save").is_some_and(|s| s.state == StepState::Done));
+            .filter(|x| x.crc32.is_some() && state.step(StepId::Save).is_some_and(|s| s.state == StepState::Done));
         Some(Self {
             format: FORMAT,
             job_id: state.id.clone(),
@@ -501,17 +489,17 @@ mod tests {
             "Production",
             "Restore".into(),
             &[
-                ("counts-before", "Count"),
-                ("safety-snapshot", "Safety"),
-                ("request", "Ask"),
-                ("restoring", "Restore"),
-                ("verify", "Check"),
+                (StepId::CountsBefore, "Count"),
+                (StepId::SafetySnapshot, "Safety"),
+                (StepId::Request, "Ask"),
+                (StepId::Restoring, "Restore"),
+                (StepId::Verify, "Check"),
             ],
         );
         assert!(HistoryEntry::from_job(&state).is_none());
         state.outcome = Some(Outcome::Failed);
         state.finished_at = Some(state.started_at + time::Duration::seconds(30));
-        state.step_mut("safety-snapshot").unwrap().state = StepState::Failed;
+        state.step_mut(StepId::SafetySnapshot).unwrap().state = StepState::Failed;
         state.result = JobResult { snapshot_id: Some("s-safety".into()), ..Default::default() };
         let e = HistoryEntry::from_job(&state).unwrap();
         assert_eq!(e.overwritten, Some(false), "it stopped before the restore was asked for");

@@ -59,6 +59,7 @@ export type {
   SnapshotTimeline,
   SnapshotView,
   StatusTone,
+  StepId,
   StepState,
   TransferProgress,
   WatchedFolder,

@@ -1,4 +1,4 @@
-import type { JobResult, JobState, JobStep, StepState } from '../api';
+import type { JobResult, JobState, JobStep, StepId, StepState } from '../api';
 
 /** A job's result with nothing produced yet; override what a test looks at. */
 export function result(overrides: Partial<JobResult> = {}): JobResult {
@@ -50,12 +50,13 @@ export function job(
     progress: null,
     itemProgress: null,
     export: null,
+    dataOverwritten: null,
     ...rest,
     result: result(produced),
   };
 }
 
-export function step(id: string, label: string, overrides: Partial<JobStep> = {}): JobStep {
+export function step(id: StepId, label: string, overrides: Partial<JobStep> = {}): JobStep {
   return {
     id,
     label,

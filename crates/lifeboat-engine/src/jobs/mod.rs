@@ -30,7 +30,7 @@ pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
 pub use state::{
-    ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress,
+    ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepId, StepState, TransferProgress,
 };
 
 use crate::api::{ApiError, AuraClient};
@@ -340,7 +340,7 @@ impl JobManager {
             Some(crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), snapshot.timestamp).as_secs());
         state.set_reason(reason);
         if !safety_snapshot {
-            runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
+            runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         Ok(self.spawn(state, |job| async move { runner::restore(job).await }))
     }
@@ -520,7 +520,7 @@ impl JobManager {
         let mut state = self.upload_state(&instance_id, path, "").await?;
         state.set_reason(reason);
         if !safety_snapshot {
-            runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
+            runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         Ok(self.spawn_upload(state, login, None))
     }
@@ -537,8 +537,8 @@ impl JobManager {
         })?;
         let login = self.login_for_upload(&record.dbid)?;
         let mut state = self.upload_state(&record.dbid, record.file.clone(), " (resumed)").await?;
-        runner::skip(&mut state, "counts-before", "Counted when the upload started.");
-        runner::skip(&mut state, "safety-snapshot", "Taken (or declined) when the upload started.");
+        runner::skip(&mut state, StepId::CountsBefore, "Counted when the upload started.");
+        runner::skip(&mut state, StepId::SafetySnapshot, "Taken (or declined) when the upload started.");
         Ok(self.spawn_upload(state, login, Some(record.id)))
     }
 

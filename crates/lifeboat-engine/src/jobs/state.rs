@@ -36,6 +36,13 @@ pub enum JobKind {
     GraphImport,
 }
 
+impl JobKind {
+    /// Whether jobs of this kind replace an instance's data (and so carry [`JobState::data_overwritten`]).
+    pub fn overwrites(self) -> bool {
+        matches!(self, Self::Restore | Self::Upload | Self::GraphImport)
+    }
+}
+
 /// Where a step stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
@@ -52,12 +59,90 @@ pub enum StepState {
     Skipped,
 }
 
+/// The steps jobs are made of. Serialised as the stable kebab-case ids the window, the journals and the history
+/// have always used (`counts-before`, `safety-snapshot`, …), so journals written before this type existed still load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepId {
+    /// A request to Aura that starts the operation (a snapshot, a restore, a new instance).
+    Request,
+    /// Aura takes an on-demand snapshot.
+    Snapshot,
+    /// The nodes and relationships are counted before anything changes.
+    CountsBefore,
+    /// A snapshot taken just before the instance is overwritten.
+    SafetySnapshot,
+    /// Aura restores a snapshot over the instance.
+    Restoring,
+    /// The data is counted afterwards (or a copy compared with its source).
+    Verify,
+    /// Aura creates an instance from a snapshot.
+    Creating,
+    /// Restore from a file: Aura checks the file's size and Lifeboat computes its checksum.
+    Checksum,
+    /// Restore from a file: the upload.
+    Upload,
+    /// Restore from a file: Aura loads the uploaded file, replacing the instance's data.
+    Import,
+    /// Data import: the export file is checked.
+    CheckFile,
+    /// Data import: the instance's data is deleted.
+    Delete,
+    /// Data export or import: the nodes are read or written.
+    Nodes,
+    /// Data export or import: the relationships are read or written.
+    Relationships,
+    /// Data import: the import markers are removed.
+    Finish,
+    /// Snapshot export: the download is inspected.
+    Inspect,
+    /// Snapshot export: the download is copied to the chosen folder.
+    Copy,
+    /// Snapshot export or data export: the file gets its name.
+    Save,
+    /// Snapshot export: the download is removed after a verified copy.
+    RemoveDownload,
+}
+
+impl StepId {
+    /// The stable id, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Snapshot => "snapshot",
+            Self::CountsBefore => "counts-before",
+            Self::SafetySnapshot => "safety-snapshot",
+            Self::Restoring => "restoring",
+            Self::Verify => "verify",
+            Self::Creating => "creating",
+            Self::Checksum => "checksum",
+            Self::Upload => "upload",
+            Self::Import => "import",
+            Self::CheckFile => "check-file",
+            Self::Delete => "delete",
+            Self::Nodes => "nodes",
+            Self::Relationships => "relationships",
+            Self::Finish => "finish",
+            Self::Inspect => "inspect",
+            Self::Copy => "copy",
+            Self::Save => "save",
+            Self::RemoveDownload => "remove-download",
+        }
+    }
+}
+
+impl std::fmt::Display for StepId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One step of a job.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
-    /// Stable id (`safety-snapshot`, `restoring`, …).
-    pub id: String,
+    /// Which step this is.
+    pub id: StepId,
     /// What it does, in words.
     pub label: String,
     /// Where it stands.
@@ -212,6 +297,12 @@ pub struct JobState {
     /// Snapshot exports: the download, where it goes, and what the copy was checked against.
     #[serde(default)]
     pub export: Option<crate::exports::ExportFile>,
+    /// Jobs that overwrite an instance (restore, restore from a file, data import): whether they began replacing its
+    /// data — set by the job at that moment (Aura accepted the restore; the file's import started; the import began
+    /// deleting). `Some(false)`: the instance's data was not touched. `None` for jobs that never overwrite, and for
+    /// journals written before Lifeboat recorded it (not known).
+    #[serde(default)]
+    pub data_overwritten: Option<bool>,
 }
 
 impl JobState {
@@ -220,7 +311,7 @@ impl JobState {
         instance_id: &str,
         instance_name: &str,
         title: String,
-        steps: &[(&str, &str)],
+        steps: &[(StepId, &str)],
     ) -> Self {
         let now = OffsetDateTime::now_utc();
         let suffix: u16 = rand::random();
@@ -243,7 +334,7 @@ impl JobState {
             steps: steps
                 .iter()
                 .map(|(id, label)| Step {
-                    id: (*id).to_owned(),
+                    id: *id,
                     label: (*label).to_owned(),
                     state: StepState::Pending,
                     started_at: None,
@@ -263,6 +354,7 @@ impl JobState {
             progress: None,
             item_progress: None,
             export: None,
+            data_overwritten: kind.overwrites().then_some(false),
         }
     }
 
@@ -278,11 +370,11 @@ impl JobState {
     }
 
     /// The step with this id.
-    pub fn step(&self, id: &str) -> Option<&Step> {
+    pub fn step(&self, id: StepId) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
     }
 
-    pub(crate) fn step_mut(&mut self, id: &str) -> Option<&mut Step> {
+    pub(crate) fn step_mut(&mut self, id: StepId) -> Option<&mut Step> {
         self.steps.iter_mut().find(|s| s.id == id)
     }
 
@@ -306,11 +398,52 @@ mod tests {
 
     #[test]
     fn events_are_tagged_for_the_ui() {
-        let state = JobState::new(JobKind::Snapshot, "i1", "Production", "Snapshot".into(), &[("request", "Ask")]);
+        let state =
+            JobState::new(JobKind::Snapshot, "i1", "Production", "Snapshot".into(), &[(StepId::Request, "Ask")]);
         let json = serde_json::to_value(JobEvent::Update(Box::new(state))).unwrap();
         assert_eq!(json["event"], "update");
         assert_eq!(json["data"]["kind"], "snapshot");
         assert_eq!(json["data"]["steps"][0]["state"], "pending");
         assert_eq!(json["data"]["outcome"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn step_ids_serialise_as_the_strings_journals_have_always_used() {
+        for (id, text) in [
+            (StepId::CountsBefore, "counts-before"),
+            (StepId::SafetySnapshot, "safety-snapshot"),
+            (StepId::CheckFile, "check-file"),
+            (StepId::RemoveDownload, "remove-download"),
+            (StepId::Import, "import"),
+        ] {
+            assert_eq!(serde_json::to_value(id).unwrap(), text);
+            assert_eq!(id.as_str(), text);
+            assert_eq!(serde_json::from_value::<StepId>(text.into()).unwrap(), id);
+        }
+    }
+
+    #[test]
+    fn a_journal_written_before_the_job_stated_its_facts_still_loads() {
+        // A restore journaled by an earlier Lifeboat: string step ids, no `dataOverwritten`.
+        let old = r#"{"id":"20261121T151200-ab12","kind":"restore","instanceId":"i1","instanceName":"Production",
+            "title":"Restore","startedAt":"2026-11-21T15:12:00Z","finishedAt":null,
+            "steps":[{"id":"counts-before","label":"Count","state":"done","startedAt":null,"finishedAt":null,"detail":null},
+                     {"id":"restoring","label":"Restore","state":"active","startedAt":null,"finishedAt":null,"detail":null}],
+            "outcome":null,"error":null,"result":{"snapshotId":null,"newInstanceId":null,"countsBefore":null,
+            "countsAfter":null,"durationSecs":null,"fileUnchanged":null,"uploadId":null,"bytesResent":null},
+            "snapshotId":"s1","snapshotTime":null,"dataLossSecs":null,"reason":null,"requestIds":[]}"#;
+        let state: JobState = serde_json::from_str(old).unwrap();
+        assert_eq!(state.active_step().map(|s| s.id), Some(StepId::Restoring));
+        assert_eq!(state.data_overwritten, None, "not known for an old journal");
+    }
+
+    #[test]
+    fn only_overwriting_jobs_carry_the_fact_and_it_starts_false() {
+        let restore = JobState::new(JobKind::Restore, "i1", "P", "Restore".into(), &[(StepId::Request, "Ask")]);
+        assert_eq!(restore.data_overwritten, Some(false));
+        let snapshot = JobState::new(JobKind::Snapshot, "i1", "P", "Snapshot".into(), &[(StepId::Request, "Ask")]);
+        assert_eq!(snapshot.data_overwritten, None);
+        let json = serde_json::to_value(&restore).unwrap();
+        assert_eq!(json["dataOverwritten"], false);
     }
 }

@@ -911,7 +911,14 @@ itemProgress: ItemProgress | null,
 /**
  * Snapshot exports: the download, where it goes, and what the copy was checked against.
  */
-export: ExportFile | null, };
+export: ExportFile | null, 
+/**
+ * Jobs that overwrite an instance (restore, restore from a file, data import): whether they began replacing its
+ * data — set by the job at that moment (Aura accepted the restore; the file's import started; the import began
+ * deleting). `Some(false)`: the instance's data was not touched. `None` for jobs that never overwrite, and for
+ * journals written before Lifeboat recorded it (not known).
+ */
+dataOverwritten: boolean | null, };
 
 /**
  * Where an instance's database login is kept.
@@ -1098,9 +1105,9 @@ export type StatusTone = "ok" | "busy" | "paused" | "error";
  */
 export type Step = { 
 /**
- * Stable id (`safety-snapshot`, `restoring`, …).
+ * Which step this is.
  */
-id: string, 
+id: StepId, 
 /**
  * What it does, in words.
  */
@@ -1121,6 +1128,12 @@ finishedAt: string | null,
  * Extra words (why skipped, what failed, a count).
  */
 detail: string | null, };
+
+/**
+ * The steps jobs are made of. Serialised as the stable kebab-case ids the window, the journals and the history
+ * have always used (`counts-before`, `safety-snapshot`, …), so journals written before this type existed still load.
+ */
+export type StepId = "request" | "snapshot" | "counts-before" | "safety-snapshot" | "restoring" | "verify" | "creating" | "checksum" | "upload" | "import" | "check-file" | "delete" | "nodes" | "relationships" | "finish" | "inspect" | "copy" | "save" | "remove-download";
 
 /**
  * Where a step stands.

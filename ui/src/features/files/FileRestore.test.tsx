@@ -425,6 +425,7 @@ describe('restore from a file: progress', () => {
     );
     send({
       ...withSteps(uploadJob, ['done', 'done', 'done', 'failed']),
+      dataOverwritten: false,
       outcome: 'failed',
       finishedAt: '2025-11-21T15:14:00Z',
       error: { code: 'cancelled', message: 'You stopped the upload.', retryable: true },
