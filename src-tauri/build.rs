@@ -13,6 +13,7 @@ const COMMANDS: &[&str] = &[
     "reveal_clone_password",
     "list_jobs",
     "watch_job",
+    "retry_job",
     "list_accounts",
     "connect_account",
     "switch_account",

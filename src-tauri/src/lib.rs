@@ -49,6 +49,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             jobs::reveal_clone_password,
             jobs::list_jobs,
             jobs::watch_job,
+            jobs::retry_job,
             accounts::list_accounts,
             accounts::connect_account,
             accounts::switch_account,

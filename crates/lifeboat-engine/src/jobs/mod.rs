@@ -9,8 +9,11 @@
 
 mod export;
 mod graph;
+mod guard;
 mod plans;
+mod retry;
 mod runner;
+mod settle;
 mod state;
 mod upload;
 
@@ -28,8 +31,10 @@ pub use export::ExportSink;
 pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
+pub use settle::NOT_STARTED;
 pub use state::{
     ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress,
+    WaitKind, Waiting,
 };
 
 use crate::api::{ApiError, AuraClient};
@@ -96,6 +101,9 @@ pub enum StartError {
     /// The data export file to import cannot be used.
     #[error(transparent)]
     GraphFile(#[from] crate::graph_export::GraphFileError),
+    /// The instance is in the middle of another operation (or cannot take this one now); says which and what to do.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl StartError {
@@ -107,6 +115,7 @@ impl StartError {
             Self::Invalid(_) => "invalid-input",
             Self::AlreadyShown => "already-shown",
             Self::GraphFile(e) => e.code(),
+            Self::Busy(_) => "instance-busy",
         }
     }
 
@@ -115,6 +124,7 @@ impl StartError {
         match self {
             Self::Api(e) => e.retryable(),
             Self::GraphFile(e) => matches!(e, crate::graph_export::GraphFileError::Unreadable(_)),
+            Self::Busy(_) => true,
             _ => false,
         }
     }
@@ -299,6 +309,7 @@ impl JobManager {
     /// Takes an on-demand snapshot and watches it to the end.
     pub async fn start_snapshot(self: &Arc<Self>, instance_id: &str) -> Result<watch::Receiver<JobState>, StartError> {
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_snapshot_if_busy(&instance)?;
         let state = JobState::new(
             JobKind::Snapshot,
             &instance.id,
@@ -321,6 +332,7 @@ impl JobManager {
             return Err(ConfirmError::NotConfirmed.into());
         };
         let instance = self.client.get_instance(&instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let snapshot = self.client.get_snapshot(&instance_id, &snapshot_id).await?;
         if snapshot.status != crate::api::SnapshotStatus::Completed {
             return Err(StartError::Invalid(
@@ -341,7 +353,8 @@ impl JobManager {
         if !safety_snapshot {
             runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
         }
-        Ok(self.spawn(state, |job| async move { runner::restore(job).await }))
+        let before = instance.status.clone();
+        Ok(self.spawn(state, |job| async move { runner::restore(job, before).await }))
     }
 
     /// Creates a new instance from an exportable snapshot.
@@ -516,6 +529,8 @@ impl JobManager {
             return Err(ConfirmError::NotConfirmed.into());
         };
         let login = self.login_for_upload(&instance_id)?;
+        let instance = self.client.get_instance(&instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let mut state = self.upload_state(&instance_id, path, "").await?;
         state.set_reason(reason);
         if !safety_snapshot {

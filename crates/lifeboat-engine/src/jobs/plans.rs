@@ -84,6 +84,7 @@ impl JobManager {
     /// Prepares a restore: checks the snapshot can be restored and issues the confirmation token.
     pub async fn plan_restore(&self, instance_id: &str, snapshot_id: &str) -> Result<RestorePlan, StartError> {
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let snapshot = self.client.get_snapshot(instance_id, snapshot_id).await?;
         if snapshot.status != SnapshotStatus::Completed {
             return Err(StartError::Invalid(match snapshot.status {
@@ -119,6 +120,7 @@ impl JobManager {
             ));
         }
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let token = self.confirmations.issue(crate::confirm::ConfirmedAction::RestoreFile {
             instance_id: instance.id.clone(),
             path: inspection.path.clone(),

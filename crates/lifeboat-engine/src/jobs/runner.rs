@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::state::{JobError, JobKind, JobState, Outcome, StepState};
-use super::JobManager;
+use super::{settle, JobManager};
 use crate::api::{ApiError, CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
 use crate::verify::{DbLogin, GraphCounts};
 
@@ -61,8 +61,11 @@ impl Job {
     pub(super) fn begin(&self, step: &str) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
+                // Entered once: a step that is already under way keeps its start time.
+                if st.state != StepState::Active || st.started_at.is_none() {
+                    st.started_at = Some(OffsetDateTime::now_utc());
+                }
                 st.state = StepState::Active;
-                st.started_at = Some(OffsetDateTime::now_utc());
             }
         });
     }
@@ -156,18 +159,32 @@ pub(super) fn job_error(code: &str, message: impl Into<String>, retryable: bool)
 pub(crate) async fn snapshot(job: Job) {
     let instance_id = job.state().instance_id;
     job.begin("request");
-    let sid = match job.manager.client.create_snapshot(&instance_id).await {
-        Ok(a) => {
-            job.note_request(a.request_id);
-            a.value
-        }
-        Err(e) => return job.fail("request", api_error(&e)),
+    let sid = match request_snapshot(&job, &instance_id, "request").await {
+        Ok(sid) => sid,
+        Err(e) => return job.fail("request", e),
     };
     job.update(|s| s.result.snapshot_id = Some(sid.clone()));
-    job.done("request", None);
+    let detail = job.state().step("request").and_then(|s| s.detail.clone());
+    job.done("request", detail);
     watch_snapshot(&job, &instance_id, &sid, "snapshot")
         .await
         .map_or_else(|e| job.fail("snapshot", e), |_| job.succeed());
+}
+
+/// Asks Aura for an on-demand snapshot; after a lost answer, checks whether it started (see [`settle`]).
+async fn request_snapshot(job: &Job, instance_id: &str, step: &str) -> Result<String, JobError> {
+    let asked_at = OffsetDateTime::now_utc();
+    match job.manager.client.create_snapshot(instance_id).await {
+        Ok(a) => {
+            job.note_request(a.request_id);
+            Ok(a.value)
+        }
+        Err(e) if settle::is_unknown(&e) => match settle::snapshot(job, instance_id, step, asked_at).await? {
+            settle::Found::Started(sid) => Ok(sid),
+            settle::Found::NotStarted(seen) => Err(settle::not_started("take a snapshot", &seen)),
+        },
+        Err(e) => Err(api_error(&e)),
+    }
 }
 
 /// Watches a snapshot to its end. `Ok` only when it completed.
@@ -254,7 +271,8 @@ fn counts_detail(c: &GraphCounts) -> String {
     format!("{} nodes, {} relationships", c.nodes, c.relationships)
 }
 
-pub(crate) async fn restore(job: Job) {
+/// Restores a snapshot over its instance, which was `before` when the job started.
+pub(crate) async fn restore(job: Job, before: InstanceStatus) {
     let state = job.state();
     let instance_id = state.instance_id.clone();
     let Some(snapshot_id) = state.snapshot_id.clone() else {
@@ -272,12 +290,22 @@ pub(crate) async fn restore(job: Job) {
             job.note_request(a.request_id);
             matches!(&a.value, OperationAck::Instance(i) if i.status.is_transitional())
         }
+        Err(e) if settle::is_unknown(&e) => match settle::overwrite(&job, &instance_id, "request", &before).await {
+            Ok(settle::Found::Started(busy)) => busy,
+            Ok(settle::Found::NotStarted(seen)) => {
+                let what = format!("restore {}", state.instance_name);
+                return job.fail("request", settle::not_started(&what, &seen));
+            }
+            Err(e) => return job.fail("request", e),
+        },
         Err(e) => return job.fail("request", api_error(&e)),
     };
     job.update(|s| {
         s.data_loss_secs = s.snapshot_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
     });
-    job.done("request", None);
+    // Kept: after a lost answer the step says so.
+    let detail = job.state().step("request").and_then(|s| s.detail.clone());
+    job.done("request", detail);
     job.begin("restoring");
     if let Err(e) = watch_running(&job, &instance_id, "restoring", seen_busy).await {
         return job.fail("restoring", e);
@@ -295,22 +323,23 @@ pub(crate) async fn restore(job: Job) {
 /// The steps before anything is overwritten: count the data as it is, and take the safety snapshot unless the
 /// user unticked it. `false` when the job already failed (nothing was changed).
 pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
-    job.begin("counts-before");
-    match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
-        Ok(c) => {
-            job.update(|s| s.result.counts_before = Some(c));
-            job.done("counts-before", Some(counts_detail(&c)));
+    // A second try keeps the counts and the safety snapshot of the first.
+    if job.state().step("counts-before").is_some_and(|s| s.state == StepState::Pending) {
+        job.begin("counts-before");
+        match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
+            Ok(c) => {
+                job.update(|s| s.result.counts_before = Some(c));
+                job.done("counts-before", Some(counts_detail(&c)));
+            }
+            Err(why) => job.set_step("counts-before", StepState::Skipped, why),
         }
-        Err(why) => job.set_step("counts-before", StepState::Skipped, why),
     }
     if job.state().step("safety-snapshot").is_some_and(|s| s.state == StepState::Pending) {
-        let sid = match job.manager.client.create_snapshot(instance_id).await {
-            Ok(a) => {
-                job.note_request(a.request_id);
-                a.value
-            }
+        job.begin("safety-snapshot");
+        let sid = match request_snapshot(job, instance_id, "safety-snapshot").await {
+            Ok(sid) => sid,
             Err(e) => {
-                job.fail("safety-snapshot", nothing_changed(api_error(&e)));
+                job.fail("safety-snapshot", nothing_changed(e));
                 return false;
             }
         };
@@ -348,35 +377,54 @@ pub(super) async fn verify_after(job: &Job, instance_id: &str) {
 pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceRequest) {
     let drill = job.state().kind == JobKind::Drill;
     job.begin("request");
-    let created = match job.manager.client.create_instance(&request).await {
+    let asked_at = OffsetDateTime::now_utc();
+    let started = Instant::now();
+    let new_id = match job.manager.client.create_instance(&request).await {
         Ok(a) => {
             job.note_request(a.request_id);
-            a.value
+            let created = a.value;
+            let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
+            let stored = job.manager.logins.remember(&created.id, login.clone());
+            let id = job.state().id;
+            if !drill {
+                job.manager.keep_for_reveal(&id, login);
+            }
+            job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
+            job.done(
+                "request",
+                Some(match (drill, stored) {
+                    (true, _) => format!("Test instance {} requested.", created.id),
+                    (false, Ok(())) => {
+                        format!("Instance {} requested; its password is saved in your keyring.", created.id)
+                    }
+                    (false, Err(e)) => {
+                        format!(
+                            "Instance {} requested; its password could not be saved ({e}) — copy it now.",
+                            created.id
+                        )
+                    }
+                }),
+            );
+            created.id
         }
+        // Never sent again blindly: a second POST /instances would make (and bill) a second instance.
+        Err(e) if settle::is_unknown(&e) => match settle::created(&job, &request, "request", asked_at).await {
+            Ok(settle::Found::Started(id)) => {
+                job.update(|s| s.result.new_instance_id = Some(id.clone()));
+                let detail = job.state().step("request").and_then(|s| s.detail.clone());
+                job.done("request", detail);
+                id
+            }
+            Ok(settle::Found::NotStarted(seen)) => {
+                let what = if drill { "make the test instance" } else { "make the new instance" };
+                return job.fail("request", settle::not_started(what, &seen));
+            }
+            Err(e) => return job.fail("request", e),
+        },
         Err(e) => return job.fail("request", api_error(&e)),
     };
-    let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
-    let stored = job.manager.logins.remember(&created.id, login.clone());
-    let id = job.state().id;
-    if !drill {
-        job.manager.keep_for_reveal(&id, login);
-    }
-    job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
-    job.done(
-        "request",
-        Some(match (drill, stored) {
-            (true, _) => format!("Test instance {} requested.", created.id),
-            (false, Ok(())) => {
-                format!("Instance {} requested; its password is saved in your keyring.", created.id)
-            }
-            (false, Err(e)) => {
-                format!("Instance {} requested; its password could not be saved ({e}) — copy it now.", created.id)
-            }
-        }),
-    );
     job.begin("creating");
-    let started = Instant::now();
-    if let Err(e) = watch_running(&job, &created.id, "creating", false).await {
+    if let Err(e) = watch_running(&job, &new_id, "creating", false).await {
         return job.fail("creating", e);
     }
     let secs = started.elapsed().as_secs();
@@ -385,7 +433,7 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
         "creating",
         Some(format!("Running after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
     );
-    verify_after(&job, &created.id).await;
+    verify_after(&job, &new_id).await;
     job.succeed();
 }
 

@@ -142,6 +142,30 @@ pub struct TransferProgress {
     pub estimate: bool,
 }
 
+/// Why a job is waiting rather than moving on. While it lasts the window shows this instead of an ETA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiting {
+    /// What is being waited for.
+    pub kind: WaitKind,
+    /// In words, for the step ("Checking with Aura…").
+    pub message: String,
+    /// When the next try starts, if one is scheduled (the window counts down to it).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub retry_at: Option<OffsetDateTime>,
+}
+
+/// What a job waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitKind {
+    /// Aura's answer to a request that changes something was lost: Lifeboat reads back what is true before it
+    /// says anything about the outcome (see the `settle` module).
+    Checking,
+    /// Aura or the storage stopped answering; Lifeboat tries again.
+    Stalled,
+}
+
 /// Item progress of the active step of a data export or import: nodes or relationships done so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -205,6 +229,12 @@ pub struct JobState {
     /// Snapshot exports: the download, where it goes, and what the copy was checked against.
     #[serde(default)]
     pub export: Option<crate::exports::ExportFile>,
+    /// Set while the job waits (a lost answer being checked, a stall being retried).
+    #[serde(default)]
+    pub waiting: Option<Waiting>,
+    /// The job this one tries again (after Aura was found not to have started it).
+    #[serde(default)]
+    pub retry_of: Option<String>,
 }
 
 impl JobState {
@@ -256,6 +286,8 @@ impl JobState {
             progress: None,
             item_progress: None,
             export: None,
+            waiting: None,
+            retry_of: None,
         }
     }
 
