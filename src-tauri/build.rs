@@ -25,6 +25,7 @@ const COMMANDS: &[&str] = &[
     "subscribe_file_drops",
     "choose_backup_file",
     "inspect_file",
+    "file_restore_cost",
     "prepare_file_restore",
     "restore_from_file",
     "cancel_job",

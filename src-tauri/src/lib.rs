@@ -61,6 +61,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             files::subscribe_file_drops,
             files::choose_backup_file,
             files::inspect_file,
+            files::file_restore_cost,
             files::prepare_file_restore,
             files::restore_from_file,
             files::cancel_job,

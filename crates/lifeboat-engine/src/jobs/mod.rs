@@ -11,6 +11,7 @@ mod export;
 mod graph;
 mod guard;
 mod plans;
+mod precheck;
 mod retry;
 mod runner;
 mod settle;
@@ -31,6 +32,7 @@ pub use export::ExportSink;
 pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
+pub use precheck::{safety_offer, SafetyOffer};
 pub use settle::NOT_STARTED;
 pub use state::{
     ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress,
@@ -353,6 +355,7 @@ impl JobManager {
         if !safety_snapshot {
             runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
         }
+        precheck::apply(&mut state, &instance);
         let before = instance.status.clone();
         Ok(self.spawn(state, |job| async move { runner::restore(job, before).await }))
     }
@@ -525,7 +528,7 @@ impl JobManager {
         safety_snapshot: bool,
         reason: Option<String>,
     ) -> Result<watch::Receiver<JobState>, StartError> {
-        let ConfirmedAction::RestoreFile { instance_id, path } = self.confirmations.redeem(token)? else {
+        let ConfirmedAction::RestoreFile { instance_id, path, backup_time } = self.confirmations.redeem(token)? else {
             return Err(ConfirmError::NotConfirmed.into());
         };
         let login = self.login_for_upload(&instance_id)?;
@@ -533,9 +536,12 @@ impl JobManager {
         self.refuse_overwrite_if_busy(&instance)?;
         let mut state = self.upload_state(&instance_id, path, "").await?;
         state.set_reason(reason);
+        state.backup_time = backup_time;
+        state.data_loss_secs = backup_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
         if !safety_snapshot {
             runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
         }
+        precheck::apply(&mut state, &instance);
         Ok(self.spawn_upload(state, login, None))
     }
 

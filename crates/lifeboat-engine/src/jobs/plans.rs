@@ -4,10 +4,12 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use super::precheck::{safety_offer, SafetyOffer};
 use super::state::{JobKind, JobState, Outcome};
 use super::{JobManager, StartError};
 use crate::api::SnapshotStatus;
 use crate::confirm::TOKEN_LIFETIME;
+use crate::cost::FileRestoreCost;
 
 /// Everything the restore confirmation dialog shows, and the token its confirm button must send back.
 #[derive(Debug, Clone, Serialize)]
@@ -24,6 +26,8 @@ pub struct RestorePlan {
     /// Its time.
     #[serde(with = "time::serde::rfc3339")]
     pub snapshot_time: OffsetDateTime,
+    /// Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
+    pub safety_snapshot: SafetyOffer,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
@@ -47,6 +51,10 @@ pub struct FileRestorePlan {
     pub file_size: u64,
     /// Its format in words.
     pub format_label: String,
+    /// Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
+    pub safety_snapshot: SafetyOffer,
+    /// What the restore costs: what the instance holds now, how old the file's data is, what is lost.
+    pub cost: FileRestoreCost,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
@@ -77,6 +85,17 @@ pub struct CloneOptions {
     pub default_name: String,
 }
 
+/// How long the dialog waits for the count of what the instance holds now.
+const COUNT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 const MEMORIES: &[&str] =
     &["1GB", "2GB", "4GB", "8GB", "16GB", "24GB", "32GB", "48GB", "64GB", "128GB", "192GB", "256GB", "384GB", "512GB"];
 
@@ -97,6 +116,7 @@ impl JobManager {
         let token = self.prepare_restore(instance_id, snapshot_id);
         Ok(RestorePlan {
             token,
+            safety_snapshot: safety_offer(&instance),
             instance_id: instance.id,
             instance_name: instance.name,
             snapshot_id: snapshot.snapshot_id,
@@ -124,9 +144,13 @@ impl JobManager {
         let token = self.confirmations.issue(crate::confirm::ConfirmedAction::RestoreFile {
             instance_id: instance.id.clone(),
             path: inspection.path.clone(),
+            backup_time: inspection.backup_time,
         });
+        let cost = self.file_restore_cost_for(&instance, inspection.backup_time).await;
         Ok(FileRestorePlan {
             token,
+            safety_snapshot: safety_offer(&instance),
+            cost,
             instance_id: instance.id,
             instance_name: instance.name,
             path: inspection.path.to_string_lossy().into_owned(),
@@ -135,6 +159,31 @@ impl JobManager {
             format_label: inspection.format_label,
             expires_at: OffsetDateTime::now_utc() + TOKEN_LIFETIME,
         })
+    }
+
+    /// What restoring `instance_id` from a file whose data is from `data_time` (`None`: unknown) costs: the file
+    /// card shows it before the confirmation dialog opens.
+    pub async fn file_restore_cost(
+        &self,
+        instance_id: &str,
+        data_time: Option<OffsetDateTime>,
+    ) -> Result<FileRestoreCost, StartError> {
+        let instance = self.client.get_instance(instance_id).await?;
+        Ok(self.file_restore_cost_for(&instance, data_time).await)
+    }
+
+    pub(crate) async fn file_restore_cost_for(
+        &self,
+        instance: &crate::api::Instance,
+        data_time: Option<OffsetDateTime>,
+    ) -> FileRestoreCost {
+        let counts = if instance.status == crate::api::InstanceStatus::LoadingFailed {
+            Err("its last load failed, so its database does not answer.".to_owned())
+        } else {
+            let login = self.logins.login(&instance.id);
+            super::runner::count(self, &instance.id, login, COUNT_PATIENCE).await.map_err(|why| lowercase_first(&why))
+        };
+        crate::cost::file_restore_cost(&instance.name, counts, data_time, OffsetDateTime::now_utc())
     }
 
     /// The choices for a new instance made from one of `instance_id`'s snapshots.

@@ -46,6 +46,7 @@ impl JobManager {
             JobKind::Restore => {
                 self.refuse_overwrite_if_busy(&instance)?;
                 let mut state = again(&old, &instance.name, runner::RESTORE_STEPS);
+                super::precheck::apply(&mut state, &instance);
                 state.snapshot_id = old.snapshot_id.clone();
                 state.snapshot_time = old.snapshot_time;
                 state.data_loss_secs = old
@@ -58,7 +59,11 @@ impl JobManager {
                 self.refuse_overwrite_if_busy(&instance)?;
                 let login = self.login_for_upload(&instance.id)?;
                 let mut state = again(&old, &instance.name, super::upload::UPLOAD_STEPS);
+                super::precheck::apply(&mut state, &instance);
                 state.file = old.file.clone();
+                state.backup_time = old.backup_time;
+                state.data_loss_secs =
+                    old.backup_time.map(|t| crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), t).as_secs());
                 Ok(self.spawn_upload(state, login, None))
             }
             _ => Err(StartError::Invalid("This kind of operation is started again from its own button.".into())),

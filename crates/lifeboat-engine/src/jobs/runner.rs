@@ -254,21 +254,26 @@ async fn watch_running(job: &Job, instance_id: &str, step: &str, mut seen_busy: 
     }
 }
 
-async fn count(
-    job: &Job,
+/// Counts an instance's data; the error is why not, in one sentence without protocol words (the detail is logged).
+pub(super) async fn count(
+    manager: &JobManager,
     instance_id: &str,
     login: Option<DbLogin>,
     patience: Duration,
 ) -> Result<GraphCounts, String> {
-    let Some(query) = &job.manager.query else { return Err("The Query API address is not usable.".into()) };
-    let Some(login) = login else {
-        return Err("No database password is saved for this instance, so Lifeboat could not count the data.".into());
-    };
-    query.counts(instance_id, &login, patience).await.map_err(|e| e.to_string())
+    let Some(query) = &manager.query else { return Err("Lifeboat has no address to ask its database.".into()) };
+    let Some(login) = login else { return Err("No database password is saved for this instance.".into()) };
+    query.counts(instance_id, &login, patience).await.map_err(|e| {
+        tracing::info!(instance = %instance_id, code = e.code(), "could not count the data: {e:?}");
+        match e {
+            crate::verify::VerifyError::BadLogin => "The saved database user or password is wrong.".into(),
+            other => other.to_string(),
+        }
+    })
 }
 
 fn counts_detail(c: &GraphCounts) -> String {
-    format!("{} nodes, {} relationships", c.nodes, c.relationships)
+    format!("{} nodes, {} relationships", crate::cost::grouped(c.nodes), crate::cost::grouped(c.relationships))
 }
 
 /// Restores a snapshot over its instance, which was `before` when the job started.
@@ -326,12 +331,16 @@ pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
     // A second try keeps the counts and the safety snapshot of the first.
     if job.state().step("counts-before").is_some_and(|s| s.state == StepState::Pending) {
         job.begin("counts-before");
-        match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
+        match count(&job.manager, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
             Ok(c) => {
                 job.update(|s| s.result.counts_before = Some(c));
                 job.done("counts-before", Some(counts_detail(&c)));
             }
-            Err(why) => job.set_step("counts-before", StepState::Skipped, why),
+            Err(why) => job.set_step(
+                "counts-before",
+                StepState::Skipped,
+                format!("Not counted: {why} Lifeboat goes on and counts the data afterwards."),
+            ),
         }
     }
     if job.state().step("safety-snapshot").is_some_and(|s| s.state == StepState::Pending) {
@@ -362,12 +371,16 @@ fn nothing_changed(mut e: JobError) -> JobError {
 
 pub(super) async fn verify_after(job: &Job, instance_id: &str) {
     job.begin("verify");
-    match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
+    match count(&job.manager, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
         Ok(c) => {
             job.update(|s| s.result.counts_after = Some(c));
             job.done("verify", Some(counts_detail(&c)));
         }
-        Err(why) => job.set_step("verify", StepState::Skipped, why),
+        Err(why) => job.set_step(
+            "verify",
+            StepState::Skipped,
+            format!("Not counted: {why} The restore itself may be fine; check the instance in a minute."),
+        ),
     }
 }
 

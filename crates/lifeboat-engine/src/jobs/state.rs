@@ -211,8 +211,12 @@ pub struct JobState {
     /// That snapshot's time.
     #[serde(with = "time::serde::rfc3339::option")]
     pub snapshot_time: Option<OffsetDateTime>,
-    /// Data lost by the restore, in seconds (now − snapshot time when it was requested).
+    /// Data lost by the restore, in seconds (now − snapshot time when it was requested; for a backup file, now −
+    /// the time the backup was made, when the file records it).
     pub data_loss_secs: Option<u64>,
+    /// Upload jobs: when the backup file's data is from, as the file records it (`None` for dumps: no date).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    pub backup_time: Option<OffsetDateTime>,
     /// The reason the user typed.
     pub reason: Option<String>,
     /// `X-Request-Id`s of the state-changing requests, for support and the history.
@@ -280,6 +284,7 @@ impl JobState {
             snapshot_id: None,
             snapshot_time: None,
             data_loss_secs: None,
+            backup_time: None,
             reason: None,
             request_ids: Vec::new(),
             file: None,
