@@ -11,6 +11,7 @@ import type {
   ExportEvent,
   ExportPlan,
   FileDropEvent,
+  FileRestoreCost,
   FileRestorePlan,
   GraphImportPlan,
   HistoryEntry,
@@ -85,6 +86,8 @@ export function createTauriBackend(): Backend {
     cancelJob: async (jobId) => {
       await call<null>('cancel_job', { jobId });
     },
+    retryJob: (jobId, onUpdate) =>
+      call<JobStarted>('retry_job', { jobId, onEvent: jobChannel(onUpdate) }),
 
     listHistory: (filter) => call<HistoryEntry[]>('list_history', { filter }),
     historyReport: (jobId) => call<HistoryReport>('history_report', { jobId }),
@@ -150,6 +153,8 @@ export function createTauriBackend(): Backend {
     },
     inspectFile: async (path, instanceId) =>
       toInspection(await call<unknown>('inspect_file', { path, instanceId }), path),
+    fileRestoreCost: (instanceId, backupTime) =>
+      call<FileRestoreCost>('file_restore_cost', { instanceId, backupTime }),
     prepareFileRestore: (instanceId, path) =>
       call<FileRestorePlan>('prepare_file_restore', { instanceId, path }),
     restoreFromFile: ({ token, safetySnapshot, reason }, onUpdate) =>

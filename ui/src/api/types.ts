@@ -98,7 +98,30 @@ export type RestorePlan = {
   instanceName: string;
   snapshotId: string;
   snapshotTime: string;
+  /** Whether a safety snapshot can be taken first; the dialog turns it off, saying why, when not. */
+  safetySnapshot?: SafetyOffer;
   expiresAt: string;
+};
+
+/** Whether Aura can take a safety snapshot of the instance now, and why not when it can't. */
+export type SafetyOffer = { possible: boolean; reason: string | null };
+
+/** What a restore from a file costs, in the engine's words (the window adds the local time). */
+export type FileRestoreCost = {
+  countsNow: GraphCounts | null;
+  /** When the file's data is from; null for files without a date (dumps). */
+  dataTime: string | null;
+  dataAgeSecs: number | null;
+  holdsNow: string;
+  dataAge: string;
+  loss: string;
+};
+
+/** Why a job is waiting rather than moving on ("Checking with Aura…", a stall being retried). */
+export type JobWaiting = {
+  kind: 'checking' | 'stalled';
+  message: string;
+  retryAt: string | null;
 };
 
 export type RestoreRequest = {
@@ -229,6 +252,12 @@ export type JobState = {
   snapshotTime?: string | null;
   dataLossSecs?: number | null;
   reason?: string | null;
+  /** Set while the job waits (a lost answer being checked, a stall being retried). */
+  waiting?: JobWaiting | null;
+  /** The job this one tries again. */
+  retryOf?: string | null;
+  /** Restores from a file: when the backup's data is from (null: the file carries no date). */
+  backupTime?: string | null;
 };
 
 /** What a job's channel carries. */
@@ -359,6 +388,8 @@ export type FileRestorePlan = {
   fileName: string;
   fileSize: number;
   formatLabel: string;
+  safetySnapshot?: SafetyOffer;
+  cost?: FileRestoreCost;
   expiresAt: string;
 };
 
