@@ -10,18 +10,20 @@ use std::time::Duration;
 
 use serde::Serialize;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use crate::snapshots::{data_loss, human_duration};
 use crate::verify::GraphCounts;
 
 /// The cost of restoring an instance from a backup file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FileRestoreCost {
     /// What the instance holds now, when it could be counted.
     pub counts_now: Option<GraphCounts>,
     /// When the file's data is from (the backup's time); `None` when the file carries no date.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub data_time: Option<OffsetDateTime>,
     /// How old the file's data is, in seconds, when known.
     pub data_age_secs: Option<u64>,

@@ -3,6 +3,7 @@ import type { HistoryEntry, HistoryReport } from '../api';
 /** A finished restore of Production as the history keeps it; override what a test looks at. */
 export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
+    format: 1,
     jobId: '20251121T151200-ab12',
     kind: 'restore',
     instanceId: 'a1b2c3d4',
@@ -11,6 +12,7 @@ export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntr
     startedAt: '2025-11-21T15:12:00Z',
     finishedAt: '2025-11-21T15:20:00Z',
     totalSecs: 480,
+    backupTime: null,
     durationSecs: 205,
     outcome: 'succeeded',
     error: null,
@@ -26,7 +28,13 @@ export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntr
     countsAfter: { nodes: 1000, relationships: 3500 },
     verificationNote: null,
     fileName: null,
+    fileUnchanged: null,
     requestIds: ['req-1', 'req-2'],
+    savedPath: null,
+    savedBytes: null,
+    savedCrc32: null,
+    filePath: null,
+    fileCounts: null,
     ...overrides,
   };
 }

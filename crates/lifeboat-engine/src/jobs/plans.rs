@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use super::precheck::{safety_offer, SafetyOffer};
 use super::state::{JobKind, JobState, Outcome};
@@ -12,7 +13,7 @@ use crate::confirm::TOKEN_LIFETIME;
 use crate::cost::FileRestoreCost;
 
 /// Everything the restore confirmation dialog shows, and the token its confirm button must send back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RestorePlan {
     /// One-time confirmation token.
@@ -25,16 +26,18 @@ pub struct RestorePlan {
     pub snapshot_id: String,
     /// Its time.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub snapshot_time: OffsetDateTime,
     /// Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
     pub safety_snapshot: SafetyOffer,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
 }
 
 /// What the file-restore confirmation dialog shows, and its one-time token.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FileRestorePlan {
     /// One-time confirmation token.
@@ -57,11 +60,12 @@ pub struct FileRestorePlan {
     pub cost: FileRestoreCost,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
 }
 
 /// One choice in a select.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Choice {
     /// What is sent.
     pub value: String,
@@ -70,7 +74,7 @@ pub struct Choice {
 }
 
 /// The choices for a new instance from a snapshot, defaulting to the source's.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CloneOptions {
     /// Tiers the copy may have.

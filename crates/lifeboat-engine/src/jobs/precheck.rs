@@ -5,13 +5,14 @@
 //! long wait — in the window and on the command line alike.
 
 use serde::Serialize;
+use ts_rs::TS;
 
 use super::runner::skip;
 use super::state::JobState;
 use crate::api::{Instance, InstanceStatus};
 
 /// Whether a safety snapshot can be taken before this overwrite.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SafetyOffer {
     /// Aura can take one now.

@@ -1,7 +1,6 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import {
   type AppError,
-  baseName,
   type FileRestoreCost,
   type Inspection,
   type InstanceView,
@@ -9,6 +8,7 @@ import {
   useBackend,
 } from '../../api';
 import { Button, ErrorNotice, Progress, useToast } from '../../components';
+import { baseName } from '../../lib/files';
 import { DbLoginForm, useDbLogin } from '../accounts';
 import { JobProgress, useJobs } from '../jobs';
 import { FileCard } from './FileCard';
@@ -67,7 +67,7 @@ export function FileRestore({ instance }: FileRestoreProps) {
         if (mounted.current && mine === request.current) setInspection(result);
         if (result.canUpload) {
           // What restoring costs, shown on the card before the dialog opens; a failure only hides it.
-          backend.fileRestoreCost(instance.id, result.backupTime).then(
+          backend.fileRestoreCost(instance.id, result.backupTime ?? null).then(
             (next) => {
               if (mounted.current && mine === request.current) setCost(next);
             },
