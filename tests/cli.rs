@@ -371,3 +371,106 @@ fn graph_export_then_import_round_trips_behind_confirm_restore() {
     let history = json(&sb.lifeboat(&["history", "list", "--kind", "graph-import", "--format", "json"]));
     assert_eq!(history.as_array().map(Vec::len), Some(1), "{history}");
 }
+
+impl Sandbox {
+    /// The emulator's control API (`/_emulator/…`) of this sandbox.
+    fn control_url(&self, path: &str) -> String {
+        format!("{}{path}", self.info["api_url"].as_str().unwrap().trim_end_matches("/v1"))
+    }
+
+    fn control(&self, path: &str, body: Value) {
+        let armed = Command::new("curl")
+            .args(["-sf", "-o", "/dev/null", "-X", "POST", "-H", "content-type: application/json", "-d"])
+            .arg(body.to_string())
+            .arg(self.control_url(path))
+            .status()
+            .unwrap();
+        assert!(armed.success(), "control call {path}");
+    }
+
+    fn request_log(&self) -> Vec<Value> {
+        let out = Command::new("curl").args(["-sf"]).arg(self.control_url("/_emulator/requests")).output().unwrap();
+        let log: Value = serde_json::from_slice(&out.stdout).unwrap();
+        log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default()
+    }
+}
+
+/// The answer to the restore request is lost after Aura acted on it: the command checks with Aura, watches the
+/// restore to its end and exits 0 — and sends the restore exactly once.
+#[test]
+fn a_restore_whose_answer_is_lost_exits_by_the_real_outcome_after_one_request() {
+    let sb = sandbox();
+    let staging = sb.instance("Staging")["id"].as_str().unwrap().to_owned();
+    let listed = json(&sb.lifeboat_as("Staging", &["snapshots", "list", "--instance", &staging, "--json"]));
+    let snapshot = listed["snapshots"].as_array().unwrap().iter().find(|s| s["restorable"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sb.control(
+        "/_emulator/faults",
+        serde_json::json!({"route": "POST /v1/instances/{id}/snapshots/{sid}/restore", "drop": true}),
+    );
+    let out = sb.lifeboat_as(
+        "Staging",
+        &[
+            "snapshots",
+            "restore",
+            "--instance",
+            &staging,
+            "--snapshot",
+            &snapshot,
+            "--confirm",
+            "RESTORE",
+            "--no-safety-snapshot",
+            "--wait",
+        ],
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("lost"), "says what happened: {stderr}");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("Done:"), "{stdout}");
+    let restores: Vec<Value> = sb
+        .request_log()
+        .into_iter()
+        .filter(|e| e["method"] == "POST" && e["path"].as_str().is_some_and(|p| p.ends_with("/restore")))
+        .collect();
+    assert_eq!(restores.len(), 1, "{restores:?}");
+    assert_eq!(restores[0]["dropped"], true);
+}
+
+/// Aura never received the restore: the command says nothing started and exits 1, retryable.
+#[test]
+fn a_restore_aura_never_received_exits_1_saying_nothing_changed() {
+    let sb = sandbox();
+    let staging = sb.instance("Staging")["id"].as_str().unwrap().to_owned();
+    let listed = json(&sb.lifeboat_as("Staging", &["snapshots", "list", "--instance", &staging, "--json"]));
+    let snapshot = listed["snapshots"].as_array().unwrap().iter().find(|s| s["restorable"] == true).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    sb.control(
+        "/_emulator/faults",
+        serde_json::json!({"route": "POST /v1/instances/{id}/snapshots/{sid}/restore", "drop_unprocessed": true}),
+    );
+    let out = sb.lifeboat_as(
+        "Staging",
+        &[
+            "snapshots",
+            "restore",
+            "--instance",
+            &staging,
+            "--snapshot",
+            &snapshot,
+            "--confirm",
+            "RESTORE",
+            "--no-safety-snapshot",
+            "--wait",
+            "--json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let job = json(&out);
+    assert_eq!(job["error"]["code"], "not-started");
+    assert!(job["error"]["message"].as_str().unwrap().contains("Nothing was changed"));
+}

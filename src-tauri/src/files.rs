@@ -145,6 +145,25 @@ pub async fn inspect_file(
     Ok(lifeboat_engine::files::inspect_for(&backend.client, &instance_id, std::path::Path::new(&path)).await?)
 }
 
+/// What restoring the instance from an inspected file costs, for the file card: what it holds now, how old the
+/// file's data is (`backup_time`, RFC 3339, from the inspection; none for files without a date), what is lost.
+#[tauri::command]
+pub async fn file_restore_cost(
+    state: State<'_, AppState>,
+    instance_id: String,
+    backup_time: Option<String>,
+) -> Result<lifeboat_engine::cost::FileRestoreCost, CommandError> {
+    crate::jobs::required(&instance_id, "instance")?;
+    let data_time = match backup_time.as_deref().filter(|t| !t.is_empty()) {
+        Some(t) => Some(
+            lifeboat_engine::cost::parse_time(t)
+                .ok_or_else(|| CommandError::new("invalid-input", "The backup's time could not be read.", false))?,
+        ),
+        None => None,
+    };
+    Ok(state.backend()?.jobs.file_restore_cost(&instance_id, data_time).await?)
+}
+
 /// An unfinished upload, as the resume banner shows it.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -167,3 +167,17 @@ pub async fn watch_job(
     forward(rx, on_event);
     Ok(current)
 }
+
+/// "Try again" for an operation Aura was found not to have started (its error code is `not-started`); the first
+/// confirmation still stands because nothing happened.
+#[tauri::command]
+pub async fn retry_job(
+    state: State<'_, AppState>,
+    job_id: String,
+    on_event: Channel<JobEvent>,
+) -> Result<JobStarted, CommandError> {
+    required(&job_id, "operation")?;
+    let b = state.backend()?;
+    let rx = b.jobs.retry(&job_id).await?;
+    Ok(forward_overwrite(&b, rx, on_event).await)
+}

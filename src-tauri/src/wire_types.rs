@@ -70,6 +70,7 @@ fn visit_roots(c: &mut Collector) {
     c.visit::<crate::accounts::LoginStatus>();
     c.visit::<lifeboat_archive::Inspection>();
     c.visit::<jobs::FileRestorePlan>();
+    c.visit::<lifeboat_engine::cost::FileRestoreCost>();
     c.visit::<crate::files::ResumableView>();
     c.visit::<history::HistoryEntry>();
     c.visit::<crate::history::HistoryReport>();

@@ -23,6 +23,9 @@
 //!   restore begun), then the connection is closed before any byte of the response is written. A client sees a
 //!   connection reset / "connection closed before message completed" and cannot know whether the call worked,
 //!   which is exactly the case that proves it must not retry a POST blindly.
+//! - `drop_unprocessed: true`: the connection is closed before the request is processed, so nothing happened —
+//!   the client sees exactly what `drop` shows it. Together the two prove that a client reads the state back
+//!   rather than guessing either way.
 //! - `delay_ms`: wait that long before processing. It combines with everything else.
 //! - `cut_after_bytes: N`: the handler sees the first N bytes of the request body and then a broken body, as
 //!   when the connection dies mid-upload; it reacts as it would to a real cut (the GCS store keeps what arrived
@@ -107,7 +110,7 @@
 //! The request log keeps the last 1,000 non-control requests: `seq`, `at`, `method`, `path` (with query),
 //! `route` (the matched template), `status` (the status the emulator produced; for a dropped request, the one
 //! the client never received), `request_id` (absent from the client's view when dropped), `dropped`, and
-//! `fault` (`"status"`, `"drop"`, `"delay"`, `"cut"`, `"stall"`, `"omit_range"` or null).
+//! `fault` (`"status"`, `"drop"`, `"drop_unprocessed"`, `"delay"`, `"cut"`, `"stall"`, `"omit_range"` or null).
 
 use std::collections::VecDeque;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -143,6 +146,8 @@ struct FaultSpec {
     body: Option<Value>,
     #[serde(default)]
     drop: bool,
+    #[serde(default)]
+    drop_unprocessed: bool,
     delay_ms: Option<u64>,
     cut_after_bytes: Option<u64>,
     stall_ms: Option<u64>,
@@ -161,6 +166,7 @@ pub(crate) struct FaultRule {
     pub retry_after: Option<u64>,
     pub body: Option<Value>,
     pub drop: bool,
+    pub drop_unprocessed: bool,
     pub delay_ms: Option<u64>,
     pub cut_after_bytes: Option<u64>,
     pub stall_ms: Option<u64>,
@@ -216,11 +222,14 @@ impl Faults {
             if !(100..=599).contains(&status) {
                 return Err(ApiError::invalid_field("status", "status must be an HTTP status code"));
             }
-            if spec.drop {
+            if spec.drop || spec.drop_unprocessed {
                 return Err(ApiError::invalid_field("drop", "a rule either answers with a status or drops"));
             }
         }
-        if spec.cut_after_bytes.is_some() && spec.drop {
+        if spec.drop && spec.drop_unprocessed {
+            return Err(ApiError::invalid_field("drop_unprocessed", "a dropped request is either processed or not"));
+        }
+        if spec.cut_after_bytes.is_some() && (spec.drop || spec.drop_unprocessed) {
             return Err(ApiError::invalid_field(
                 "drop",
                 "cut_after_bytes already drops the connection (add status to answer with one instead)",
@@ -232,6 +241,7 @@ impl Faults {
         let effects = [
             spec.status.is_some(),
             spec.drop,
+            spec.drop_unprocessed,
             spec.delay_ms.is_some(),
             spec.cut_after_bytes.is_some(),
             spec.stall_ms.is_some(),
@@ -239,7 +249,7 @@ impl Faults {
         ];
         if !effects.contains(&true) {
             return Err(ApiError::invalid_request(
-                "a fault needs status, drop, delay_ms, cut_after_bytes, stall_ms or omit_range",
+                "a fault needs status, drop, drop_unprocessed, delay_ms, cut_after_bytes, stall_ms or omit_range",
             ));
         }
         let rule = FaultRule {
@@ -250,6 +260,7 @@ impl Faults {
             retry_after: spec.retry_after,
             body: spec.body,
             drop: spec.drop,
+            drop_unprocessed: spec.drop_unprocessed,
             delay_ms: spec.delay_ms,
             cut_after_bytes: spec.cut_after_bytes,
             stall_ms: spec.stall_ms,

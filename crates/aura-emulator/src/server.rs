@@ -243,6 +243,22 @@ async fn front(State(app): State<AppState>, req: Request, next: Next) -> Respons
                 req
             };
             let cut_and_drop = rule.cut_after_bytes.is_some() && rule.status.is_none();
+            if rule.drop_unprocessed {
+                if let Some(ConnAbort(token)) = abort.clone() {
+                    // Closed before the handler runs: nothing happened, and the client cannot tell.
+                    app.log.record(LogEntry::new(
+                        &method,
+                        &path_and_query,
+                        route,
+                        None,
+                        request_id,
+                        true,
+                        Some("drop_unprocessed"),
+                    ));
+                    token.cancel();
+                    return std::future::pending::<Response>().await;
+                }
+            }
             let mut response = if rule.drop || cut_and_drop {
                 // The request is processed (a dropped POST has taken effect; a cut upload has persisted what it
                 // received), then the connection is closed before one byte of the response is written.

@@ -160,9 +160,16 @@ pub(crate) async fn clone(
 /// Follows a job: to the end with `wait`, else until Aura accepted the request. Prints steps on stderr.
 pub(crate) async fn follow(mut rx: watch::Receiver<JobState>, wait: bool, json: bool) -> JobState {
     let mut printed: Vec<(StepId, StepState)> = Vec::new();
+    let mut waiting: Option<String> = None;
     loop {
         let state = rx.borrow_and_update().clone();
         if !json {
+            // "Checking with Aura…" after a lost answer, once each time it starts.
+            let now_waiting = state.waiting.as_ref().map(|w| w.message.clone());
+            if now_waiting.is_some() && now_waiting != waiting {
+                eprintln!("  {}", now_waiting.as_deref().unwrap_or_default());
+            }
+            waiting = now_waiting;
             for step in &state.steps {
                 let now = (step.id, step.state);
                 if step.state != StepState::Pending && !printed.contains(&now) {

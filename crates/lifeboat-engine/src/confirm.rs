@@ -30,6 +30,8 @@ pub enum ConfirmedAction {
         instance_id: String,
         /// The file the user inspected and confirmed.
         path: std::path::PathBuf,
+        /// When the file's data is from, as the inspection found (`None`: the file carries no date).
+        backup_time: Option<time::OffsetDateTime>,
     },
     /// Replace all data in `instance_id` with the nodes and relationships of the data export at `path`.
     ImportGraph {

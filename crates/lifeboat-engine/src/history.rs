@@ -103,8 +103,13 @@ pub struct HistoryEntry {
     #[serde(default, with = "time::serde::rfc3339::option")]
     #[ts(as = "Option<String>")]
     pub snapshot_time: Option<OffsetDateTime>,
-    /// Changes lost by a restore, in seconds (snapshot time → the restore request).
+    /// Changes lost by a restore, in seconds (snapshot time → the restore request; for a backup file, the time the
+    /// backup was made → the start, when the file records it).
     pub data_loss_secs: Option<u64>,
+    /// Restore from a file: when the backup's data is from (`None`: the file carries no date, as dumps do).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
+    pub backup_time: Option<OffsetDateTime>,
     /// Restores: whether Aura began replacing the data (`false`: it stopped before, nothing was changed).
     pub overwritten: Option<bool>,
     /// Restores: the safety snapshot taken just before.
@@ -178,6 +183,7 @@ impl HistoryEntry {
             snapshot_id,
             snapshot_time: state.snapshot_time,
             data_loss_secs: state.data_loss_secs,
+            backup_time: state.backup_time,
             overwritten,
             safety_snapshot_id: match state.kind {
                 JobKind::Restore | JobKind::Upload | JobKind::GraphImport => state.result.snapshot_id.clone(),
@@ -377,6 +383,7 @@ mod tests {
             snapshot_id: Some("s-1100".into()),
             snapshot_time: Some(datetime!(2026-11-21 11:00 UTC)),
             data_loss_secs: Some(4 * 3600 + 12 * 60),
+            backup_time: None,
             overwritten: Some(true),
             safety_snapshot_id: Some("s-safety".into()),
             new_instance_id: None,

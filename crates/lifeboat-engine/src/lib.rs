@@ -42,6 +42,7 @@ pub mod backoff;
 pub mod budget;
 pub mod config;
 pub mod confirm;
+pub mod cost;
 pub mod exports;
 pub mod files;
 pub mod graph_export;

@@ -32,14 +32,15 @@ pub enum VerifyError {
     /// 401: the database user or password is wrong.
     #[error("The database user or password for this instance is wrong, so Lifeboat could not count the data. Enter them again.")]
     BadLogin,
-    /// The database did not answer in time (still starting, or unreachable).
-    #[error("The database did not answer ({detail}). The restore itself may be fine; check the instance in a minute.")]
+    /// The database did not answer in time (still starting, or unreachable). The detail (an HTTP status, a
+    /// connection error) is for the log, not the sentence.
+    #[error("The database did not answer.")]
     Unavailable {
-        /// What failed.
+        /// What failed, for the log.
         detail: String,
     },
     /// It answered something unexpected.
-    #[error("The database answered something Lifeboat did not expect ({detail}).")]
+    #[error("The database answered something Lifeboat did not expect.")]
     Unexpected {
         /// What was wrong.
         detail: String,

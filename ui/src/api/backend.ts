@@ -14,6 +14,7 @@ import type {
   ExportListener,
   ExportPlan,
   FileDropListener,
+  FileRestoreCost,
   FileRestorePlan,
   FileRestoreRequest,
   GraphImportPlan,
@@ -69,6 +70,8 @@ export interface Backend {
   watchJob(jobId: string, onUpdate: JobListener): Promise<JobState>;
   /** Asks a running job to stop. Its last update says how it ended. */
   cancelJob(jobId: string): Promise<void>;
+  /** Starts again a job Aura was found not to have started (error code 'not-started'). */
+  retryJob(jobId: string, onUpdate: JobListener): Promise<JobStarted>;
 
   /* ----- History, reports and restore tests ----- */
 
@@ -130,6 +133,8 @@ export interface Backend {
   chooseBackupFile(): Promise<string | null>;
   /** Reads a backup file (never changes it) and checks it against the instance. */
   inspectFile(path: string, instanceId: string): Promise<Inspection>;
+  /** What restoring the instance from a file whose data is from `backupTime` costs (for the file card). */
+  fileRestoreCost(instanceId: string, backupTime: string | null): Promise<FileRestoreCost>;
   /** Issues the one-time token a restore from a file needs; call when the confirmation opens. */
   prepareFileRestore(instanceId: string, path: string): Promise<FileRestorePlan>;
   /** Uploads the file and loads it into the instance, as an 'upload' job. */

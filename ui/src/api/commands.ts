@@ -5,6 +5,7 @@ import type {
   CloneOptions,
   DeletedInstance,
   ExportPlan,
+  FileRestoreCost,
   FileRestorePlan,
   GraphImportPlan,
   HistoryEntry,
@@ -40,6 +41,7 @@ export type CommandReplies = {
   reveal_clone_password: RevealedLogin;
   list_jobs: JobState[];
   watch_job: JobState;
+  retry_job: JobStarted;
   cancel_job: null;
   list_history: HistoryEntry[];
   history_report: HistoryReport;
@@ -60,6 +62,7 @@ export type CommandReplies = {
   subscribe_file_drops: null;
   choose_backup_file: string | null;
   inspect_file: Inspection;
+  file_restore_cost: FileRestoreCost;
   prepare_file_restore: FileRestorePlan;
   restore_from_file: JobStarted;
   list_resumable_uploads: ResumableView[];

@@ -61,6 +61,7 @@ export function createTauriBackend(): Backend {
     cancelJob: async (jobId) => {
       await call('cancel_job', { jobId });
     },
+    retryJob: (jobId, onUpdate) => call('retry_job', { jobId, onEvent: jobChannel(onUpdate) }),
 
     listHistory: (filter) => call('list_history', { filter }),
     historyReport: (jobId) => call('history_report', { jobId }),
@@ -123,6 +124,8 @@ export function createTauriBackend(): Backend {
       return typeof path === 'string' && path !== '' ? path : null;
     },
     inspectFile: (path, instanceId) => call('inspect_file', { path, instanceId }),
+    fileRestoreCost: (instanceId, backupTime) =>
+      call('file_restore_cost', { instanceId, backupTime }),
     prepareFileRestore: (instanceId, path) => call('prepare_file_restore', { instanceId, path }),
     restoreFromFile: ({ token, safetySnapshot, reason }, onUpdate) =>
       call('restore_from_file', {

@@ -18,6 +18,7 @@ import type {
   ResumableView,
   RevealedLogin,
   Step,
+  Waiting,
 } from './generated/wire';
 
 export type * from './generated/wire';
@@ -43,6 +44,8 @@ export type ClonePassword = RevealedLogin;
 /** One line of a backup file's checklist: readable, complete, compatible, fits. */
 export type InspectionCheck = Check;
 export type JobStep = Step;
+/** Why a job is waiting rather than moving on ("Checking with Aura…", a stall being retried). */
+export type JobWaiting = Waiting;
 export type JobOutcome = Outcome;
 /** An upload that stopped part-way (the app was closed, the network dropped) and can go on. */
 export type ResumableUpload = ResumableView;

@@ -71,11 +71,13 @@ export function RestoreConfirmDialog({
   const [typed, setTyped] = useState('');
 
   const ready = prepared && typed === CONFIRM_WORD;
+  // Off, whatever was ticked, once the plan says Aura cannot take one (it may say so after the dialog opened).
+  const safetyOn = safety && !safetyDisabled;
 
   const submit = (event?: TargetedEvent<HTMLFormElement>) => {
     event?.preventDefault();
     if (!ready || submitting) return;
-    onConfirm({ safetySnapshot: safety, reason: reason.trim() || null });
+    onConfirm({ safetySnapshot: safetyOn, reason: reason.trim() || null });
   };
 
   return (
@@ -97,14 +99,16 @@ export function RestoreConfirmDialog({
           <label>
             <input
               type="checkbox"
-              checked={safety}
+              checked={safetyOn}
               disabled={safetyDisabled}
               onChange={(event) => setSafety(event.currentTarget.checked)}
               data-testid="restore-safety-snapshot"
             />{' '}
             Take a safety snapshot first
           </label>
-          <p class="field__hint">{safetyHint}</p>
+          <p class="field__hint" data-testid="restore-safety-hint">
+            {safetyHint}
+          </p>
         </div>
 
         <div class="field">

@@ -69,6 +69,15 @@ export const filePlan: FileRestorePlan = {
   fileName: 'production-2025-11-20.dump',
   fileSize: 1_250_000_000,
   formatLabel: 'Neo4j 5 dump, compressed',
+  safetySnapshot: { possible: true, reason: null },
+  cost: {
+    countsNow: { nodes: 1_204_322, relationships: 3_000_100 },
+    dataTime: null,
+    dataAgeSecs: null,
+    holdsNow: 'Production holds 1,204,322 nodes and 3,000,100 relationships now.',
+    dataAge: "How old the file's data is is unknown: this kind of file carries no date.",
+    loss: 'Restoring it loses everything now in Production that the file does not have, however recent.',
+  },
   expiresAt: '2025-11-21T15:22:00Z',
 };
 

@@ -12,6 +12,7 @@ export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntr
     startedAt: '2025-11-21T15:12:00Z',
     finishedAt: '2025-11-21T15:20:00Z',
     totalSecs: 480,
+    backupTime: null,
     durationSecs: 205,
     outcome: 'succeeded',
     error: null,

@@ -33,6 +33,9 @@ export function job(
     instanceId: 'a1b2c3d4',
     instanceName: 'Production',
     title: 'Take a snapshot of Production',
+    backupTime: null,
+    waiting: null,
+    retryOf: null,
     startedAt: '2025-11-21T15:10:00Z',
     finishedAt: null,
     steps: [

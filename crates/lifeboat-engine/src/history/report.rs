@@ -11,6 +11,7 @@ use time::{Date, OffsetDateTime, UtcOffset};
 use ts_rs::TS;
 
 use super::HistoryEntry;
+use crate::cost::age_words;
 use crate::jobs::{JobKind, Outcome};
 use crate::snapshots::human_duration;
 use crate::verify::GraphCounts;
@@ -151,7 +152,8 @@ fn data_lost_short(e: &HistoryEntry) -> String {
     }
     match (e.kind, e.data_loss_secs) {
         (JobKind::Restore, Some(secs)) => human_duration(Duration::from_secs(secs)),
-        (JobKind::Upload, _) => "Changes since the file was made".into(),
+        (JobKind::Upload, Some(secs)) => format!("{} (since the backup)", age_words(Duration::from_secs(secs))),
+        (JobKind::Upload, None) => "Unknown: the file carries no date".into(),
         (JobKind::GraphImport, _) => "Replaced by the data export".into(),
         _ => "Not known".into(),
     }
@@ -172,10 +174,23 @@ fn data_lost_sentence(e: &HistoryEntry) -> String {
             human_duration(Duration::from_secs(secs)),
             when(t)
         ),
-        (JobKind::Upload, _, _) => format!(
-            "Everything in {name} was replaced by the contents of the file{}. Changes made after that backup was made were lost.",
-            e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
-        ),
+        (JobKind::Upload, _, _) => {
+            let file = e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default();
+            let held = e
+                .counts_before
+                .map(|c| format!(" (before the restore it held {})", counts_words(c)))
+                .unwrap_or_default();
+            match (e.backup_time, e.data_loss_secs) {
+                (Some(t), Some(secs)) => format!(
+                    "Everything in {name} was replaced by the contents of the file{file}, a backup made {}. Everything written to {name} in the {} before the restore was lost, and so was everything in {name} that the file did not have{held}.",
+                    when(t),
+                    age_words(Duration::from_secs(secs))
+                ),
+                _ => format!(
+                    "Everything in {name} was replaced by the contents of the file{file}, and everything in {name} that the file did not have was lost{held}. The file carries no date, so how old its data was is unknown."
+                ),
+            }
+        }
         (JobKind::GraphImport, _, _) => format!(
             "Every node and relationship in {name} was replaced by those of the data export{}. Changes made after that export were lost.",
             e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
@@ -505,7 +520,10 @@ pub fn report(e: &HistoryEntry) -> String {
 fn last_data_point(e: &HistoryEntry) -> String {
     match (e.kind, e.snapshot_time) {
         (_, Some(t)) => when(t),
-        (JobKind::Upload, None) => "The moment the backup file was made.".into(),
+        (JobKind::Upload, None) => match e.backup_time {
+            Some(t) => format!("{} (when the backup was made)", when(t)),
+            None => "Unknown: the file carries no date (dumps record none).".into(),
+        },
         (JobKind::GraphImport, None) => "The moment the data export was made.".into(),
         _ => "Not known.".into(),
     }
@@ -535,10 +553,18 @@ pub fn messages(e: &HistoryEntry) -> Messages {
                 (None, Some(f)) => format!("the backup file {f}"),
                 (None, None) => "an earlier copy of its data".into(),
             };
-            let loss = match (e.data_loss_secs, &snapshot) {
-                (Some(secs), Some(t)) => format!(
+            let loss = match (e.data_loss_secs, &snapshot, e.backup_time) {
+                (Some(secs), Some(t), _) => format!(
                     "changes made after {t} (the last {}) will be lost. The last data point kept is {t}.",
                     human_duration(Duration::from_secs(secs))
+                ),
+                (_, None, Some(t)) if e.kind == JobKind::Upload => format!(
+                    "changes made after {} (when the backup was made, {} before the restore) will be lost, and so will everything in {name} that the file does not have.",
+                    when(t),
+                    age_words(Duration::from_secs(e.data_loss_secs.unwrap_or_default()))
+                ),
+                _ if e.kind == JobKind::Upload => format!(
+                    "everything in {name} that the file does not have will be lost. The file carries no date, so how old its data is is unknown."
                 ),
                 _ => "changes made after the backup was made will be lost.".into(),
             };

@@ -142,6 +142,7 @@ impl JobManager {
             .await
             .map_err(|e| StartError::Invalid(format!("The file could not be read ({e}). Try again.")))??;
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let token = self
             .confirmations
             .issue(ConfirmedAction::ImportGraph { instance_id: instance.id.clone(), path: path.to_path_buf() });
@@ -171,6 +172,7 @@ impl JobManager {
         };
         let login = self.graph_login(&instance_id)?;
         let instance = self.client.get_instance(&instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let mut state = JobState::new(
             JobKind::GraphImport,
             &instance.id,

@@ -9,8 +9,12 @@
 
 mod export;
 mod graph;
+mod guard;
 mod plans;
+mod precheck;
+mod retry;
 mod runner;
+mod settle;
 mod state;
 mod upload;
 
@@ -29,8 +33,11 @@ pub use export::ExportSink;
 pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
+pub use precheck::{safety_offer, SafetyOffer};
+pub use settle::NOT_STARTED;
 pub use state::{
     ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepId, StepState, TransferProgress,
+    WaitKind, Waiting,
 };
 
 use crate::api::{ApiError, AuraClient};
@@ -97,6 +104,9 @@ pub enum StartError {
     /// The data export file to import cannot be used.
     #[error(transparent)]
     GraphFile(#[from] crate::graph_export::GraphFileError),
+    /// The instance is in the middle of another operation (or cannot take this one now); says which and what to do.
+    #[error("{0}")]
+    Busy(String),
 }
 
 impl StartError {
@@ -108,6 +118,7 @@ impl StartError {
             Self::Invalid(_) => "invalid-input",
             Self::AlreadyShown => "already-shown",
             Self::GraphFile(e) => e.code(),
+            Self::Busy(_) => "instance-busy",
         }
     }
 
@@ -116,6 +127,7 @@ impl StartError {
         match self {
             Self::Api(e) => e.retryable(),
             Self::GraphFile(e) => matches!(e, crate::graph_export::GraphFileError::Unreadable(_)),
+            Self::Busy(_) => true,
             _ => false,
         }
     }
@@ -300,6 +312,7 @@ impl JobManager {
     /// Takes an on-demand snapshot and watches it to the end.
     pub async fn start_snapshot(self: &Arc<Self>, instance_id: &str) -> Result<watch::Receiver<JobState>, StartError> {
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_snapshot_if_busy(&instance)?;
         let state = JobState::new(
             JobKind::Snapshot,
             &instance.id,
@@ -322,6 +335,7 @@ impl JobManager {
             return Err(ConfirmError::NotConfirmed.into());
         };
         let instance = self.client.get_instance(&instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let snapshot = self.client.get_snapshot(&instance_id, &snapshot_id).await?;
         if snapshot.status != crate::api::SnapshotStatus::Completed {
             return Err(StartError::Invalid(
@@ -342,7 +356,9 @@ impl JobManager {
         if !safety_snapshot {
             runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
-        Ok(self.spawn(state, |job| async move { runner::restore(job).await }))
+        precheck::apply(&mut state, &instance);
+        let before = instance.status.clone();
+        Ok(self.spawn(state, |job| async move { runner::restore(job, before).await }))
     }
 
     /// Creates a new instance from an exportable snapshot.
@@ -513,15 +529,20 @@ impl JobManager {
         safety_snapshot: bool,
         reason: Option<String>,
     ) -> Result<watch::Receiver<JobState>, StartError> {
-        let ConfirmedAction::RestoreFile { instance_id, path } = self.confirmations.redeem(token)? else {
+        let ConfirmedAction::RestoreFile { instance_id, path, backup_time } = self.confirmations.redeem(token)? else {
             return Err(ConfirmError::NotConfirmed.into());
         };
         let login = self.login_for_upload(&instance_id)?;
+        let instance = self.client.get_instance(&instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let mut state = self.upload_state(&instance_id, path, "").await?;
         state.set_reason(reason);
+        state.backup_time = backup_time;
+        state.data_loss_secs = backup_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
         if !safety_snapshot {
             runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
+        precheck::apply(&mut state, &instance);
         Ok(self.spawn_upload(state, login, None))
     }
 

@@ -5,10 +5,12 @@ use serde::Serialize;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
+use super::precheck::{safety_offer, SafetyOffer};
 use super::state::{JobKind, JobState, Outcome};
 use super::{JobManager, StartError};
 use crate::api::SnapshotStatus;
 use crate::confirm::TOKEN_LIFETIME;
+use crate::cost::FileRestoreCost;
 
 /// Everything the restore confirmation dialog shows, and the token its confirm button must send back.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -26,6 +28,8 @@ pub struct RestorePlan {
     #[serde(with = "time::serde::rfc3339")]
     #[ts(as = "String")]
     pub snapshot_time: OffsetDateTime,
+    /// Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
+    pub safety_snapshot: SafetyOffer,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
     #[ts(as = "String")]
@@ -50,6 +54,10 @@ pub struct FileRestorePlan {
     pub file_size: u64,
     /// Its format in words.
     pub format_label: String,
+    /// Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
+    pub safety_snapshot: SafetyOffer,
+    /// What the restore costs: what the instance holds now, how old the file's data is, what is lost.
+    pub cost: FileRestoreCost,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
     #[ts(as = "String")]
@@ -81,6 +89,17 @@ pub struct CloneOptions {
     pub default_name: String,
 }
 
+/// How long the dialog waits for the count of what the instance holds now.
+const COUNT_PATIENCE: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn lowercase_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_lowercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 const MEMORIES: &[&str] =
     &["1GB", "2GB", "4GB", "8GB", "16GB", "24GB", "32GB", "48GB", "64GB", "128GB", "192GB", "256GB", "384GB", "512GB"];
 
@@ -88,6 +107,7 @@ impl JobManager {
     /// Prepares a restore: checks the snapshot can be restored and issues the confirmation token.
     pub async fn plan_restore(&self, instance_id: &str, snapshot_id: &str) -> Result<RestorePlan, StartError> {
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let snapshot = self.client.get_snapshot(instance_id, snapshot_id).await?;
         if snapshot.status != SnapshotStatus::Completed {
             return Err(StartError::Invalid(match snapshot.status {
@@ -100,6 +120,7 @@ impl JobManager {
         let token = self.prepare_restore(instance_id, snapshot_id);
         Ok(RestorePlan {
             token,
+            safety_snapshot: safety_offer(&instance),
             instance_id: instance.id,
             instance_name: instance.name,
             snapshot_id: snapshot.snapshot_id,
@@ -123,12 +144,17 @@ impl JobManager {
             ));
         }
         let instance = self.client.get_instance(instance_id).await?;
+        self.refuse_overwrite_if_busy(&instance)?;
         let token = self.confirmations.issue(crate::confirm::ConfirmedAction::RestoreFile {
             instance_id: instance.id.clone(),
             path: inspection.path.clone(),
+            backup_time: inspection.backup_time,
         });
+        let cost = self.file_restore_cost_for(&instance, inspection.backup_time).await;
         Ok(FileRestorePlan {
             token,
+            safety_snapshot: safety_offer(&instance),
+            cost,
             instance_id: instance.id,
             instance_name: instance.name,
             path: inspection.path.to_string_lossy().into_owned(),
@@ -137,6 +163,31 @@ impl JobManager {
             format_label: inspection.format_label,
             expires_at: OffsetDateTime::now_utc() + TOKEN_LIFETIME,
         })
+    }
+
+    /// What restoring `instance_id` from a file whose data is from `data_time` (`None`: unknown) costs: the file
+    /// card shows it before the confirmation dialog opens.
+    pub async fn file_restore_cost(
+        &self,
+        instance_id: &str,
+        data_time: Option<OffsetDateTime>,
+    ) -> Result<FileRestoreCost, StartError> {
+        let instance = self.client.get_instance(instance_id).await?;
+        Ok(self.file_restore_cost_for(&instance, data_time).await)
+    }
+
+    pub(crate) async fn file_restore_cost_for(
+        &self,
+        instance: &crate::api::Instance,
+        data_time: Option<OffsetDateTime>,
+    ) -> FileRestoreCost {
+        let counts = if instance.status == crate::api::InstanceStatus::LoadingFailed {
+            Err("its last load failed, so its database does not answer.".to_owned())
+        } else {
+            let login = self.logins.login(&instance.id);
+            super::runner::count(self, &instance.id, login, COUNT_PATIENCE).await.map_err(|why| lowercase_first(&why))
+        };
+        crate::cost::file_restore_cost(&instance.name, counts, data_time, OffsetDateTime::now_utc())
     }
 
     /// The choices for a new instance made from one of `instance_id`'s snapshots.

@@ -9,7 +9,7 @@ use tokio::sync::watch;
 use tokio::time::Instant;
 
 use super::state::{JobError, JobKind, JobState, Outcome, StepId, StepState};
-use super::JobManager;
+use super::{settle, JobManager};
 use crate::api::{ApiError, CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
 use crate::verify::{DbLogin, GraphCounts};
 
@@ -61,8 +61,11 @@ impl Job {
     pub(super) fn begin(&self, step: StepId) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
+                // Entered once: a step that is already under way keeps its start time.
+                if st.state != StepState::Active || st.started_at.is_none() {
+                    st.started_at = Some(OffsetDateTime::now_utc());
+                }
                 st.state = StepState::Active;
-                st.started_at = Some(OffsetDateTime::now_utc());
             }
         });
     }
@@ -156,18 +159,32 @@ pub(super) fn job_error(code: &str, message: impl Into<String>, retryable: bool)
 pub(crate) async fn snapshot(job: Job) {
     let instance_id = job.state().instance_id;
     job.begin(StepId::Request);
-    let sid = match job.manager.client.create_snapshot(&instance_id).await {
-        Ok(a) => {
-            job.note_request(a.request_id);
-            a.value
-        }
-        Err(e) => return job.fail(StepId::Request, api_error(&e)),
+    let sid = match request_snapshot(&job, &instance_id, StepId::Request).await {
+        Ok(sid) => sid,
+        Err(e) => return job.fail(StepId::Request, e),
     };
     job.update(|s| s.result.snapshot_id = Some(sid.clone()));
-    job.done(StepId::Request, None);
+    let detail = job.state().step(StepId::Request).and_then(|s| s.detail.clone());
+    job.done(StepId::Request, detail);
     watch_snapshot(&job, &instance_id, &sid, StepId::Snapshot)
         .await
         .map_or_else(|e| job.fail(StepId::Snapshot, e), |_| job.succeed());
+}
+
+/// Asks Aura for an on-demand snapshot; after a lost answer, checks whether it started (see [`settle`]).
+async fn request_snapshot(job: &Job, instance_id: &str, step: StepId) -> Result<String, JobError> {
+    let asked_at = OffsetDateTime::now_utc();
+    match job.manager.client.create_snapshot(instance_id).await {
+        Ok(a) => {
+            job.note_request(a.request_id);
+            Ok(a.value)
+        }
+        Err(e) if settle::is_unknown(&e) => match settle::snapshot(job, instance_id, step, asked_at).await? {
+            settle::Found::Started(sid) => Ok(sid),
+            settle::Found::NotStarted(seen) => Err(settle::not_started("take a snapshot", &seen)),
+        },
+        Err(e) => Err(api_error(&e)),
+    }
 }
 
 /// Watches a snapshot to its end. `Ok` only when it completed.
@@ -237,24 +254,30 @@ async fn watch_running(job: &Job, instance_id: &str, step: StepId, mut seen_busy
     }
 }
 
-async fn count(
-    job: &Job,
+/// Counts an instance's data; the error is why not, in one sentence without protocol words (the detail is logged).
+pub(super) async fn count(
+    manager: &JobManager,
     instance_id: &str,
     login: Option<DbLogin>,
     patience: Duration,
 ) -> Result<GraphCounts, String> {
-    let Some(query) = &job.manager.query else { return Err("The Query API address is not usable.".into()) };
-    let Some(login) = login else {
-        return Err("No database password is saved for this instance, so Lifeboat could not count the data.".into());
-    };
-    query.counts(instance_id, &login, patience).await.map_err(|e| e.to_string())
+    let Some(query) = &manager.query else { return Err("Lifeboat has no address to ask its database.".into()) };
+    let Some(login) = login else { return Err("No database password is saved for this instance.".into()) };
+    query.counts(instance_id, &login, patience).await.map_err(|e| {
+        tracing::info!(instance = %instance_id, code = e.code(), "could not count the data: {e:?}");
+        match e {
+            crate::verify::VerifyError::BadLogin => "The saved database user or password is wrong.".into(),
+            other => other.to_string(),
+        }
+    })
 }
 
 fn counts_detail(c: &GraphCounts) -> String {
-    format!("{} nodes, {} relationships", c.nodes, c.relationships)
+    format!("{} nodes, {} relationships", crate::cost::grouped(c.nodes), crate::cost::grouped(c.relationships))
 }
 
-pub(crate) async fn restore(job: Job) {
+/// Restores a snapshot over its instance, which was `before` when the job started.
+pub(crate) async fn restore(job: Job, before: InstanceStatus) {
     let state = job.state();
     let instance_id = state.instance_id.clone();
     let Some(snapshot_id) = state.snapshot_id.clone() else {
@@ -272,6 +295,15 @@ pub(crate) async fn restore(job: Job) {
             job.note_request(a.request_id);
             matches!(&a.value, OperationAck::Instance(i) if i.status.is_transitional())
         }
+        Err(e) if settle::is_unknown(&e) => match settle::overwrite(&job, &instance_id, StepId::Request, &before).await
+        {
+            Ok(settle::Found::Started(busy)) => busy,
+            Ok(settle::Found::NotStarted(seen)) => {
+                let what = format!("restore {}", state.instance_name);
+                return job.fail(StepId::Request, settle::not_started(&what, &seen));
+            }
+            Err(e) => return job.fail(StepId::Request, e),
+        },
         Err(e) => return job.fail(StepId::Request, api_error(&e)),
     };
     job.update(|s| {
@@ -279,7 +311,9 @@ pub(crate) async fn restore(job: Job) {
         s.data_overwritten = Some(true);
         s.data_loss_secs = s.snapshot_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
     });
-    job.done(StepId::Request, None);
+    // Kept: after a lost answer the step says so.
+    let detail = job.state().step(StepId::Request).and_then(|s| s.detail.clone());
+    job.done(StepId::Request, detail);
     job.begin(StepId::Restoring);
     if let Err(e) = watch_running(&job, &instance_id, StepId::Restoring, seen_busy).await {
         return job.fail(StepId::Restoring, e);
@@ -297,22 +331,27 @@ pub(crate) async fn restore(job: Job) {
 /// The steps before anything is overwritten: count the data as it is, and take the safety snapshot unless the
 /// user unticked it. `false` when the job already failed (nothing was changed).
 pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
-    job.begin(StepId::CountsBefore);
-    match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
-        Ok(c) => {
-            job.update(|s| s.result.counts_before = Some(c));
-            job.done(StepId::CountsBefore, Some(counts_detail(&c)));
+    // A second try keeps the counts and the safety snapshot of the first.
+    if job.state().step(StepId::CountsBefore).is_some_and(|s| s.state == StepState::Pending) {
+        job.begin(StepId::CountsBefore);
+        match count(&job.manager, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
+            Ok(c) => {
+                job.update(|s| s.result.counts_before = Some(c));
+                job.done(StepId::CountsBefore, Some(counts_detail(&c)));
+            }
+            Err(why) => job.set_step(
+                StepId::CountsBefore,
+                StepState::Skipped,
+                format!("Not counted: {why} Lifeboat goes on and counts the data afterwards."),
+            ),
         }
-        Err(why) => job.set_step(StepId::CountsBefore, StepState::Skipped, why),
     }
     if job.state().step(StepId::SafetySnapshot).is_some_and(|s| s.state == StepState::Pending) {
-        let sid = match job.manager.client.create_snapshot(instance_id).await {
-            Ok(a) => {
-                job.note_request(a.request_id);
-                a.value
-            }
+        job.begin(StepId::SafetySnapshot);
+        let sid = match request_snapshot(job, instance_id, StepId::SafetySnapshot).await {
+            Ok(sid) => sid,
             Err(e) => {
-                job.fail(StepId::SafetySnapshot, nothing_changed(api_error(&e)));
+                job.fail(StepId::SafetySnapshot, nothing_changed(e));
                 return false;
             }
         };
@@ -335,12 +374,16 @@ fn nothing_changed(mut e: JobError) -> JobError {
 
 pub(super) async fn verify_after(job: &Job, instance_id: &str) {
     job.begin(StepId::Verify);
-    match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
+    match count(&job.manager, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
         Ok(c) => {
             job.update(|s| s.result.counts_after = Some(c));
             job.done(StepId::Verify, Some(counts_detail(&c)));
         }
-        Err(why) => job.set_step(StepId::Verify, StepState::Skipped, why),
+        Err(why) => job.set_step(
+            StepId::Verify,
+            StepState::Skipped,
+            format!("Not counted: {why} The restore itself may be fine; check the instance in a minute."),
+        ),
     }
 }
 
@@ -350,35 +393,54 @@ pub(super) async fn verify_after(job: &Job, instance_id: &str) {
 pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceRequest) {
     let drill = job.state().kind == JobKind::Drill;
     job.begin(StepId::Request);
-    let created = match job.manager.client.create_instance(&request).await {
+    let asked_at = OffsetDateTime::now_utc();
+    let started = Instant::now();
+    let new_id = match job.manager.client.create_instance(&request).await {
         Ok(a) => {
             job.note_request(a.request_id);
-            a.value
+            let created = a.value;
+            let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
+            let stored = job.manager.logins.remember(&created.id, login.clone());
+            let id = job.state().id;
+            if !drill {
+                job.manager.keep_for_reveal(&id, login);
+            }
+            job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
+            job.done(
+                StepId::Request,
+                Some(match (drill, stored) {
+                    (true, _) => format!("Test instance {} requested.", created.id),
+                    (false, Ok(())) => {
+                        format!("Instance {} requested; its password is saved in your keyring.", created.id)
+                    }
+                    (false, Err(e)) => {
+                        format!(
+                            "Instance {} requested; its password could not be saved ({e}) — copy it now.",
+                            created.id
+                        )
+                    }
+                }),
+            );
+            created.id
         }
+        // Never sent again blindly: a second POST /instances would make (and bill) a second instance.
+        Err(e) if settle::is_unknown(&e) => match settle::created(&job, &request, StepId::Request, asked_at).await {
+            Ok(settle::Found::Started(id)) => {
+                job.update(|s| s.result.new_instance_id = Some(id.clone()));
+                let detail = job.state().step(StepId::Request).and_then(|s| s.detail.clone());
+                job.done(StepId::Request, detail);
+                id
+            }
+            Ok(settle::Found::NotStarted(seen)) => {
+                let what = if drill { "make the test instance" } else { "make the new instance" };
+                return job.fail(StepId::Request, settle::not_started(what, &seen));
+            }
+            Err(e) => return job.fail(StepId::Request, e),
+        },
         Err(e) => return job.fail(StepId::Request, api_error(&e)),
     };
-    let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
-    let stored = job.manager.logins.remember(&created.id, login.clone());
-    let id = job.state().id;
-    if !drill {
-        job.manager.keep_for_reveal(&id, login);
-    }
-    job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
-    job.done(
-        StepId::Request,
-        Some(match (drill, stored) {
-            (true, _) => format!("Test instance {} requested.", created.id),
-            (false, Ok(())) => {
-                format!("Instance {} requested; its password is saved in your keyring.", created.id)
-            }
-            (false, Err(e)) => {
-                format!("Instance {} requested; its password could not be saved ({e}) — copy it now.", created.id)
-            }
-        }),
-    );
     job.begin(StepId::Creating);
-    let started = Instant::now();
-    if let Err(e) = watch_running(&job, &created.id, StepId::Creating, false).await {
+    if let Err(e) = watch_running(&job, &new_id, StepId::Creating, false).await {
         return job.fail(StepId::Creating, e);
     }
     let secs = started.elapsed().as_secs();
@@ -387,7 +449,7 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
         StepId::Creating,
         Some(format!("Running after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
     );
-    verify_after(&job, &created.id).await;
+    verify_after(&job, &new_id).await;
     job.succeed();
 }
 

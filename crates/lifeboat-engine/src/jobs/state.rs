@@ -231,6 +231,31 @@ pub struct TransferProgress {
     pub estimate: bool,
 }
 
+/// Why a job is waiting rather than moving on. While it lasts the window shows this instead of an ETA.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct Waiting {
+    /// What is being waited for.
+    pub kind: WaitKind,
+    /// In words, for the step ("Checking with Aura…").
+    pub message: String,
+    /// When the next try starts, if one is scheduled (the window counts down to it).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
+    pub retry_at: Option<OffsetDateTime>,
+}
+
+/// What a job waits for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum WaitKind {
+    /// Aura's answer to a request that changes something was lost: Lifeboat reads back what is true before it
+    /// says anything about the outcome (see the `settle` module).
+    Checking,
+    /// Aura or the storage stopped answering; Lifeboat tries again.
+    Stalled,
+}
+
 /// Item progress of the active step of a data export or import: nodes or relationships done so far.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
@@ -279,8 +304,13 @@ pub struct JobState {
     #[serde(with = "time::serde::rfc3339::option")]
     #[ts(as = "Option<String>")]
     pub snapshot_time: Option<OffsetDateTime>,
-    /// Data lost by the restore, in seconds (now − snapshot time when it was requested).
+    /// Data lost by the restore, in seconds (now − snapshot time when it was requested; for a backup file, now −
+    /// the time the backup was made, when the file records it).
     pub data_loss_secs: Option<u64>,
+    /// Upload jobs: when the backup file's data is from, as the file records it (`None` for dumps: no date).
+    #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
+    pub backup_time: Option<OffsetDateTime>,
     /// The reason the user typed.
     pub reason: Option<String>,
     /// `X-Request-Id`s of the state-changing requests, for support and the history.
@@ -303,6 +333,12 @@ pub struct JobState {
     /// journals written before Lifeboat recorded it (not known).
     #[serde(default)]
     pub data_overwritten: Option<bool>,
+    /// Set while the job waits (a lost answer being checked, a stall being retried).
+    #[serde(default)]
+    pub waiting: Option<Waiting>,
+    /// The job this one tries again (after Aura was found not to have started it).
+    #[serde(default)]
+    pub retry_of: Option<String>,
 }
 
 impl JobState {
@@ -348,6 +384,7 @@ impl JobState {
             snapshot_id: None,
             snapshot_time: None,
             data_loss_secs: None,
+            backup_time: None,
             reason: None,
             request_ids: Vec::new(),
             file: None,
@@ -355,6 +392,8 @@ impl JobState {
             item_progress: None,
             export: None,
             data_overwritten: kind.overwrites().then_some(false),
+            waiting: None,
+            retry_of: None,
         }
     }
 

@@ -27,9 +27,13 @@ pub struct World {
 impl World {
     /// Starts an emulator on the fast clock.
     pub async fn start() -> World {
-        let emu = aura_emulator::start(EmulatorConfig { clock: ClockSpeed::Fast, ..EmulatorConfig::default() })
-            .await
-            .expect("emulator starts");
+        Self::start_on(ClockSpeed::Fast).await
+    }
+
+    /// Starts an emulator on the given clock (the real one when an operation must stay under way for a while).
+    pub async fn start_on(clock: ClockSpeed) -> World {
+        let emu =
+            aura_emulator::start(EmulatorConfig { clock, ..EmulatorConfig::default() }).await.expect("emulator starts");
         let info = emu.info().clone();
         let endpoints = Endpoints {
             api_url: info.api_url.clone(),

@@ -311,6 +311,35 @@ folders: Array<WatchedFolder>, };
 export type FileDropEvent = { "event": "hover", "data": { paths: Array<string>, } } | { "event": "drop", "data": { paths: Array<string>, } } | { "event": "cancel", "data": { paths: Array<string>, } };
 
 /**
+ * The cost of restoring an instance from a backup file.
+ */
+export type FileRestoreCost = { 
+/**
+ * What the instance holds now, when it could be counted.
+ */
+countsNow: GraphCounts | null, 
+/**
+ * When the file's data is from (the backup's time); `None` when the file carries no date.
+ */
+dataTime: string | null, 
+/**
+ * How old the file's data is, in seconds, when known.
+ */
+dataAgeSecs: number | null, 
+/**
+ * "Staging holds 50,212 nodes and 80,100 relationships now."
+ */
+holdsNow: string, 
+/**
+ * "The file's data is from a backup made 2 years 6 months ago." / "… unknown: …"
+ */
+dataAge: string, 
+/**
+ * "Restoring it loses everything written to Staging in the last 2 years 6 months, and …"
+ */
+loss: string, };
+
+/**
  * What the file-restore confirmation dialog shows, and its one-time token.
  */
 export type FileRestorePlan = { 
@@ -342,6 +371,14 @@ fileSize: number,
  * Its format in words.
  */
 formatLabel: string, 
+/**
+ * Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
+ */
+safetySnapshot: SafetyOffer, 
+/**
+ * What the restore costs: what the instance holds now, how old the file's data is, what is lost.
+ */
+cost: FileRestoreCost, 
 /**
  * When the token lapses.
  */
@@ -466,9 +503,14 @@ snapshotId: string | null,
  */
 snapshotTime: string | null, 
 /**
- * Changes lost by a restore, in seconds (snapshot time → the restore request).
+ * Changes lost by a restore, in seconds (snapshot time → the restore request; for a backup file, the time the
+ * backup was made → the start, when the file records it).
  */
 dataLossSecs: number | null, 
+/**
+ * Restore from a file: when the backup's data is from (`None`: the file carries no date, as dumps do).
+ */
+backupTime: string | null, 
 /**
  * Restores: whether Aura began replacing the data (`false`: it stopped before, nothing was changed).
  */
@@ -885,9 +927,14 @@ snapshotId: string | null,
  */
 snapshotTime: string | null, 
 /**
- * Data lost by the restore, in seconds (now − snapshot time when it was requested).
+ * Data lost by the restore, in seconds (now − snapshot time when it was requested; for a backup file, now −
+ * the time the backup was made, when the file records it).
  */
 dataLossSecs: number | null, 
+/**
+ * Upload jobs: when the backup file's data is from, as the file records it (`None` for dumps: no date).
+ */
+backupTime: string | null, 
 /**
  * The reason the user typed.
  */
@@ -918,7 +965,15 @@ export: ExportFile | null,
  * deleting). `Some(false)`: the instance's data was not touched. `None` for jobs that never overwrite, and for
  * journals written before Lifeboat recorded it (not known).
  */
-dataOverwritten: boolean | null, };
+dataOverwritten: boolean | null, 
+/**
+ * Set while the job waits (a lost answer being checked, a stall being retried).
+ */
+waiting: Waiting | null, 
+/**
+ * The job this one tries again (after Aura was found not to have started it).
+ */
+retryOf: string | null, };
 
 /**
  * Where an instance's database login is kept.
@@ -991,6 +1046,10 @@ snapshotId: string,
  */
 snapshotTime: string, 
 /**
+ * Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
+ */
+safetySnapshot: SafetyOffer, 
+/**
  * When the token lapses.
  */
 expiresAt: string, };
@@ -1008,6 +1067,19 @@ uploaded: boolean, };
  * The one-time login of a new instance.
  */
 export type RevealedLogin = { username: string, password: string, };
+
+/**
+ * Whether a safety snapshot can be taken before this overwrite.
+ */
+export type SafetyOffer = { 
+/**
+ * Aura can take one now.
+ */
+possible: boolean, 
+/**
+ * Why not, in words, when it cannot.
+ */
+reason: string | null, };
 
 /**
  * All snapshots of an instance within its retention window, newest first.
@@ -1164,6 +1236,28 @@ etaSecs: number | null,
  * The time left is an estimate (Aura's import: 5 min + 3 min per GiB), not a measurement.
  */
 estimate: boolean, };
+
+/**
+ * What a job waits for.
+ */
+export type WaitKind = "checking" | "stalled";
+
+/**
+ * Why a job is waiting rather than moving on. While it lasts the window shows this instead of an ETA.
+ */
+export type Waiting = { 
+/**
+ * What is being waited for.
+ */
+kind: WaitKind, 
+/**
+ * In words, for the step ("Checking with Aura…").
+ */
+message: string, 
+/**
+ * When the next try starts, if one is scheduled (the window counts down to it).
+ */
+retryAt: string | null, };
 
 /**
  * A folder being watched, as the window shows it.

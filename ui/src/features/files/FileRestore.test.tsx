@@ -349,7 +349,9 @@ describe('file restore confirmation', () => {
     await waitFor(() => expect(screen.queryByTestId('file-restore-dialog')).toBeNull());
     const progress = await screen.findByTestId('job-progress');
     expect(progress.dataset.kind).toBe('upload');
-    expect(screen.queryByTestId('file-card')).toBeNull();
+    // The card stays while the restore runs (and after a failure), so trying again is one click.
+    expect(screen.getByTestId('file-card')).toBeTruthy();
+    expect((screen.getByTestId('restore-file') as HTMLButtonElement).disabled).toBe(true);
   });
 
   it('leaves the safety snapshot off by default on the Free plan', async () => {

@@ -1,6 +1,7 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import {
   type AppError,
+  type FileRestoreCost,
   type Inspection,
   type InstanceView,
   toAppError,
@@ -11,6 +12,7 @@ import { baseName } from '../../lib/files';
 import { DbLoginForm, useDbLogin } from '../accounts';
 import { JobProgress, useJobs } from '../jobs';
 import { FileCard } from './FileCard';
+import { FileCost } from './FileCost';
 import { useFileDrops } from './FileDropProvider';
 import { FileRestoreDialog } from './FileRestoreDialog';
 
@@ -38,6 +40,9 @@ export function FileRestore({ instance }: FileRestoreProps) {
   const [choosing, setChoosing] = useState(false);
   const [chooseError, setChooseError] = useState<AppError | null>(null);
   const [confirming, setConfirming] = useState(false);
+  const [cost, setCost] = useState<FileRestoreCost | null>(null);
+  /** The job started from the card: the card stays until it succeeds, so a retry is one click. */
+  const [startedJob, setStartedJob] = useState<string | null>(null);
   const request = useRef(0);
   const mounted = useRef(true);
   useEffect(
@@ -55,9 +60,20 @@ export function FileRestore({ instance }: FileRestoreProps) {
       setInspectError(null);
       setMessage(null);
       setChooseError(null);
+      setCost(null);
+      setStartedJob(null);
       try {
         const result = await backend.inspectFile(next, instance.id);
         if (mounted.current && mine === request.current) setInspection(result);
+        if (result.canUpload) {
+          // What restoring costs, shown on the card before the dialog opens; a failure only hides it.
+          backend.fileRestoreCost(instance.id, result.backupTime ?? null).then(
+            (next) => {
+              if (mounted.current && mine === request.current) setCost(next);
+            },
+            () => {},
+          );
+        }
       } catch (reason) {
         if (mounted.current && mine === request.current) setInspectError(toAppError(reason));
       }
@@ -104,6 +120,8 @@ export function FileRestore({ instance }: FileRestoreProps) {
     setPath(null);
     setInspection(null);
     setInspectError(null);
+    setCost(null);
+    setStartedJob(null);
   };
 
   const mine = jobs.jobs.filter((j) => j.instanceId === instance.id);
@@ -112,6 +130,11 @@ export function FileRestore({ instance }: FileRestoreProps) {
     (j) => (j.kind === 'upload' || j.kind === 'restore') && j.outcome === null,
   );
   const keepsOnlyLatest = instance.tier === 'free-db';
+  const started = startedJob ? mine.find((j) => j.id === startedJob) : undefined;
+  // A restore from this card that succeeded: the card has done its work. One that failed keeps it for a retry.
+  useEffect(() => {
+    if (started?.outcome === 'succeeded') clear();
+  });
 
   return (
     <section class="file-restore" data-testid="file-restore" aria-labelledby={headingId}>
@@ -186,6 +209,7 @@ export function FileRestore({ instance }: FileRestoreProps) {
 
       {inspection && (
         <FileCard inspection={inspection}>
+          {inspection.canUpload && cost && <FileCost cost={cost} testId="file-cost" />}
           {inspection.canUpload && (
             <NextStep
               instance={instance}
@@ -208,9 +232,9 @@ export function FileRestore({ instance }: FileRestoreProps) {
           inspection={inspection}
           keepsOnlyLatest={keepsOnlyLatest}
           onClose={() => setConfirming(false)}
-          onStarted={() => {
+          onStarted={(jobId) => {
             setConfirming(false);
-            clear();
+            setStartedJob(jobId);
           }}
         />
       )}

@@ -3,6 +3,7 @@ import { type Inspection, useBackend } from '../../api';
 import { RestoreConfirmDialog } from '../../components';
 import { formatBytes } from '../../lib/files';
 import { useConfirmedStart } from '../jobs';
+import { FileCost } from './FileCost';
 
 export type FileRestoreDialogProps = {
   instance: { id: string; name: string };
@@ -59,15 +60,19 @@ export function FileRestoreDialog({
         </>
       }
       safetyDefault={!keepsOnlyLatest}
+      safetyDisabled={plan?.safetySnapshot?.possible === false}
       safetyHint={
-        keepsOnlyLatest
-          ? 'Off by default on this plan: Aura keeps only one snapshot, so a safety snapshot replaces the one you have now.'
-          : `Lifeboat saves ${name} as it is now before loading the file, so you can come back to it. This adds a few minutes.`
+        plan?.safetySnapshot?.possible === false && plan.safetySnapshot.reason
+          ? plan.safetySnapshot.reason
+          : keepsOnlyLatest
+            ? 'Off by default on this plan: Aura keeps only one snapshot, so a safety snapshot replaces the one you have now.'
+            : `Lifeboat saves ${name} as it is now before loading the file, so you can come back to it. This adds a few minutes.`
       }
       {...confirmProps}
       onClose={onClose}
       testId="file-restore-dialog"
     >
+      {plan?.cost && <FileCost cost={plan.cost} testId="file-restore-loss" />}
       <p class="muted" data-testid="file-restore-file">
         {plan?.formatLabel ?? inspection.formatLabel},{' '}
         {formatBytes(plan?.fileSize ?? inspection.fileSize)}. Lifeboat only reads your file; it is

@@ -1,6 +1,14 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useId, useState } from 'preact/hooks';
-import type { GraphCounts, ItemProgress, JobState, JobStep, TransferProgress } from '../../api';
+import {
+  type GraphCounts,
+  type ItemProgress,
+  type JobState,
+  type JobStep,
+  type TransferProgress,
+  toAppError,
+  useBackend,
+} from '../../api';
 import { Button, Progress } from '../../components';
 import { transferLine } from '../../lib/files';
 import { formatExactCount } from '../../lib/format';
@@ -16,6 +24,10 @@ import {
 import { formatElapsed, secondsBetween } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
 import { ReportDialog } from '../history';
+import { useOptionalJobs } from './JobsProvider';
+
+/** The error code of an operation Aura was found not to have started: it can be tried again at once. */
+export const NOT_STARTED = 'not-started';
 
 export type JobProgressProps = {
   job: JobState;
@@ -189,6 +201,47 @@ function Counts({
 }
 
 /**
+ * "Try again" for an operation Aura was found not to have started: the engine sends the same request once more
+ * (the first confirmation still stands, since nothing happened), and this card gives way to the new job's.
+ */
+function RetryButton({ job }: { job: JobState }) {
+  const backend = useBackend();
+  const jobs = useOptionalJobs();
+  const [retrying, setRetrying] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const retry = async () => {
+    if (!jobs) return;
+    setRetrying(true);
+    setError(null);
+    try {
+      await jobs.start((onUpdate) => backend.retryJob(job.id, onUpdate));
+      jobs.dismiss(job.id);
+    } catch (reason) {
+      setError(toAppError(reason).message);
+      setRetrying(false);
+    }
+  };
+  return (
+    <>
+      <Button
+        size="small"
+        variant="primary"
+        loading={retrying}
+        onClick={() => void retry()}
+        data-testid="job-retry"
+      >
+        Try again
+      </Button>
+      {error && (
+        <span class="notice__message" role="alert" data-testid="job-retry-error">
+          {error}
+        </span>
+      )}
+    </>
+  );
+}
+
+/**
  * A job's steps with a word and an icon for each state, time spent per step and in total, a bar
  * under the step in progress, and, when done, the measured duration and the counts before and after.
  * The one-line summary is a polite live region that changes only when a step changes.
@@ -215,6 +268,8 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
       setCancelling(false);
     }
   };
+  const followed = useOptionalJobs() !== null;
+  const canRetry = outcome === 'failed' && job.error?.code === NOT_STARTED && followed;
   const total = secondsBetween(job.startedAt, job.finishedAt ?? now);
   const { countsBefore, countsAfter, durationSecs } = job.result;
   const inDatabase = countsAfter ?? countsBefore;
@@ -239,6 +294,16 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
       <p class="job__summary" aria-live="polite" data-testid="job-summary">
         {jobSummary(job)}
       </p>
+      {running && job.waiting && (
+        <p
+          class="job__waiting"
+          role="status"
+          data-testid="job-waiting"
+          data-kind={job.waiting.kind}
+        >
+          {job.waiting.message}
+        </p>
+      )}
 
       {/* biome-ignore lint/a11y/noRedundantRoles: WebKit drops list semantics from unstyled lists; keep the role explicit. */}
       <ol class="job__steps" role="list">
@@ -325,8 +390,9 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
 
       <FileNote job={job} />
 
-      {(children || report || (!running && onDismiss) || (running && onCancel)) && (
+      {(children || report || canRetry || (!running && onDismiss) || (running && onCancel)) && (
         <div class="job__actions">
+          {canRetry && <RetryButton job={job} />}
           {children}
           {report && (
             <Button

@@ -32,6 +32,11 @@ export function useJobs(): JobsApi {
   return api;
 }
 
+/** The jobs API when a provider is above, else null (components that work without one). */
+export function useOptionalJobs(): JobsApi | null {
+  return useContext(JobsContext);
+}
+
 /** The state of one followed job, or undefined before its first update. */
 export function useJob(jobId: string | null): JobState | undefined {
   const { jobs } = useJobs();

@@ -15,6 +15,7 @@ const plan: RestorePlan = {
   instanceName: 'Production',
   snapshotId: 'adhoc-1100',
   snapshotTime: '2025-11-21T11:00:00Z',
+  safetySnapshot: { possible: true, reason: null },
   expiresAt: '2025-11-21T15:22:00Z',
 };
 

@@ -68,11 +68,13 @@ export function RestoreDialog({
         </>
       }
       safetyDefault={!keepsOnlyLatest}
-      safetyDisabled={keepsOnlyLatest}
+      safetyDisabled={keepsOnlyLatest || plan?.safetySnapshot?.possible === false}
       safetyHint={
         keepsOnlyLatest
           ? 'Not available on this plan: Aura keeps only one snapshot, so a new one would replace the snapshot you are restoring.'
-          : `Lifeboat saves ${name} as it is now before restoring, so you can come back to it. This adds a few minutes.`
+          : plan?.safetySnapshot?.possible === false && plan.safetySnapshot.reason
+            ? plan.safetySnapshot.reason
+            : `Lifeboat saves ${name} as it is now before restoring, so you can come back to it. This adds a few minutes.`
       }
       {...confirmProps}
       onClose={onClose}
