@@ -83,7 +83,9 @@ fn every_format_is_recognised_with_its_details() {
             let ctx = format!("{format:?} incompressible={incompressible}: {found:#?}");
 
             assert_eq!(found.format, format, "{ctx}");
-            assert_eq!(found.format_label, format.label(), "{ctx}");
+            // A bare zstd dump is named by the version its store records (4.4 unless asked otherwise).
+            let label = if format == ArchiveFormat::DumpLegacyZstd { "Neo4j 4.4 dump" } else { format.label() };
+            assert_eq!(found.format_label, label, "{ctx}");
             assert!(found.can_upload, "{ctx}");
             assert!(found.problems.is_empty(), "{ctx}");
             assert_eq!(found.ok(CheckId::Readable), Some(true), "{ctx}");
@@ -117,6 +119,12 @@ fn every_format_is_recognised_with_its_details() {
             } else {
                 assert_eq!(found.database_name, None, "dumps don't record it: {ctx}");
                 assert_eq!(found.backup_time, None, "{ctx}");
+                let version = match format {
+                    ArchiveFormat::DumpLegacyZstd => "4.4",
+                    ArchiveFormat::DumpLegacyGzip => "3.x",
+                    _ => "5",
+                };
+                assert_eq!(found.neo4j_version.as_deref(), Some(version), "{ctx}");
             }
 
             let counts = testgen::read_test_counts(&path).expect("read counts").expect("marker present");
@@ -130,7 +138,8 @@ fn every_format_is_recognised_with_its_details() {
 #[test]
 fn labels_are_words() {
     assert_eq!(ArchiveFormat::BackupZstdV3.label(), "Neo4j 5 backup, compressed");
-    assert_eq!(ArchiveFormat::DumpLegacyZstd.label(), "Neo4j 4.x dump");
+    // Without reading the store inside, a bare zstd dump could be from 3.5 or any 4.x.
+    assert_eq!(ArchiveFormat::DumpLegacyZstd.label(), "Neo4j 3.x or 4.x dump");
     assert_eq!(ArchiveFormat::AuradsTar.label(), "AuraDS archive");
     assert_eq!(ArchiveFormat::BackupTarV2.label(), "Neo4j 5 backup, uncompressed");
     assert_eq!(ArchiveFormat::DumpZstd.label(), "Neo4j 5 dump, compressed");
@@ -180,7 +189,7 @@ fn a_valid_file_with_the_wrong_extension_is_accepted_with_a_note() {
     let found = run_default(&path);
     assert_eq!(found.format, ArchiveFormat::DumpLegacyZstd);
     assert!(found.can_upload, "{found:#?}");
-    assert!(found.notes.iter().any(|n| n.contains(".backup") && n.contains("Neo4j 4.x dump")), "{:?}", found.notes);
+    assert!(found.notes.iter().any(|n| n.contains(".backup") && n.contains("Neo4j 4.4 dump")), "{:?}", found.notes);
 
     let no_ext = dir.path().join("backup-file");
     testgen::write_backup(&no_ext, &TestArchive::new(TestVersion::AuraDs)).expect("write");
