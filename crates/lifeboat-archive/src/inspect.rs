@@ -563,6 +563,25 @@ fn compatibility(
         );
     }
     let Some(version) = o.target_version.as_deref() else {
+        // Some dumps need no target to be judged: no Aura instance loads a 3.x dump, and Neo4j 5 ones no 4.0–4.3.
+        if let Some(r) = releases.filter(|_| format.is_dump()) {
+            if aura_loads(r, 4) == Loadable::No(Refusal::Neo4j3) && aura_loads(r, 5) == Loadable::No(Refusal::Neo4j3) {
+                return incompatible_3x(&label);
+            }
+            if aura_loads(r, 5) == Loadable::No(Refusal::Before4_4) {
+                return (
+                    check(
+                        None,
+                        format!(
+                            "{label} can only be restored to an instance running Neo4j 4: Neo4j 5 instances load \
+                             dumps from Neo4j 4.4 or newer only. For a Neo4j 5 instance, load it into Neo4j 4.4, \
+                             dump it again, and restore that dump."
+                        ),
+                    ),
+                    None,
+                );
+            }
+        }
         let message = if format.family() == Family::AuraDs && o.target_is_ds == Some(true) {
             "This AuraDS archive can go to this AuraDS instance; its Neo4j version isn't known yet.".to_string()
         } else {
@@ -612,12 +631,7 @@ fn compatibility(
             format!("{label} can be restored to this Neo4j {version} instance; Aura upgrades it while loading."),
         ),
         Loadable::Yes => check(Some(true), format!("{label} can be restored to this Neo4j {version} instance.")),
-        Loadable::No(Refusal::Neo4j3) => {
-            return incompatible(format!(
-                "{label} can't be restored to Aura: no Aura instance can load a dump from Neo4j 3.x. Migrate it \
-                 first: load it into Neo4j 4.4, let Neo4j upgrade it, make a new dump there, and restore that dump."
-            ))
-        }
+        Loadable::No(Refusal::Neo4j3) => return incompatible_3x(&label),
         Loadable::No(Refusal::Before4_4) => {
             return incompatible(format!(
                 "{label} can't be restored to a Neo4j {version} instance: Neo4j 5 only loads dumps from Neo4j 4.4 \
@@ -646,6 +660,15 @@ fn compatibility(
         return (check(None, format!("{} It can only go to an AuraDS instance.", result.message)), None);
     }
     (result, None)
+}
+
+/// "No Aura instance loads a 3.x dump", with the way through Neo4j 4.4.
+fn incompatible_3x(label: &str) -> (Check, Option<ProblemCode>) {
+    let message = format!(
+        "{label} can't be restored to Aura: no Aura instance can load a dump from Neo4j 3.x. Migrate it first: load \
+         it into Neo4j 4.4, let Neo4j upgrade it, make a new dump there, and restore that dump."
+    );
+    (Check { id: CheckId::Compatible, ok: Some(false), message }, Some(ProblemCode::Incompatible))
 }
 
 fn fits(

@@ -304,9 +304,10 @@ pub(crate) struct StoreProbe {
 }
 
 impl StoreProbe {
-    /// A probe that reads everything it needs, including the record stores (for the counts).
+    /// A probe that reads everything it needs, including the record stores (for the counts), and stops the walk
+    /// once it has them and the version is settled.
     pub(crate) fn thorough() -> Self {
-        Self { evidence: Evidence::default(), count_records: true, stop_after: None }
+        Self { evidence: Evidence::default(), count_records: true, stop_after: Some(u64::MAX) }
     }
 
     /// A probe for the version only, that stops the walk as soon as the version is settled or `limit` bytes of
@@ -324,7 +325,9 @@ impl StoreProbe {
     pub(crate) fn on_entry<S: Source>(&mut self, entry: &Entry, src: &mut S) -> Result<Step, Fault> {
         let consumed = if entry.is_regular_file() { self.look(entry, src)? } else { 0 };
         if let Some(limit) = self.stop_after {
-            if src.pos() >= limit || self.settled() {
+            let counted =
+                !self.count_records || (self.evidence.nodes.is_some() && self.evidence.relationships.is_some());
+            if src.pos() >= limit || (self.settled() && counted) {
                 return Ok(Step::Stop);
             }
         }
@@ -622,20 +625,20 @@ fn counts(e: &Evidence) -> Option<StoreCounts> {
 }
 
 /// Reads an archive of any format Lifeboat knows as one stream (the parts of an upload, in order) and returns
-/// what its store says, reading the node and relationship stores to count them. `Ok(None)` when the stream
-/// isn't a Neo4j archive; damage part-way ends the reading and the report holds what was learned until then.
-/// Only errors of the underlying reader are errors.
+/// what its store says — and, when `count`, reads the node and relationship stores to count them. It stops as
+/// soon as it knows what was asked. `Ok(None)` when the stream isn't a Neo4j archive; damage part-way ends the
+/// reading and the report holds what was learned until then. Only errors of the underlying reader are errors.
 ///
 /// Used by the emulator to load an uploaded file as Aura would: the version decides whether it loads, the
 /// counts what the restored database holds.
-pub fn read_store<R: Read>(reader: R) -> io::Result<Option<StoreReport>> {
-    read_stream(Box::new(reader), 0)
+pub fn read_store<R: Read>(reader: R, count: bool) -> io::Result<Option<StoreReport>> {
+    read_stream(Box::new(reader), 0, count)
 }
 
 /// A dump inside an AuraDS archive inside … is followed this deep.
 const MAX_NESTING: u8 = 2;
 
-fn read_stream<'a>(reader: Box<dyn Read + 'a>, depth: u8) -> io::Result<Option<StoreReport>> {
+fn read_stream<'a>(reader: Box<dyn Read + 'a>, depth: u8, count: bool) -> io::Result<Option<StoreReport>> {
     let mut reader = BufReader::with_capacity(CHUNK, reader);
     let mut head = Vec::with_capacity(512);
     (&mut reader).take(512).read_to_end(&mut head)?;
@@ -644,10 +647,10 @@ fn read_stream<'a>(reader: Box<dyn Read + 'a>, depth: u8) -> io::Result<Option<S
         Sniffed::Known(f) => {
             use crate::format::ArchiveFormat as F;
             match f {
-                F::DumpZstd => zstd_store(skip(rest, 4)?, Preamble::None),
-                F::DumpLegacyZstd => zstd_store(Box::new(rest), Preamble::None),
-                F::BackupZstdV1 => zstd_store(skip(rest, 4)?, Preamble::MetaV1),
-                F::BackupZstdV2 => zstd_store(skip(rest, 4)?, Preamble::MetaV2),
+                F::DumpZstd => zstd_store(skip(rest, 4)?, Preamble::None, count),
+                F::DumpLegacyZstd => zstd_store(Box::new(rest), Preamble::None, count),
+                F::BackupZstdV1 => zstd_store(skip(rest, 4)?, Preamble::MetaV1, count),
+                F::BackupZstdV2 => zstd_store(skip(rest, 4)?, Preamble::MetaV2, count),
                 F::BackupZstdV3 | F::BackupTarV1 | F::BackupTarV2 => {
                     let mut rest = skip(rest, 4)?;
                     let v2 = f != F::BackupTarV1;
@@ -660,16 +663,16 @@ fn read_stream<'a>(reader: Box<dyn Read + 'a>, depth: u8) -> io::Result<Option<S
                     })();
                     match meta {
                         Err(fault) => Err(fault),
-                        Ok(_) if f == F::BackupZstdV3 => zstd_store(rest, Preamble::None),
-                        Ok(_) => tar_store(rest, depth),
+                        Ok(_) if f == F::BackupZstdV3 => zstd_store(rest, Preamble::None, count),
+                        Ok(_) => tar_store(rest, depth, count),
                     }
                 }
-                F::DumpGzip => tar_store(Box::new(flate2::read::MultiGzDecoder::new(skip(rest, 4)?)), depth),
+                F::DumpGzip => tar_store(Box::new(flate2::read::MultiGzDecoder::new(skip(rest, 4)?)), depth, count),
                 _ => return Ok(None),
             }
         }
-        Sniffed::Gzip => tar_store(Box::new(flate2::read::MultiGzDecoder::new(rest)), depth),
-        Sniffed::Tar => tar_store(Box::new(rest), depth),
+        Sniffed::Gzip => tar_store(Box::new(flate2::read::MultiGzDecoder::new(rest)), depth, count),
+        Sniffed::Tar => tar_store(Box::new(rest), depth, count),
         Sniffed::SplitPart | Sniffed::Other => return Ok(None),
     };
     match outcome {
@@ -692,7 +695,7 @@ enum Preamble {
     MetaV2,
 }
 
-fn zstd_store<'a>(reader: Box<dyn Read + 'a>, preamble: Preamble) -> Result<StoreReport, Fault> {
+fn zstd_store<'a>(reader: Box<dyn Read + 'a>, preamble: Preamble, count: bool) -> Result<StoreReport, Fault> {
     let mut d = zstd::stream::read::Decoder::new(reader).map_err(Fault::Io)?;
     meta::read_payload_header(&mut d)?;
     match preamble {
@@ -707,18 +710,18 @@ fn zstd_store<'a>(reader: Box<dyn Read + 'a>, preamble: Preamble) -> Result<Stor
         }
     }
     meta::read_archive_meta(&mut d)?;
-    tar_store(Box::new(d), MAX_NESTING)
+    tar_store(Box::new(d), MAX_NESTING, count)
 }
 
-/// Walks a tar with a thorough probe; a `.dump` entry (an AuraDS archive) is read as an archive of its own.
-fn tar_store<'a>(reader: Box<dyn Read + 'a>, depth: u8) -> Result<StoreReport, Fault> {
+/// Walks a tar with a probe; a `.dump` entry (an AuraDS archive) is read as an archive of its own.
+fn tar_store<'a>(reader: Box<dyn Read + 'a>, depth: u8, count: bool) -> Result<StoreReport, Fault> {
     let mut src = StreamSource::new(BufReader::with_capacity(CHUNK, reader));
-    let mut probe = StoreProbe::thorough();
+    let mut probe = if count { StoreProbe::thorough() } else { StoreProbe::quick(u64::MAX) };
     let mut nested: Option<StoreReport> = None;
     let walked = tar::walk_steps(&mut src, |entry, src| {
         if depth < MAX_NESTING && nested.is_none() && entry.is_regular_file() && entry.base_name().ends_with(".dump") {
             let mut inner = SourceReader::new(src, entry.size);
-            let report = read_stream(Box::new(&mut inner), depth + 1).map_err(Fault::Io)?;
+            let report = read_stream(Box::new(&mut inner), depth + 1, count).map_err(Fault::Io)?;
             let left = inner.remaining();
             nested = report;
             return Ok(Step::Next(entry.size - left));

@@ -86,11 +86,18 @@ fn every_format_is_recognised_with_its_details() {
             // A bare zstd dump is named by the version its store records (4.4 unless asked otherwise).
             let label = if format == ArchiveFormat::DumpLegacyZstd { "Neo4j 4.4 dump" } else { format.label() };
             assert_eq!(found.format_label, label, "{ctx}");
-            assert!(found.can_upload, "{ctx}");
-            assert!(found.problems.is_empty(), "{ctx}");
             assert_eq!(found.ok(CheckId::Readable), Some(true), "{ctx}");
             assert_eq!(found.ok(CheckId::Complete), Some(true), "{ctx}");
-            assert_eq!(found.ok(CheckId::Compatible), None, "no target given: {ctx}");
+            if format == ArchiveFormat::DumpLegacyGzip {
+                // A 3.x dump needs no target to be refused: no Aura instance loads one.
+                assert!(!found.can_upload, "{ctx}");
+                assert_eq!(found.ok(CheckId::Compatible), Some(false), "{ctx}");
+                assert!(found.has_problem(ProblemCode::Incompatible) && found.problems.len() == 1, "{ctx}");
+            } else {
+                assert!(found.can_upload, "{ctx}");
+                assert!(found.problems.is_empty(), "{ctx}");
+                assert_eq!(found.ok(CheckId::Compatible), None, "no target given: {ctx}");
+            }
             assert_eq!(found.ok(CheckId::Fits), None, "no target given: {ctx}");
             assert_eq!(found.file_size, written.file_size, "{ctx}");
             assert_eq!(found.dump_size, written.file_size, "{ctx}");
@@ -305,10 +312,15 @@ fn a_cut_off_gzip_file_ends_early() {
 fn a_gzip_file_with_a_damaged_trailer_is_damaged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("crc.dump");
-    let written = testgen::write_backup(&path, &small(ArchiveFormat::DumpLegacyGzip)).expect("write");
+    let written = testgen::write_backup(&path, &small(ArchiveFormat::DumpGzip)).expect("write");
     // The trailer's CRC-32 is the last 8..4 bytes.
     testgen::flip_byte(&path, written.file_size - 6).expect("flip");
     assert_problem(&run_default(&path), ProblemCode::Damaged, "The file is damaged");
+    // A 3.x dump (bare gzip) is found damaged the same way — and no Aura instance would load it anyway.
+    let written = testgen::write_backup(&path, &small(ArchiveFormat::DumpLegacyGzip)).expect("write");
+    testgen::flip_byte(&path, written.file_size - 6).expect("flip");
+    let found = run_default(&path);
+    assert!(found.has_problem(ProblemCode::Damaged) && found.has_problem(ProblemCode::Incompatible), "{found:#?}");
 }
 
 #[test]

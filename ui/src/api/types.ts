@@ -170,6 +170,10 @@ export type JobResult = {
   newInstanceId: string | null;
   countsBefore: GraphCounts | null;
   countsAfter: GraphCounts | null;
+  /** The database answered the count before, but without numbers: not known (only the sandbox does this). */
+  countsBeforeUnknown?: boolean;
+  /** The same for the count after. */
+  countsAfterUnknown?: boolean;
   /** Measured time of the operation itself (request → running). */
   durationSecs: number | null;
   /** Upload jobs: the user's file was checked again afterwards and is exactly as before. */
@@ -273,6 +277,9 @@ export type HistoryEntry = {
   instanceDeletedAt: string | null;
   countsBefore: GraphCounts | null;
   countsAfter: GraphCounts | null;
+  /** The database answered the count, but without numbers: not known (see JobResult). */
+  countsBeforeUnknown?: boolean;
+  countsAfterUnknown?: boolean;
   /** Why the data could not be counted afterwards, when it could not. */
   verificationNote: string | null;
   fileName: string | null;

@@ -237,12 +237,13 @@ async fn watch_running(job: &Job, instance_id: &str, step: &str, mut seen_busy: 
     }
 }
 
+/// Counts the data; `Ok(None)` when the database answered without numbers (see [`crate::QueryClient::counts`]).
 async fn count(
     job: &Job,
     instance_id: &str,
     login: Option<DbLogin>,
     patience: Duration,
-) -> Result<GraphCounts, String> {
+) -> Result<Option<GraphCounts>, String> {
     let Some(query) = &job.manager.query else { return Err("The Query API address is not usable.".into()) };
     let Some(login) = login else {
         return Err("No database password is saved for this instance, so Lifeboat could not count the data.".into());
@@ -253,6 +254,9 @@ async fn count(
 fn counts_detail(c: &GraphCounts) -> String {
     format!("{} nodes, {} relationships", c.nodes, c.relationships)
 }
+
+/// The step detail when the database answers but doesn't say how much it holds.
+pub(crate) const COUNTS_NOT_KNOWN: &str = "The database answers, but its node and relationship counts are not known";
 
 pub(crate) async fn restore(job: Job) {
     let state = job.state();
@@ -297,9 +301,13 @@ pub(crate) async fn restore(job: Job) {
 pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
     job.begin("counts-before");
     match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
-        Ok(c) => {
+        Ok(Some(c)) => {
             job.update(|s| s.result.counts_before = Some(c));
             job.done("counts-before", Some(counts_detail(&c)));
+        }
+        Ok(None) => {
+            job.update(|s| s.result.counts_before_unknown = true);
+            job.done("counts-before", Some(COUNTS_NOT_KNOWN.into()));
         }
         Err(why) => job.set_step("counts-before", StepState::Skipped, why),
     }
@@ -334,9 +342,13 @@ fn nothing_changed(mut e: JobError) -> JobError {
 pub(super) async fn verify_after(job: &Job, instance_id: &str) {
     job.begin("verify");
     match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
-        Ok(c) => {
+        Ok(Some(c)) => {
             job.update(|s| s.result.counts_after = Some(c));
             job.done("verify", Some(counts_detail(&c)));
+        }
+        Ok(None) => {
+            job.update(|s| s.result.counts_after_unknown = true);
+            job.done("verify", Some(COUNTS_NOT_KNOWN.into()));
         }
         Err(why) => job.set_step("verify", StepState::Skipped, why),
     }
