@@ -3,7 +3,7 @@
 # "N passed, N failed". Exit status is non-zero when anything failed.
 #
 #   static checks : rustfmt, clippy -D warnings, the frontend linter + type check, engine crates free of
-#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit
+#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit, generated IPC types current
 #   tests         : every Rust test (engine, emulator, CLI, shell), frontend unit tests, end-to-end tests of the
 #                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
 set -uo pipefail
@@ -57,6 +57,15 @@ read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
 record rust-tests "$rp" "$rf"; echo "   $rp passed, $rf failed"
 [ "$rf" -gt 0 ] && grep -E '^(test .* FAILED|failures:|---- )|panicked|error(\[|:)' "$results/rust-tests.log" | head -n 60 | sed 's/^/   /'
 
+# The UI's IPC types are generated from the Rust types (src-tauri/src/wire_types.rs); the shell's test compares the
+# committed ui/src/api/generated/wire.ts with a fresh rendering. Named here so a stale file says so by name.
+wire_types_current() {
+  grep -q '^test wire_types::tests::generated_wire_types_are_current ... ok$' "$results/rust-tests.log" && return 0
+  grep -A6 'generated_wire_types_are_current' "$results/rust-tests.log" | head -n 20
+  return 1
+}
+check wire-types wire_types_current
+
 echo "── frontend unit tests"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json") >"$results/vitest.log" 2>&1
 vs=$?
@@ -68,8 +77,7 @@ record frontend-tests "$vp" "$vf"; echo "   $vp passed, $vf failed"
 [ "$vf" -gt 0 ] && tail -n 60 "$results/vitest.log" | sed 's/^/   /'
 
 echo "── end-to-end tests (real app, WebDriver, Xvfb)"
-LIFEBOAT_APP=$root/target/debug/lifeboat LIFEBOAT_SANDBOX_CLOCK=fast LIFEBOAT_CHUNK_SIZE=262144 scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
-  >"$results/e2e.log" 2>&1
+bash scripts/e2e.sh >"$results/e2e.log" 2>&1
 es=$?
 ep=$(grep -cE '^ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ep=0
 ef=$(grep -cE '^not ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ef=0
