@@ -128,14 +128,12 @@ describe('JobProgress', () => {
           steps: restore.steps.map((s) => ({ ...s, state: 'done' as const })),
           outcome: 'succeeded',
           finishedAt: at(300),
-          result: {
-            snapshotId: null,
-            newInstanceId: null,
+          result: result({
             countsBefore: { nodes: 1200, relationships: 3400 },
             countsAfter: null,
             countsAfterUnknown: true,
             durationSecs: 205,
-          },
+          }),
         }}
       />,
     );
