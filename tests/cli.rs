@@ -197,6 +197,59 @@ fn inspect_recognises_a_backup_and_explains_a_broken_file_without_touching_eithe
     assert_eq!(before, after, "the user's file is never modified");
 }
 
+#[test]
+fn inspect_and_upload_name_the_dump_version_and_refuse_what_aura_cannot_load() {
+    use lifeboat_archive::testgen::{write_backup, TestArchive, TestStore};
+    let dir = tempfile::tempdir().unwrap();
+    let inspect = |path: &std::path::Path| {
+        Command::new(BIN).args(["inspect", path.to_str().unwrap(), "--json"]).output().unwrap()
+    };
+
+    let v43 = dir.path().join("movies-43.dump");
+    write_backup(&v43, &TestArchive::dump(TestStore::Neo4j4_3)).unwrap();
+    let found = json(&inspect(&v43));
+    assert_eq!(found["formatLabel"], "Neo4j 4.3 dump");
+    assert_eq!(found["neo4jVersion"], "4.3");
+    assert_eq!(found["storeFormat"], "AF4.3.0");
+
+    let v35 = dir.path().join("movies-35.dump");
+    write_backup(&v35, &TestArchive::dump(TestStore::Neo4j3_5)).unwrap();
+    let out = Command::new(BIN).args(["inspect", v35.to_str().unwrap()]).output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let reason = String::from_utf8_lossy(&out.stderr);
+    assert!(reason.contains("Neo4j 3.5 dump") && reason.contains("Neo4j 4.4"), "{reason}");
+
+    // A clone without Git LFS leaves a pointer under the dump's name.
+    let pointer = dir.path().join("icij-offshoreleaks-44.dump");
+    std::fs::write(
+        &pointer,
+        "version https://git-lfs.github.com/spec/v1\noid sha256:9ae32bfe5b3d34fb8b6c56574d63dfe1e495dfc5de5d4852c1d035fd4663f36a\nsize 474104753\n",
+    )
+    .unwrap();
+    let out = Command::new(BIN).args(["inspect", pointer.to_str().unwrap()]).output().unwrap();
+    let reason = String::from_utf8_lossy(&out.stderr);
+    assert!(reason.contains("Git LFS pointer") && reason.contains("git lfs pull"), "{reason}");
+
+    // The upload refuses the 3.5 dump before anything touches the network: no sandbox is even running.
+    let out = Command::new(BIN)
+        .args([
+            "upload",
+            "neo4j",
+            "--from-path",
+            v35.to_str().unwrap(),
+            "--to-uri",
+            "neo4j+s://abcd1234.databases.neo4j.io",
+        ])
+        .args(["--console-url", "http://127.0.0.1:9"])
+        .env("NEO4J_PASSWORD", "unused")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let reason = String::from_utf8_lossy(&out.stderr);
+    assert!(reason.contains("Neo4j 3.5 dump") && reason.contains("Nothing was uploaded"), "{reason}");
+}
+
 fn upload_args<'a>(sb: &'a Sandbox, file: &'a str, uri: &'a str) -> Vec<&'a str> {
     vec![
         "upload",

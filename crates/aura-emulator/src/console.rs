@@ -35,7 +35,9 @@ use time::OffsetDateTime;
 use crate::auth::basic_credentials;
 use crate::error::ConsoleError;
 use crate::import::{ImportStart, SUPPORT_URL};
-use crate::model::{ImportError, ImportVerdict, Provider, World};
+use lifeboat_archive::{Loadable, Refusal};
+
+use crate::model::{GraphCounts, ImportError, ImportVerdict, Provider, World};
 use crate::objects::{self, NewUpload, DEFAULT_PART_SIZE};
 use crate::scan;
 use crate::server::{lock, AppState};
@@ -348,15 +350,17 @@ pub(crate) fn spawn_verification(app: AppState, dbid: String, upload_id: String)
 
 async fn verify(app: &AppState, dbid: &str, upload_id: &str) {
     let files = match app.objects.upload(upload_id).await {
-        Some(upload) => app.objects.object_files(&upload).ok().map(|f| (f, upload.crc32, upload.full_size)),
+        Some(upload) => app.objects.object_files(&upload).ok().map(|f| (f, upload.crc32)),
         None => None,
     };
+    // The instance's Neo4j version decides which dumps it can load.
+    let version = app.read(|w, _| Ok(w.instance(dbid)?.version.clone())).await.unwrap_or_default();
     let verdict = match files {
         None => {
             failure("UploadMissing", "The uploaded file is no longer available. Please upload it again.".to_string())
         }
-        Some((files, expected, full_size)) => {
-            match tokio::task::spawn_blocking(move || check_archive(&files, expected, full_size)).await {
+        Some((files, expected)) => {
+            match tokio::task::spawn_blocking(move || check_archive(&files, expected, &version)).await {
                 Ok(Ok(verdict)) => verdict,
                 Ok(Err(e)) => {
                     tracing::error!(error = %e, "cannot read an uploaded archive");
@@ -374,9 +378,18 @@ fn failure(reason: &str, message: String) -> ImportVerdict {
     ImportVerdict::Failed { error: ImportError { message, reason: reason.into(), url: SUPPORT_URL.into() } }
 }
 
-/// CRC32 first (a mismatch fails the load), then the counts marker, else counts from the size.
-fn check_archive(files: &[std::path::PathBuf], expected: u32, full_size: u64) -> std::io::Result<ImportVerdict> {
-    let (actual, len) = scan::crc32_of(files)?;
+/// Loads an uploaded archive as Aura would, in three steps:
+///
+/// 1. its CRC32 must be the one given when the upload was initiated (a mismatch fails the load);
+/// 2. the store must be one the instance's Neo4j can load ([`lifeboat_archive::aura_loads`]: no 3.x dump
+///    anywhere, no 4.0–4.3 dump into Neo4j 5, no 5 dump into 4) — a dump whose version can't be read is tried;
+/// 3. the restored database holds what the archive says: the counts marker of a generated archive, else the
+///    node and relationship records its store holds, else counts that are not known. Never a number made up.
+///
+/// The `loading failed` texts for a refused version are the emulator's own (real Aura's wording for them isn't
+/// public); the reason code is `UnsupportedStoreVersion`.
+fn check_archive(files: &[std::path::PathBuf], expected: u32, version: &str) -> std::io::Result<ImportVerdict> {
+    let (actual, _) = scan::crc32_of(files)?;
     if actual != expected {
         return Ok(failure(
             "ChecksumMismatch",
@@ -386,9 +399,39 @@ fn check_archive(files: &[std::path::PathBuf], expected: u32, full_size: u64) ->
             ),
         ));
     }
-    let counts = match scan::find_counts(files)? {
-        Some(counts) => counts,
-        None => scan::counts_from_size(full_size.max(len)),
+    let marker = scan::find_counts(files)?;
+    // With a marker only the version is needed, and that is read near the start of the store.
+    let store = lifeboat_archive::read_store(scan::Concat::new(files), marker.is_none())?.unwrap_or_default();
+    if let Some(refusal) = store.releases.and_then(|r| refusal(r, version)) {
+        return Ok(refusal);
+    }
+    let counts = match (marker, store.counts) {
+        (Some(counts), _) => counts,
+        (None, Some(c)) => GraphCounts::new(c.nodes, c.relationships),
+        (None, None) => GraphCounts::UNKNOWN,
     };
     Ok(ImportVerdict::Loaded { counts })
+}
+
+/// The `loading failed` verdict for a dump an instance running Neo4j `version` can't load, if it can't.
+fn refusal(dump: lifeboat_archive::Releases, version: &str) -> Option<ImportVerdict> {
+    let major: u32 = version.trim().split('.').next().and_then(|m| m.parse().ok())?;
+    let target = if major >= 5 { 5 } else { u8::try_from(major).ok()? };
+    let name = dump.name();
+    let message = match lifeboat_archive::aura_loads(dump, target) {
+        Loadable::Yes | Loadable::NotKnown => return None,
+        Loadable::No(Refusal::Neo4j3) => format!(
+            "The uploaded dump was made with Neo4j {name}, which Neo4j Aura can't load. Migrate it through Neo4j \
+             4.4 first: load it into Neo4j 4.4, dump it again, and upload that dump."
+        ),
+        Loadable::No(Refusal::Before4_4) => format!(
+            "The uploaded dump was made with Neo4j {name}. This database runs Neo4j {version}, which only loads \
+             dumps from Neo4j 4.4 or later. Load the dump into Neo4j 4.4, dump it again, and upload that dump."
+        ),
+        Loadable::No(Refusal::Newer) => format!(
+            "The uploaded dump was made with Neo4j {name}, newer than the Neo4j {version} this database runs. \
+             Upload a dump made with Neo4j {version}."
+        ),
+    };
+    Some(failure("UnsupportedStoreVersion", message))
 }

@@ -13,6 +13,9 @@
 //!   at start. A log line is written (not fsynced) after the write is applied, so the graph survives an emulator
 //!   restart, not a power cut. The instance's counts in the world state follow the stored graph after every write.
 //!
+//! Data loaded from an uploaded file whose store the emulator can't count has unknown counts
+//! ([`GraphCounts::UNKNOWN`]): it is neither generated nor stored, and the Query API neither lists nor changes it.
+//!
 //! What a snapshot keeps: the counts only. Restoring (or cloning, or creating from) a snapshot of an instance with
 //! a stored graph gives a generated graph of the same size, not the stored nodes; the emulator never copies stored
 //! graphs around. An uploaded archive, a restore and an overwrite likewise replace a stored graph with a generated
@@ -266,7 +269,7 @@ pub(crate) struct StoredGraph {
 impl StoredGraph {
     /// Node and relationship counts.
     pub fn counts(&self) -> GraphCounts {
-        GraphCounts { nodes: self.nodes.len() as u64, relationships: self.rels.len() as u64 }
+        GraphCounts::new(self.nodes.len() as u64, self.rels.len() as u64)
     }
 
     fn apply(&mut self, op: &Op) {
@@ -615,7 +618,7 @@ impl Synthetic {
         let d = d.min(self.rels);
         Some((
             GraphSource::Synthetic { first_node: self.first_node + k, first_rel: self.first_rel + d },
-            GraphCounts { nodes: self.nodes - k, relationships: self.rels - d },
+            GraphCounts::new(self.nodes - k, self.rels - d),
         ))
     }
 }
@@ -632,7 +635,7 @@ mod tests {
     use super::*;
 
     fn synthetic(nodes: u64, rels: u64) -> Synthetic {
-        Synthetic::new("abcdef01", GraphSource::default(), GraphCounts { nodes, relationships: rels })
+        Synthetic::new("abcdef01", GraphSource::default(), GraphCounts::new(nodes, rels))
     }
 
     #[test]
@@ -695,7 +698,7 @@ mod tests {
         let g = synthetic(1000, 3333);
         let (source, counts) = g.delete_first(250).unwrap();
         let dead: Vec<_> = g.rels_after(-1, usize::MAX).into_iter().filter(|(_, r)| r.start < 250).collect();
-        assert_eq!(counts, GraphCounts { nodes: 750, relationships: 3333 - dead.len() as u64 });
+        assert_eq!(counts, GraphCounts::new(750, 3333 - dead.len() as u64));
         let GraphSource::Synthetic { first_node, first_rel } = source else { panic!() };
         assert_eq!((first_node, first_rel), (250, dead.len() as u64));
         let rest = Synthetic::new("abcdef01", source, counts);
@@ -715,7 +718,7 @@ mod tests {
         assert_eq!(g.create_rels(vec![rel(10, 11), rel(11, 12), rel(12, 99)]), 2, "a missing end matches nothing");
         assert_eq!(g.strip_first(2), 2);
         assert_eq!(g.delete_first(1), 1);
-        assert_eq!(g.counts(), GraphCounts { nodes: 2, relationships: 1 });
+        assert_eq!(g.counts(), GraphCounts::new(2, 1));
         let replayed = load(&path).unwrap();
         assert_eq!(replayed.nodes, g.nodes);
         assert_eq!(replayed.rels, g.rels);

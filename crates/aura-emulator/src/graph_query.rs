@@ -282,6 +282,13 @@ async fn current(app: &AppState, dbid: &str) -> Result<(GraphSource, GraphCounts
         .await
         .map_err(|e| Fail::new("Neo.ClientError.Database.DatabaseNotFound", e.message))?;
     match found {
+        // The emulator has no nodes to serve for data it loaded from a file it couldn't read, and won't pretend.
+        (InstanceStatus::Running, _, counts, _) if !counts.is_known() => Err(Fail::new(
+            "Neo.ClientError.Statement.ExecutionFailed",
+            "This sandbox instance holds data loaded from a file the emulator can't read, so it can't read or \
+             change that data here; restore a snapshot or load a file the emulator can read first"
+                .to_string(),
+        )),
         (InstanceStatus::Running, source, counts, unique) => Ok((source, counts, unique)),
         (status, ..) => Err(Fail {
             status: StatusCode::SERVICE_UNAVAILABLE,

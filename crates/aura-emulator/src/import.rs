@@ -242,8 +242,7 @@ impl World {
 
 /// A database with any node or relationship needs consent to be overwritten.
 fn holds_data(inst: &Instance, now: OffsetDateTime) -> bool {
-    let counts = inst.counts_at(now);
-    counts.nodes > 0 || counts.relationships > 0
+    inst.counts_at(now).holds_data()
 }
 
 #[cfg(test)]
@@ -299,7 +298,7 @@ mod tests {
         assert_eq!(w.console_login(now, "ffffffff", &user, &pw, true).unwrap_err().status, StatusCode::NOT_FOUND);
         // An empty database needs no consent; one with data does.
         w.console_login(now, &id, &user, &pw, false).unwrap();
-        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 1, relationships: 0 }, now);
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts::new(1, 0), now);
         assert_eq!(w.console_login(now, &id, &user, &pw, false).unwrap_err().status, StatusCode::CONFLICT);
         w.console_login(now, &id, &user, &pw, true).unwrap();
         w.instance_mut(&id).unwrap().extra_users.push(crate::model::DbUser { user: "r".into(), password: "p".into() });
@@ -322,7 +321,7 @@ mod tests {
         assert_eq!(w.instance(&id).unwrap().status, InstanceStatus::Loading);
         assert_eq!(w.pending_verifications(), vec![(id.clone(), "u1".to_string())]);
         assert!(!w.set_import_verdict(&id, "other", ImportVerdict::Loaded { counts: GraphCounts::default() }));
-        let counts = GraphCounts { nodes: 7, relationships: 9 };
+        let counts = GraphCounts::new(7, 9);
         assert!(w.set_import_verdict(&id, "u1", ImportVerdict::Loaded { counts }));
         w.tick(now + Duration::seconds(6), fast());
         let inst = w.instance(&id).unwrap();

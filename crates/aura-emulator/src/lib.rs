@@ -122,9 +122,18 @@
 //!   before the file check has. The status endpoint adds `Progress` (0–99, an estimate) while loading, and
 //!   reports any other instance state verbatim (e.g. `paused`, `restoring`). The Aura API shows the instance as
 //!   `loading` meanwhile.
-//! - The loaded counts come from the `lifeboat-test-counts: nodes=<N> relationships=<M>` marker in the archive
-//!   (raw, or inside gzip/zstd streams and tar entries); without it, from the size: one node per 256 bytes of
-//!   `FullSize` and four relationships per node. The uploaded files are deleted once the load has its verdict.
+//! - Which dumps load, as Aura's Neo4j does (`lifeboat_archive::aura_loads`, facts in `docs/dump-format.md`):
+//!   the store's version is read from the archive, and a 3.x dump on any instance, a 4.0–4.3 dump on a Neo4j 5
+//!   instance and a Neo4j 5 dump on a 4 instance end in `loading failed` with reason `UnsupportedStoreVersion`
+//!   and a message that names the version and the way out (load it into Neo4j 4.4, dump it again). The reason
+//!   and wording are the emulator's own (real Aura's are not public; a 4.x dump refused by Aura 5 is seen
+//!   publicly only as "Loading failed"). A dump whose version can't be read is loaded.
+//! - The loaded counts come from the `lifeboat-test-counts: nodes=<N> relationships=<M>` marker of an archive
+//!   the project generated (raw, or inside gzip/zstd streams and tar entries); without it (a real dump) from the
+//!   in-use records of the node and relationship stores (standard and aligned record formats); failing both,
+//!   they are **not known**: the Query API's count statements answer `null`, its graph reads and writes fail
+//!   with `ExecutionFailed`, and a snapshot of such an instance exports without counts. The emulator never makes
+//!   counts up. The uploaded files are deleted once the load has its verdict.
 //! - GCS: 201 on start; 308 with `Range` (none while nothing is persisted); a cut body persists in whole 256 KiB
 //!   units; 200 with a JSON object resource on completion (the XML API's body is empty); a second session on a
 //!   completed object answers 403 `AccessDenied` on every request; sessions expire after 7 days (410); `DELETE`

@@ -98,11 +98,36 @@ impl SnapshotKind {
     }
 }
 
-/// Node and relationship counts of a graph.
+/// Node and relationship counts of a graph — or the fact that they are not known: an instance loaded from an
+/// uploaded file whose store the emulator can't count (a block- or high-limit-format store, a file it can't
+/// read) holds data of unknown size. The emulator never makes a number up; the Query API answers `null` for
+/// what it doesn't know.
 #[derive(Serialize, Deserialize, Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct GraphCounts {
     pub nodes: u64,
     pub relationships: u64,
+    /// The counts are not known (`nodes` and `relationships` are then 0 and mean nothing).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub unknown: bool,
+}
+
+impl GraphCounts {
+    /// Known counts.
+    pub const fn new(nodes: u64, relationships: u64) -> Self {
+        GraphCounts { nodes, relationships, unknown: false }
+    }
+
+    /// Data whose size isn't known.
+    pub const UNKNOWN: GraphCounts = GraphCounts { nodes: 0, relationships: 0, unknown: true };
+
+    pub fn is_known(self) -> bool {
+        !self.unknown
+    }
+
+    /// Whether the graph may hold anything (unknown data counts as data).
+    pub fn holds_data(self) -> bool {
+        self.unknown || self.nodes > 0 || self.relationships > 0
+    }
 }
 
 /// Snapshot rules of an instance type (reference A.5). Day counts of `None` mean "no limit by age".
@@ -328,15 +353,16 @@ impl Instance {
 
     /// The graph as a query at `t` would count it: it only grows while the instance runs.
     pub fn counts_at(&self, t: OffsetDateTime) -> GraphCounts {
-        if self.status != InstanceStatus::Running || t <= self.counts_since {
+        // Data of unknown size doesn't grow: there is nothing to grow from.
+        if self.status != InstanceStatus::Running || t <= self.counts_since || !self.counts.is_known() {
             return self.counts;
         }
         let hours = (t - self.counts_since).as_seconds_f64() / 3600.0;
         let grow = |base: u64, rate: u64| base.saturating_add((rate as f64 * hours).floor() as u64);
-        GraphCounts {
-            nodes: grow(self.counts.nodes, self.growth_per_hour.nodes),
-            relationships: grow(self.counts.relationships, self.growth_per_hour.relationships),
-        }
+        GraphCounts::new(
+            grow(self.counts.nodes, self.growth_per_hour.nodes),
+            grow(self.counts.relationships, self.growth_per_hour.relationships),
+        )
     }
 
     /// Changes status, freezing the growth baseline whenever the instance stops or starts running.
@@ -604,9 +630,9 @@ mod tests {
             status: InstanceStatus::Running,
             db_user: "neo4j".into(),
             db_password: "p".into(),
-            counts: GraphCounts { nodes: 100, relationships: 1000 },
+            counts: GraphCounts::new(100, 1000),
             counts_since: t0,
-            growth_per_hour: GraphCounts { nodes: 10, relationships: 100 },
+            growth_per_hour: GraphCounts::new(10, 100),
             schedule_cursor: t0,
             daily_hour: 2,
             schedule_minute: 0,
@@ -617,11 +643,15 @@ mod tests {
             import_constraint: false,
         };
         let t2 = t0 + time::Duration::hours(2);
-        assert_eq!(i.counts_at(t2), GraphCounts { nodes: 120, relationships: 1200 });
+        assert_eq!(i.counts_at(t2), GraphCounts::new(120, 1200));
         i.set_status(InstanceStatus::Pausing, t2);
-        assert_eq!(i.counts_at(t2 + time::Duration::hours(5)), GraphCounts { nodes: 120, relationships: 1200 });
+        assert_eq!(i.counts_at(t2 + time::Duration::hours(5)), GraphCounts::new(120, 1200));
         i.set_status(InstanceStatus::Running, t2 + time::Duration::hours(5));
-        assert_eq!(i.counts_at(t2 + time::Duration::hours(6)), GraphCounts { nodes: 130, relationships: 1300 });
+        assert_eq!(i.counts_at(t2 + time::Duration::hours(6)), GraphCounts::new(130, 1300));
+        // Data of unknown size stays unknown, and doesn't grow.
+        i.counts = GraphCounts::UNKNOWN;
+        assert_eq!(i.counts_at(t2 + time::Duration::hours(9)), GraphCounts::UNKNOWN);
+        assert!(GraphCounts::UNKNOWN.holds_data() && !GraphCounts::default().holds_data());
     }
 
     #[test]

@@ -13,7 +13,9 @@
 //! - the export's keyset-paginated reads and the import's batched `UNWIND` writes, with their parameters (see
 //!   [`crate::graph_query`]), against the instance's graph (see [`crate::graph`]).
 //!
-//! Anything else is a `Neo.ClientError.Statement.SyntaxError`. The count statements ignore parameters. Answers are
+//! Anything else is a `Neo.ClientError.Statement.SyntaxError`. The count statements ignore parameters, and answer
+//! `null` where the emulator doesn't know the counts (an instance loaded from an uploaded file whose store it
+//! can't count: real Aura would count the real data; the emulator says it doesn't know). Answers are
 //! plain JSON, or typed JSON when `Accept` asks for `application/vnd.neo4j.query`. Basic auth takes the instance's
 //! admin credentials or those of a non-admin user added through the control API.
 
@@ -282,7 +284,9 @@ fn evaluate(statement: &str, counts: GraphCounts) -> Result<(Vec<String>, Vec<Va
     let toks = tokenize(statement)?;
     let toks = toks.strip_suffix(&[Tok::Sym(';')]).unwrap_or(&toks);
     let mut p = Parser { toks, pos: 0 };
+    // Counts the emulator doesn't know (data loaded from a file it can't read) are `null`, never a guess.
     let value = |c: Counted| match c {
+        _ if !counts.is_known() => Value::Null,
         Counted::Nodes => json!(counts.nodes),
         Counted::Relationships => json!(counts.relationships),
     };
@@ -335,7 +339,7 @@ fn evaluate(statement: &str, counts: GraphCounts) -> Result<(Vec<String>, Vec<Va
 mod tests {
     use super::*;
 
-    const COUNTS: GraphCounts = GraphCounts { nodes: 12345, relationships: 67890 };
+    const COUNTS: GraphCounts = GraphCounts::new(12345, 67890);
 
     fn eval(s: &str) -> (Vec<String>, Vec<Value>) {
         evaluate(s, COUNTS).unwrap_or_else(|e| panic!("{s}: {e}"))
@@ -364,6 +368,14 @@ mod tests {
         let squashed =
             "CALL{MATCH(n)RETURN count(n)AS nodes}CALL{MATCH()-[r]->()RETURN count(r)AS rels}RETURN nodes,rels";
         assert_eq!(eval(squashed).1, vec![json!(12345), json!(67890)]);
+    }
+
+    #[test]
+    fn counts_not_known_are_null() {
+        let q = "CALL { MATCH (n) RETURN count(n) AS nodes } CALL { MATCH ()-[r]->() RETURN count(r) AS rels } \
+                 RETURN nodes, rels";
+        assert_eq!(evaluate(q, GraphCounts::UNKNOWN).expect("ok").1, vec![Value::Null, Value::Null]);
+        assert_eq!(evaluate("RETURN 1", GraphCounts::UNKNOWN).expect("ok").1, vec![json!(1)]);
     }
 
     #[test]

@@ -1,7 +1,7 @@
-//! Reading an uploaded archive: its CRC32, and the graph counts an import of it shows.
+//! Reading an uploaded archive: its CRC32, and the counts marker of an archive the project generated.
 //!
-//! The emulator does not load a store. It takes the counts from a test marker that the project's archive generator
-//! embeds in the archive's content, the ASCII line `lifeboat-test-counts: nodes=<N> relationships=<M>`:
+//! The emulator does not load a store. For archives the project's generator wrote it takes the counts from the
+//! test marker embedded in the archive's content, the ASCII line `lifeboat-test-counts: nodes=<N> relationships=<M>`:
 //!
 //! - a gzip (`1F 8B`, optionally after a 4-byte `DGV1` prefix) or zstd (`28 B5 2F FD`, optionally after a
 //!   `DZV1`/`BZV1`/`BZV2` prefix; concatenated frames included) file is decompressed and the stream searched; a
@@ -11,8 +11,8 @@
 //! - anything else is searched as raw bytes; and when a decompressed or tar-walked search found nothing (or the
 //!   stream was corrupt), the raw bytes of the whole file are searched too.
 //!
-//! Every search stops at the first valid marker and reads no further. Without a marker, the counts are derived
-//! from the store size (see [`counts_from_size`]).
+//! Every search stops at the first valid marker and reads no further. Without a marker (a real dump) the counts
+//! are what the store's records say ([`lifeboat_archive::read_store`]), or not known — never derived from a size.
 
 use std::collections::VecDeque;
 use std::fs::File;
@@ -83,13 +83,6 @@ pub(crate) fn crc32_of(paths: &[PathBuf]) -> io::Result<(u32, u64)> {
         len += n as u64;
     }
     Ok((hasher.finalize(), len))
-}
-
-/// Believable counts for a store of `full_size` bytes when the archive carries no marker: one node per 256 bytes
-/// and four relationships per node (roughly what record-format stores with a few properties per entity weigh).
-pub(crate) fn counts_from_size(full_size: u64) -> GraphCounts {
-    let nodes = full_size / 256;
-    GraphCounts { nodes: nodes.max(u64::from(full_size > 0)), relationships: nodes.saturating_mul(4) }
 }
 
 /// Searches the concatenated files for the marker (see the module documentation).
@@ -352,7 +345,7 @@ fn parse_after_marker(rest: &[u8], at_end: bool) -> Parse {
         return if at_end { Parse::Invalid } else { Parse::NeedMore };
     }
     match number(&rest[RELATIONSHIPS.len()..]) {
-        Ok((relationships, _)) => Parse::Found(GraphCounts { nodes, relationships }),
+        Ok((relationships, _)) => Parse::Found(GraphCounts::new(nodes, relationships)),
         Err(true) => Parse::NeedMore,
         Err(false) => Parse::Invalid,
     }
@@ -468,7 +461,7 @@ mod tests {
             .collect()
     }
 
-    const EXPECTED: GraphCounts = GraphCounts { nodes: 1234, relationships: 56789 };
+    const EXPECTED: GraphCounts = GraphCounts::new(1234, 56789);
 
     #[test]
     fn finds_the_marker_in_raw_bytes_across_reads() {
@@ -547,14 +540,5 @@ mod tests {
         std::fs::write(&a, b"1234").unwrap();
         std::fs::write(&b, b"56789").unwrap();
         assert_eq!(crc32_of(&[a, b]).unwrap(), (0xCBF4_3926, 9));
-    }
-
-    #[test]
-    fn size_fallback_is_believable() {
-        let c = counts_from_size(1 << 30);
-        assert_eq!(c.nodes, 4_194_304);
-        assert_eq!(c.relationships, 4 * 4_194_304);
-        assert_eq!(counts_from_size(10).nodes, 1);
-        assert_eq!(counts_from_size(0), GraphCounts::default());
     }
 }

@@ -39,8 +39,8 @@ pub(crate) fn demo_world(now: OffsetDateTime, timing: Timing) -> World {
             storage: "16GB",
             age_days: 40,
             daily_hour: 2,
-            counts_now: GraphCounts { nodes: 1_204_317, relationships: 4_817_902 },
-            growth: GraphCounts { nodes: 600, relationships: 2_400 },
+            counts_now: GraphCounts::new(1_204_317, 4_817_902),
+            growth: GraphCounts::new(600, 2_400),
         },
         Spec {
             name: "Staging",
@@ -49,8 +49,8 @@ pub(crate) fn demo_world(now: OffsetDateTime, timing: Timing) -> World {
             storage: "4GB",
             age_days: 25,
             daily_hour: 3,
-            counts_now: GraphCounts { nodes: 50_212, relationships: 180_644 },
-            growth: GraphCounts { nodes: 12, relationships: 40 },
+            counts_now: GraphCounts::new(50_212, 180_644),
+            growth: GraphCounts::new(12, 40),
         },
         Spec {
             name: "Playground",
@@ -59,8 +59,8 @@ pub(crate) fn demo_world(now: OffsetDateTime, timing: Timing) -> World {
             storage: "2GB",
             age_days: 10,
             daily_hour: 0,
-            counts_now: GraphCounts { nodes: 312, relationships: 904 },
-            growth: GraphCounts { nodes: 1, relationships: 2 },
+            counts_now: GraphCounts::new(312, 904),
+            growth: GraphCounts::new(1, 2),
         },
     ];
     let growth_start = now - history - Duration::hours(1);
@@ -84,10 +84,10 @@ pub(crate) fn demo_world(now: OffsetDateTime, timing: Timing) -> World {
             status: InstanceStatus::Running,
             db_user: "neo4j".into(),
             db_password: new_db_password(),
-            counts: GraphCounts {
-                nodes: back(spec.counts_now.nodes, spec.growth.nodes),
-                relationships: back(spec.counts_now.relationships, spec.growth.relationships),
-            },
+            counts: GraphCounts::new(
+                back(spec.counts_now.nodes, spec.growth.nodes),
+                back(spec.counts_now.relationships, spec.growth.relationships),
+            ),
             counts_since: growth_start,
             growth_per_hour: spec.growth,
             schedule_cursor: now - history,

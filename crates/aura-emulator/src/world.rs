@@ -648,11 +648,11 @@ mod tests {
     fn restore_conflicts_while_restoring_and_restores_counts() {
         let (mut w, id) = world_with("professional-db");
         let now = T0 + Duration::seconds(1);
-        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 10, relationships: 20 }, now);
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts::new(10, 20), now);
         let sid = w.take_snapshot(now, &id).unwrap();
         let later = now + Duration::seconds(1);
         w.tick(later, fast());
-        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 99, relationships: 99 }, later);
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts::new(99, 99), later);
         let view = w.restore(later, fast(), &id, &sid).unwrap();
         assert_eq!(view["status"], "restoring");
         let again = w.restore(later, fast(), &id, &sid).unwrap_err();
@@ -660,7 +660,7 @@ mod tests {
         assert_eq!(again.message, "The database is current undergoing an operation: restoring");
         w.tick(later + Duration::seconds(1), fast());
         assert_eq!(status(&w, &id), "running");
-        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts { nodes: 10, relationships: 20 });
+        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts::new(10, 20));
     }
 
     #[test]
@@ -691,12 +691,12 @@ mod tests {
         let sid = w.take_snapshot(now, &id).unwrap();
         let later = now + Duration::seconds(1);
         w.tick(later, fast());
-        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 5, relationships: 5 }, later);
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts::new(5, 5), later);
         w.fail_next = 1;
         w.restore(later, fast(), &id, &sid).unwrap();
         w.tick(later + Duration::seconds(1), fast());
         assert_eq!(status(&w, &id), "loading failed");
-        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts { nodes: 5, relationships: 5 });
+        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts::new(5, 5));
         // A failed load can be retried.
         w.restore(later + Duration::seconds(1), fast(), &id, &sid).unwrap();
     }
@@ -776,7 +776,7 @@ mod tests {
         // Both instances in one world.
         w.instances.append(&mut other.instances);
         let now = T0 + Duration::seconds(1);
-        w.instance_mut(&source).unwrap().replace_data(GraphCounts { nodes: 7, relationships: 8 }, now);
+        w.instance_mut(&source).unwrap().replace_data(GraphCounts::new(7, 8), now);
         let from = |instance: &str| OverwriteSource::Instance { instance: instance.to_string(), snapshot: None };
         let view = w.overwrite(now, fast(), &target, &from(&source)).unwrap();
         assert_eq!(view["status"], "overwriting");
@@ -785,7 +785,7 @@ mod tests {
         assert_eq!(fresh[0].kind, SnapshotKind::OnDemand);
         w.tick(now + Duration::seconds(1), fast());
         assert_eq!(status(&w, &target), "running");
-        assert_eq!(w.instance(&target).unwrap().counts, GraphCounts { nodes: 7, relationships: 8 });
+        assert_eq!(w.instance(&target).unwrap().counts, GraphCounts::new(7, 8));
         let missing = w.overwrite(now + Duration::seconds(1), fast(), &target, &from("deadbeef")).unwrap_err();
         assert_eq!((missing.reason.as_str(), missing.field.as_deref()), ("db-not-found", Some("source_instance_id")));
     }
@@ -798,12 +798,12 @@ mod tests {
         let now = T0 + Duration::hours(3);
         w.tick(now, fast());
         let hourly = w.snapshots.iter().find(|s| s.kind == SnapshotKind::Hourly).unwrap().id.clone();
-        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 11, relationships: 12 }, now);
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts::new(11, 12), now);
         let own = w.take_snapshot(now, &id).unwrap();
         let theirs = w.take_snapshot(now, &neighbour).unwrap();
         let later = now + Duration::seconds(1);
         w.tick(later, fast());
-        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 99, relationships: 99 }, later);
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts::new(99, 99), later);
 
         // Only the instance's own snapshots are looked at, and only exportable ones may be used.
         let snapshot = |sid: &str| OverwriteSource::OwnSnapshot(sid.to_string());
@@ -826,7 +826,7 @@ mod tests {
         assert_eq!((source_instance_id.as_str(), source_snapshot_id.as_str()), (id.as_str(), own.as_str()));
         w.tick(later + Duration::seconds(1), fast());
         assert_eq!(status(&w, &id), "running");
-        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts { nodes: 11, relationships: 12 });
+        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts::new(11, 12));
     }
 
     #[test]
@@ -843,13 +843,13 @@ mod tests {
         };
         let none = w.create_instance(now, fast(), req(&w)).unwrap_err();
         assert_eq!(none.field.as_deref(), Some("source_instance_id"));
-        w.instance_mut(&source).unwrap().replace_data(GraphCounts { nodes: 3, relationships: 4 }, now);
+        w.instance_mut(&source).unwrap().replace_data(GraphCounts::new(3, 4), now);
         w.take_snapshot(now, &source).unwrap();
         w.tick(now + Duration::seconds(1), fast());
         let id =
             w.create_instance(now + Duration::seconds(1), fast(), req(&w)).unwrap()["id"].as_str().unwrap().to_string();
         w.tick(now + Duration::seconds(2), fast());
-        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts { nodes: 3, relationships: 4 });
+        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts::new(3, 4));
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::fault::Fault;
 use crate::format::{self, ArchiveFormat, Sniffed};
 use crate::meta::{self, ArchiveMeta, BackupMeta, Counting};
 use crate::source::{self, FileRange, RangeReader, Source, SourceError, SourceReader, StreamSource};
+use crate::store::{StoreProbe, StoreReport};
 use crate::tar;
 use crate::zstdwalk;
 use crate::{ContentCheck, ProblemCode};
@@ -21,6 +22,9 @@ const STREAM_BUFFER: usize = 256 * 1024;
 /// How much of a dump nested in a compressed tar is kept to read its header from (the header is tiny, and
 /// zstd's first block is at most 128 KiB compressed).
 const NESTED_PREFIX: u64 = 1024 * 1024;
+/// When the contents aren't decompressed in full, a bare zstd dump is still unpacked this far to read which
+/// Neo4j version wrote it (the walk usually stops much earlier, once the metadata store has been read).
+const VERSION_PROBE_LIMIT: u64 = 2 * 1024 * 1024 * 1024;
 /// [`ContentCheck::Auto`] decompresses zstd data fully only up to this many compressed bytes…
 pub(crate) const AUTO_CONTENT_CHECK_LIMIT: u64 = 64 * 1024 * 1024;
 /// …and only when the store it unpacks to is at most this big (about a quarter second of work).
@@ -52,6 +56,8 @@ pub(crate) struct Facts {
     /// Regular files and their total size, when the tar was walked.
     pub store: Option<(u64, u64)>,
     pub database_name: Option<String>,
+    /// What the store files inside said about their version, when they were looked at.
+    pub store_report: Option<StoreReport>,
     pub notes: Vec<String>,
 }
 
@@ -68,6 +74,7 @@ impl Facts {
             archive: None,
             store: None,
             database_name: None,
+            store_report: None,
             notes: Vec::new(),
         }
     }
@@ -158,6 +165,23 @@ pub(crate) fn not_a_backup(what: &str, name_lower: &str) -> Finding {
     }
 }
 
+/// "This is a Git LFS pointer", with how big the real file is and how to get it.
+fn lfs_finding(pointer: &format::LfsPointer) -> Finding {
+    let real = match pointer.size {
+        Some(size) => format!("a file of {}", crate::inspect::human_size(size)),
+        None => "a large file".to_string(),
+    };
+    Finding {
+        code: ProblemCode::LfsPointer,
+        message: format!(
+            "This is not the backup itself but a Git LFS pointer: a small text file that stands in for {real} \
+             kept with Git LFS. You get one when a repository is cloned or downloaded without Git LFS. Fetch the \
+             real file \u{2014} in the repository's folder run \u{201c}git lfs pull\u{201d}, or download the \
+             file from the repository's web page \u{2014} then choose it again."
+        ),
+    }
+}
+
 /// Analyses a whole file of `len` bytes (`len` > 0).
 pub(crate) fn analyse_file(ctx: &mut Ctx<'_>, file: &File, len: u64) -> Facts {
     analyse_range(ctx, file, 0, len, false)
@@ -216,6 +240,8 @@ fn analyse_range(ctx: &mut Ctx<'_>, file: &File, start: u64, end: u64, nested: b
                         if len == 1 { "" } else { "s" }
                     ),
                 }
+            } else if let Some(pointer) = format::lfs_pointer(&head, len) {
+                lfs_finding(&pointer)
             } else {
                 let what = match format::lookalike(&head) {
                     Some(w) => format!("it looks like {w}"),
@@ -351,7 +377,10 @@ fn zstd_range(
         && facts.incomplete.is_none()
         && ctx.deep(end - zstd_start, facts.archive.map(|a| a.bytes))
     {
-        match verify_zstd_contents(file, zstd_start, end, preamble) {
+        let mut probe = StoreProbe::alongside();
+        let verified = verify_zstd_contents(file, zstd_start, end, preamble, &mut probe);
+        facts.store_report = Some(probe.report());
+        match verified {
             Ok(summary) => {
                 facts.contents_verified = true;
                 facts.store = Some((summary.files, summary.bytes));
@@ -368,7 +397,31 @@ fn zstd_range(
             }
         }
     }
+    // A bare zstd stream is a 3.5 or a 4.x dump; only the store inside tells which, and that decides where it
+    // can go. Cut-off or damaged files are read as far as they go.
+    if facts.store_report.is_none() && format == ArchiveFormat::DumpLegacyZstd && facts.unreadable.is_none() {
+        facts.store_report = Some(probe_zstd(file, zstd_start, end));
+    }
     facts
+}
+
+/// Reads a bare zstd dump just far enough to learn its store's version (see [`VERSION_PROBE_LIMIT`]).
+fn probe_zstd(file: &File, start: u64, end: u64) -> StoreReport {
+    let mut probe = StoreProbe::quick(VERSION_PROBE_LIMIT);
+    let walked =
+        zstd::stream::read::Decoder::new(RangeReader::new(file, start, end)).map_err(Fault::Io).and_then(|d| {
+            let mut src = StreamSource::new(BufReader::with_capacity(STREAM_BUFFER, d));
+            {
+                let mut r = SourceReader::new(&mut src, u64::MAX);
+                meta::read_payload_header(&mut r)?;
+                meta::read_archive_meta(&mut r)?;
+            }
+            tar::walk_steps(&mut src, |entry, src| probe.on_entry(entry, src))
+        });
+    if let Err(fault) = walked {
+        tracing::debug!(?fault, "stopped reading a dump's store early");
+    }
+    probe.report()
 }
 
 /// Whether the decompressed stream starts with Neo4j's `zstd` marker (to tell "not ours" from "damaged").
@@ -380,7 +433,13 @@ fn header_present(file: &File, start: u64, end: u64) -> bool {
 
 /// Decompresses the whole stream (which makes libzstd verify every frame's content checksum) and walks the
 /// tar inside it.
-fn verify_zstd_contents(file: &File, start: u64, end: u64, preamble: Preamble) -> Result<tar::TarSummary, Fault> {
+fn verify_zstd_contents(
+    file: &File,
+    start: u64,
+    end: u64,
+    preamble: Preamble,
+    probe: &mut StoreProbe,
+) -> Result<tar::TarSummary, Fault> {
     let decoder = zstd::stream::read::Decoder::new(RangeReader::new(file, start, end)).map_err(Fault::Io)?;
     let mut src = StreamSource::new(BufReader::with_capacity(STREAM_BUFFER, decoder));
     {
@@ -399,7 +458,7 @@ fn verify_zstd_contents(file: &File, start: u64, end: u64, preamble: Preamble) -
         }
         meta::read_archive_meta(&mut r)?;
     }
-    let summary = tar::walk(&mut src, |_, _| Ok(0))?;
+    let (summary, _) = tar::walk_steps(&mut src, |entry, src| probe.on_entry(entry, src))?;
     drain(&mut src)?;
     Ok(summary)
 }
@@ -505,13 +564,14 @@ fn gzip_stream(ctx: &mut Ctx<'_>, reader: &mut dyn Read, kind: GzKind) -> Facts 
     let mut src = StreamSource::new(BufReader::with_capacity(STREAM_BUFFER, chained));
     let mut dump: Option<(String, Facts)> = None;
     let look_for_dump = kind == GzKind::Legacy;
-    let walk = tar::walk(&mut src, |entry, src| {
+    let mut probe = StoreProbe::alongside();
+    let walk = tar::walk_steps(&mut src, |entry, src| {
         if look_for_dump && dump.is_none() && entry.is_regular_file() && entry.base_name().ends_with(".dump") {
             let name = entry.base_name().to_string();
             return match nested_dump_stream(ctx, src, entry.size) {
                 Ok((inner, consumed)) => {
                     dump = Some((name, inner));
-                    Ok(consumed)
+                    Ok(tar::Step::Next(consumed))
                 }
                 Err(fault) => {
                     // The archive was cut (or broken) inside the dump: still an AuraDS archive, named after it.
@@ -520,12 +580,13 @@ fn gzip_stream(ctx: &mut Ctx<'_>, reader: &mut dyn Read, kind: GzKind) -> Facts 
                 }
             };
         }
-        Ok(0)
+        probe.on_entry(entry, src)
     })
-    .and_then(|summary| {
+    .and_then(|(summary, _)| {
         drain(&mut src)?;
         Ok(summary)
     });
+    facts.store_report = Some(probe.report());
     match walk {
         Ok(summary) => {
             facts.store = Some((summary.files, summary.bytes));
@@ -673,6 +734,7 @@ fn merge_aurads(format: ArchiveFormat, mut outer: Facts, dump_name: &str, inner:
         outer.set_incomplete(context(f));
     }
     outer.archive = inner.archive;
+    outer.store_report = inner.store_report;
     outer.contents_verified = outer.contents_verified || inner.contents_verified;
     outer.notes.extend(inner.notes);
     outer

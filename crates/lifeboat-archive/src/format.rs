@@ -31,7 +31,7 @@ pub enum ArchiveFormat {
     DumpZstd,
     /// `DGV1` + gzip: a Neo4j 5 dump written without the zstd library.
     DumpGzip,
-    /// A bare zstd stream: the Neo4j 4.x dump format.
+    /// A bare zstd stream: the dump format of Neo4j 3.5 and 4.x (only the store inside tells which version).
     DumpLegacyZstd,
     /// A bare gzip stream of a tar: the Neo4j 3.x dump format.
     DumpLegacyGzip,
@@ -53,7 +53,8 @@ pub enum ArchiveFormat {
     Unknown,
 }
 
-/// The broad family a format belongs to, which decides where it can be restored.
+/// The broad family a format belongs to: which Neo4j versions write it (`Neo4j4` is the bare zstd dump, written
+/// by 3.5 and 4.x alike; its store tells them apart, see [`crate::store`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Family {
     Neo4j5,
@@ -102,7 +103,7 @@ impl ArchiveFormat {
         match self {
             Self::DumpZstd => "Neo4j 5 dump, compressed",
             Self::DumpGzip => "Neo4j 5 dump, compressed with gzip",
-            Self::DumpLegacyZstd => "Neo4j 4.x dump",
+            Self::DumpLegacyZstd => "Neo4j 3.x or 4.x dump",
             Self::DumpLegacyGzip => "Neo4j 3.x dump",
             Self::BackupZstdV1 | Self::BackupZstdV2 | Self::BackupZstdV3 => "Neo4j 5 backup, compressed",
             Self::BackupTarV1 | Self::BackupTarV2 => "Neo4j 5 backup, uncompressed",
@@ -116,7 +117,7 @@ impl ArchiveFormat {
     pub(crate) fn noun(self) -> &'static str {
         match self {
             Self::DumpZstd | Self::DumpGzip => "Neo4j 5 dump",
-            Self::DumpLegacyZstd => "Neo4j 4.x dump",
+            Self::DumpLegacyZstd => "Neo4j 3.x or 4.x dump",
             Self::DumpLegacyGzip => "Neo4j 3.x dump",
             Self::BackupZstdV1 | Self::BackupZstdV2 | Self::BackupZstdV3 | Self::BackupTarV1 | Self::BackupTarV2 => {
                 "Neo4j 5 backup"
@@ -131,24 +132,13 @@ impl ArchiveFormat {
         match self {
             Self::DumpZstd => "a compressed Neo4j 5 dump",
             Self::DumpGzip => "a gzip-compressed Neo4j 5 dump",
-            Self::DumpLegacyZstd => "a Neo4j 4.x dump",
+            Self::DumpLegacyZstd => "a Neo4j 3.x or 4.x dump",
             Self::DumpLegacyGzip => "a Neo4j 3.x dump",
             Self::BackupZstdV1 | Self::BackupZstdV2 | Self::BackupZstdV3 => "a compressed Neo4j 5 backup",
             Self::BackupTarV1 | Self::BackupTarV2 => "an uncompressed Neo4j 5 backup",
             Self::AuradsTar => "an AuraDS archive",
             Self::AuradsTarGzip => "a compressed AuraDS archive",
             Self::Unknown => "an unknown file",
-        }
-    }
-
-    /// The Neo4j version line that writes this format, as shown to people ("5", "4.x").
-    pub(crate) fn neo4j_version(self) -> Option<&'static str> {
-        match self.family() {
-            Family::Neo4j5 => Some("5"),
-            Family::Neo4j4 => Some("4.x"),
-            Family::Neo4j3 => Some("3.x"),
-            // An AuraDS archive's version is that of the dump inside it.
-            Family::AuraDs | Family::Unknown => None,
         }
     }
 
@@ -257,6 +247,27 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
     Sniffed::Other
 }
 
+/// The first line of a Git LFS pointer file (the Git LFS specification, `docs/spec.md` in git-lfs/git-lfs).
+const LFS_POINTER_START: &[u8] = b"version https://git-lfs.github.com/spec/v1";
+
+/// A Git LFS pointer: the small text file a repository holds in place of a large file when it was cloned
+/// without Git LFS.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct LfsPointer {
+    /// The size of the real file, from the pointer's `size` line.
+    pub size: Option<u64>,
+}
+
+/// Recognises a Git LFS pointer (at most 1024 bytes of `key value` lines, the first naming the spec).
+pub(crate) fn lfs_pointer(head: &[u8], file_len: u64) -> Option<LfsPointer> {
+    if file_len > 1024 || !head.starts_with(LFS_POINTER_START) {
+        return None;
+    }
+    let text = std::str::from_utf8(head).ok()?;
+    let size = text.lines().find_map(|l| l.strip_prefix("size ")).and_then(|v| v.trim().parse().ok());
+    Some(LfsPointer { size })
+}
+
 /// Names common file types that people pick by mistake, so the message can say what the file *is*.
 pub(crate) fn lookalike(head: &[u8]) -> Option<&'static str> {
     let table: &[(&[u8], &str)] = &[
@@ -320,6 +331,14 @@ mod tests {
             let json = serde_json::to_string(&f).expect("serialises");
             assert_eq!(json, format!("\"{}\"", f.id()));
         }
+    }
+
+    #[test]
+    fn recognises_git_lfs_pointers() {
+        let pointer = b"version https://git-lfs.github.com/spec/v1\noid sha256:9ae3\nsize 474104753\n";
+        assert_eq!(lfs_pointer(pointer, pointer.len() as u64), Some(LfsPointer { size: Some(474_104_753) }));
+        assert_eq!(lfs_pointer(b"version 2\n", 10), None);
+        assert_eq!(lfs_pointer(pointer, 1 << 20), None);
     }
 
     #[test]

@@ -12,6 +12,7 @@ use crate::analyse::{self, Ctx, Facts, Finding};
 use crate::error::InspectError;
 use crate::format::{ArchiveFormat, Family};
 use crate::open;
+use crate::store::{aura_loads, Loadable, Refusal, Release, Releases, StoreReport};
 
 /// What the inspection should compare the file with. Every field is optional: what isn't known isn't checked
 /// (its check item reports `ok: null`).
@@ -86,6 +87,8 @@ pub enum ProblemCode {
     TooShort,
     /// The file is something else (ZIP, text, random bytes, a zstd/gzip file of something else).
     NotABackup,
+    /// A Git LFS pointer: a repository was cloned without Git LFS, and this small text stands in for the file.
+    LfsPointer,
     /// One part of a split archive.
     SplitArchive,
     /// The file ends early (cut off while copying).
@@ -111,6 +114,7 @@ impl ProblemCode {
             Self::Empty => "empty",
             Self::TooShort => "too-short",
             Self::NotABackup => "not-a-backup",
+            Self::LfsPointer => "lfs-pointer",
             Self::SplitArchive => "split-archive",
             Self::Truncated => "truncated",
             Self::Damaged => "damaged",
@@ -166,10 +170,12 @@ pub struct Inspection {
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
     #[ts(as = "Option<String>")]
     pub backup_time: Option<OffsetDateTime>,
-    /// The Neo4j version line that wrote the file ("5", "4.x", "3.x").
+    /// The Neo4j version that wrote the file, as precisely as its contents tell: "4.3", "3.5", "4.0 or 4.1",
+    /// "5". Missing when the contents don't say (see the notes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub neo4j_version: Option<String>,
-    /// The store format recorded in a backup ("record/aligned 1.1", "block/block 1.0").
+    /// The store format recorded in a backup ("record/aligned 1.1", "block/block 1.0") or in a dump's metadata
+    /// store ("AF4.3.0", "v0.A.9", "record-aligned-1.1").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_format: Option<String>,
     /// What to send as `FullSize`: the uncompressed store size from the archive's metadata, or the file size
@@ -311,16 +317,19 @@ fn build(
     let backup_time = facts.backup.as_ref().and_then(|b| OffsetDateTime::from_unix_timestamp(b.backup_time).ok());
     let database_name = facts.backup.as_ref().map(|b| b.database_name.clone()).or(facts.database_name.take());
     let version_format = facts.inner_format.unwrap_or(format);
-    let neo4j_version = version_format.neo4j_version().map(str::to_string);
+    let releases = releases_of(version_format, facts.store_report.as_ref());
+    let neo4j_version = releases.map(Releases::name);
+    let names = Names::new(format, facts.inner_format, releases);
     let store_format = facts
         .backup
         .as_ref()
-        .map(|b| format!("{}/{} {}.{}", b.store_engine, b.store_format, b.store_major, b.store_minor));
+        .map(|b| format!("{}/{} {}.{}", b.store_engine, b.store_format, b.store_major, b.store_minor))
+        .or_else(|| facts.store_report.as_ref().and_then(|r| r.store_format.clone()));
 
     // 1. readable
     let readable_check = match &facts.unreadable {
         Some(f) => Check { id: CheckId::Readable, ok: Some(false), message: f.message.clone() },
-        None => Check { id: CheckId::Readable, ok: Some(true), message: describe(format, &database_name, backup_time) },
+        None => Check { id: CheckId::Readable, ok: Some(true), message: describe(&names, &database_name, backup_time) },
     };
 
     // 2. complete
@@ -348,7 +357,7 @@ fn build(
 
     // 3. compatible, 4. fits — only meaningful for a readable file.
     let (compatible_check, fits_check) = if readable {
-        (compatibility(version_format, format, options), fits(full_size, store_bytes, full_from_meta, options))
+        (compatibility(releases, format, &names, options), fits(full_size, store_bytes, full_from_meta, options))
     } else {
         let not = |id| Check { id, ok: None, message: "Not checked, because Lifeboat couldn't read the file.".into() };
         ((not(CheckId::Compatible), None), (not(CheckId::Fits), None))
@@ -378,7 +387,10 @@ fn build(
     if !readable {
         // Nothing more to say about an unreadable file.
     } else {
-        note_extension(&mut notes, format, &file_name);
+        note_extension(&mut notes, format, &names, &file_name);
+        if releases.is_none() && version_format == ArchiveFormat::DumpLegacyZstd {
+            notes.push(unread_version_note(facts.store_report.as_ref()));
+        }
         if !full_from_meta {
             notes.push(
                 "This format doesn't record the database's size, so Lifeboat reports the file size as the \
@@ -401,7 +413,7 @@ fn build(
         dump_size: len,
         modified_at: modified.map(OffsetDateTime::from),
         format,
-        format_label: format.label().to_string(),
+        format_label: names.label,
         inner_format: facts.inner_format,
         database_name,
         backup_time,
@@ -420,8 +432,8 @@ fn build(
     }
 }
 
-fn describe(format: ArchiveFormat, database: &Option<String>, time: Option<OffsetDateTime>) -> String {
-    let mut s = format!("This is {}", format.phrase());
+fn describe(names: &Names, database: &Option<String>, time: Option<OffsetDateTime>) -> String {
+    let mut s = format!("This is {}", names.phrase);
     if let Some(db) = database.as_deref().filter(|d| !d.is_empty()) {
         s.push_str(&format!(" of the database \u{201c}{db}\u{201d}"));
     }
@@ -432,13 +444,70 @@ fn describe(format: ArchiveFormat, database: &Option<String>, time: Option<Offse
     s
 }
 
+/// The Neo4j releases a file comes from: what its store says, else what its container implies (Neo4j 5 formats
+/// are only written by 5; gzip dumps are 3.x). A bare zstd dump's container says nothing (3.5 and 4.x write it).
+fn releases_of(version_format: ArchiveFormat, report: Option<&StoreReport>) -> Option<Releases> {
+    if let Some(found) = report.and_then(|r| r.releases) {
+        return Some(found);
+    }
+    match version_format.family() {
+        Family::Neo4j5 => Some(Releases::exactly(Release::V5)),
+        Family::Neo4j3 => Some(Releases::new(Release::V3_0, Release::V3_5)),
+        Family::Neo4j4 | Family::AuraDs | Family::Unknown => None,
+    }
+}
+
+/// How the file is named in words, now that its version is known (or known not to be readable).
+struct Names {
+    /// For the "Kind of file" line: "Neo4j 4.3 dump".
+    label: String,
+    /// For sentences: "Neo4j 4.3 dump".
+    noun: String,
+    /// With its article: "a Neo4j 4.3 dump".
+    phrase: String,
+}
+
+impl Names {
+    fn new(format: ArchiveFormat, inner: Option<ArchiveFormat>, releases: Option<Releases>) -> Self {
+        let fixed =
+            || Names { label: format.label().into(), noun: format.noun().into(), phrase: format.phrase().into() };
+        if !format.is_dump() || inner.is_some() {
+            return fixed();
+        }
+        let Some(releases) = releases else { return fixed() };
+        // Neo4j 5 dumps keep their usual words; the others are named by the version their store records.
+        if releases == Releases::exactly(Release::V5) && format.family() == Family::Neo4j5 {
+            return fixed();
+        }
+        let noun = format!("Neo4j {} dump", releases.name());
+        let (label, phrase) = match format {
+            ArchiveFormat::DumpZstd => (format!("{noun}, compressed"), format!("a compressed {noun}")),
+            ArchiveFormat::DumpGzip => (format!("{noun}, compressed with gzip"), format!("a gzip-compressed {noun}")),
+            _ => (noun.clone(), format!("a {noun}")),
+        };
+        Names { label, noun, phrase }
+    }
+}
+
+/// Why a bare zstd dump's version isn't shown.
+fn unread_version_note(report: Option<&StoreReport>) -> String {
+    let why = match report {
+        Some(r) if r.metadata_read => "its store metadata doesn't record the version in a way Lifeboat knows",
+        _ => "Lifeboat found no store metadata in the part of the file it read",
+    };
+    format!(
+        "Lifeboat couldn't tell which Neo4j version made this dump ({why}). Dumps like this come from Neo4j 3.5 \
+         or 4.x; Aura 5 instances load only those from Neo4j 4.4."
+    )
+}
+
 fn human_time(t: OffsetDateTime) -> String {
     let fmt = time::macros::format_description!("[year]-[month]-[day] [hour]:[minute] UTC");
     t.to_offset(time::UtcOffset::UTC).format(&fmt).unwrap_or_else(|_| t.unix_timestamp().to_string())
 }
 
 /// Notes a file name whose ending doesn't match the content (accepted: the content decides).
-fn note_extension(notes: &mut Vec<String>, format: ArchiveFormat, file_name: &str) {
+fn note_extension(notes: &mut Vec<String>, format: ArchiveFormat, names: &Names, file_name: &str) {
     let lower = file_name.to_lowercase();
     if format.extensions().iter().any(|e| lower.ends_with(e)) {
         return;
@@ -452,7 +521,7 @@ fn note_extension(notes: &mut Vec<String>, format: ArchiveFormat, file_name: &st
     notes.push(format!(
         "This file's name {ending}, but it is {} (usually named \u{201c}*{usual}\u{201d}). Lifeboat goes by \
          what is inside the file, so that is fine.",
-        format.phrase()
+        names.phrase
     ));
 }
 
@@ -477,12 +546,13 @@ fn parse_line(version: &str) -> Option<Line> {
 }
 
 fn compatibility(
-    version_format: ArchiveFormat,
+    releases: Option<Releases>,
     format: ArchiveFormat,
+    names: &Names,
     o: &InspectOptions,
 ) -> (Check, Option<ProblemCode>) {
     let check = |ok: Option<bool>, message: String| Check { id: CheckId::Compatible, ok, message };
-    let label = format!("This {}", format.noun());
+    let label = format!("This {}", names.noun);
     // AuraDS archives go only to AuraDS instances.
     if format.family() == Family::AuraDs && o.target_is_ds == Some(false) {
         return (
@@ -496,6 +566,25 @@ fn compatibility(
         );
     }
     let Some(version) = o.target_version.as_deref() else {
+        // Some dumps need no target to be judged: no Aura instance loads a 3.x dump, and Neo4j 5 ones no 4.0–4.3.
+        if let Some(r) = releases.filter(|_| format.is_dump()) {
+            if aura_loads(r, 4) == Loadable::No(Refusal::Neo4j3) && aura_loads(r, 5) == Loadable::No(Refusal::Neo4j3) {
+                return incompatible_3x(&label);
+            }
+            if aura_loads(r, 5) == Loadable::No(Refusal::Before4_4) {
+                return (
+                    check(
+                        None,
+                        format!(
+                            "{label} can only be restored to an instance running Neo4j 4: Neo4j 5 instances load \
+                             dumps from Neo4j 4.4 or newer only. For a Neo4j 5 instance, load it into Neo4j 4.4, \
+                             dump it again, and restore that dump."
+                        ),
+                    ),
+                    None,
+                );
+            }
+        }
         let message = if format.family() == Family::AuraDs && o.target_is_ds == Some(true) {
             "This AuraDS archive can go to this AuraDS instance; its Neo4j version isn't known yet.".to_string()
         } else {
@@ -509,50 +598,80 @@ fn compatibility(
             None,
         );
     };
-    let family = match version_format.family() {
-        Family::AuraDs | Family::Unknown => Family::Neo4j5,
-        f => f,
-    };
     let incompatible = |message: String| (check(Some(false), message), Some(ProblemCode::Incompatible));
-    let result = match (family, line) {
-        (Family::Neo4j5, Line::V5Plus) => {
-            check(Some(true), format!("{label} can be restored to this Neo4j {version} instance."))
-        }
-        (Family::Neo4j5, _) => {
-            return incompatible(format!(
-                "{label} can only be restored to a Neo4j 5 (or newer) instance, and this instance runs Neo4j \
-                 {version}. Choose a Neo4j 5 instance, or make a dump with the Neo4j version this instance runs."
-            ))
-        }
-        (Family::Neo4j4, Line::V4) => {
-            check(Some(true), format!("{label} can be restored to this Neo4j {version} instance."))
-        }
-        (Family::Neo4j4, Line::V5Plus) => check(
-            Some(true),
-            format!(
-                "{label} can be restored to this Neo4j {version} instance; Aura upgrades it while loading (dumps \
-                 from Neo4j 4.4 work best)."
-            ),
-        ),
-        (Family::Neo4j3, Line::V4) => {
-            check(Some(true), format!("{label} can be restored to this Neo4j {version} instance."))
-        }
-        (Family::Neo4j3, Line::V5Plus) => {
-            return incompatible(format!(
-                "{label} can't be restored to a Neo4j {version} instance. Load it into Neo4j 4.4, dump it again, \
-                 and restore that dump."
-            ))
-        }
-        _ => {
+    let target_major = match line {
+        Line::V4 => 4,
+        Line::V5Plus => 5,
+        Line::Old(_) => {
             return incompatible(format!(
                 "{label} can't be restored to a Neo4j {version} instance. Choose a Neo4j 5 instance."
             ))
         }
     };
+    // An AuraDS archive's version is its dump's; without one, assume the current line (it isn't checked here).
+    let dump = match (releases, format.family()) {
+        (Some(r), _) => r,
+        (None, Family::AuraDs | Family::Unknown) => Releases::exactly(Release::V5),
+        (None, _) => {
+            let takes = if target_major >= 5 { "Neo4j 4.4 or newer" } else { "Neo4j 4.x" };
+            return (
+                check(
+                    None,
+                    format!(
+                        "Lifeboat couldn't tell which Neo4j version made this dump, so it can't say whether this \
+                         Neo4j {version} instance can load it: it loads dumps from {takes}. If Aura reports \
+                         \u{201c}Loading failed\u{201d}, load the dump into Neo4j 4.4, dump it again, and restore \
+                         that dump."
+                    ),
+                ),
+                None,
+            );
+        }
+    };
+    let result = match aura_loads(dump, target_major) {
+        Loadable::Yes if target_major >= 5 && dump.all_before(Release::V5) => check(
+            Some(true),
+            format!("{label} can be restored to this Neo4j {version} instance; Aura upgrades it while loading."),
+        ),
+        Loadable::Yes => check(Some(true), format!("{label} can be restored to this Neo4j {version} instance.")),
+        Loadable::No(Refusal::Neo4j3) => return incompatible_3x(&label),
+        Loadable::No(Refusal::Before4_4) => {
+            return incompatible(format!(
+                "{label} can't be restored to a Neo4j {version} instance: Neo4j 5 only loads dumps from Neo4j 4.4 \
+                 or newer, so Aura would stop with \u{201c}Loading failed\u{201d} after the upload. Load it into \
+                 Neo4j 4.4, dump it again, and restore that new dump."
+            ))
+        }
+        Loadable::No(Refusal::Newer) => {
+            return incompatible(format!(
+                "{label} can only be restored to a Neo4j 5 (or newer) instance, and this instance runs Neo4j \
+                 {version}. Choose a Neo4j 5 instance, or make a dump with the Neo4j version this instance runs."
+            ))
+        }
+        Loadable::NotKnown => check(
+            None,
+            format!(
+                "Lifeboat can't tell whether this dump comes from Neo4j {}, so it can't say whether this Neo4j \
+                 {version} instance can load it{}. If Aura reports \u{201c}Loading failed\u{201d}, load the dump \
+                 into Neo4j 4.4, dump it again, and restore that dump.",
+                dump.name(),
+                if target_major >= 5 { " (Neo4j 5 loads dumps from 4.4 and newer)" } else { "" }
+            ),
+        ),
+    };
     if format.family() == Family::AuraDs && o.target_is_ds.is_none() {
         return (check(None, format!("{} It can only go to an AuraDS instance.", result.message)), None);
     }
     (result, None)
+}
+
+/// "No Aura instance loads a 3.x dump", with the way through Neo4j 4.4.
+fn incompatible_3x(label: &str) -> (Check, Option<ProblemCode>) {
+    let message = format!(
+        "{label} can't be restored to Aura: no Aura instance can load a dump from Neo4j 3.x. Migrate it first: load \
+         it into Neo4j 4.4, let Neo4j upgrade it, make a new dump there, and restore that dump."
+    );
+    (Check { id: CheckId::Compatible, ok: Some(false), message }, Some(ProblemCode::Incompatible))
 }
 
 fn fits(

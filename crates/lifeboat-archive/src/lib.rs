@@ -6,10 +6,14 @@
 //! - [`inspect`] takes a `.backup`, `.dump` or AuraDS `.tar` (or a folder holding exactly one, as
 //!   `neo4j-admin database upload --from-path` does) and returns an [`Inspection`]: the format decided from the
 //!   file's magic bytes, never its name ([`ArchiveFormat`], with a stable id and a label in words), the
-//!   database name and backup time where the format records them, `FullSize` and `DumpSize` for the import
-//!   protocol, and a checklist — readable, complete, compatible, fits — whose every item is written for
-//!   people. Broken files get a specific reason and what to do ("This file ends early — it was probably cut
-//!   off while copying; copy it again.").
+//!   database name and backup time where the format records them, the Neo4j version that wrote it as precisely
+//!   as its store tells ("Neo4j 4.3 dump", see below), `FullSize` and `DumpSize` for the import protocol, and a
+//!   checklist — readable, complete, compatible, fits — whose every item is written for people. Broken files get
+//!   a specific reason and what to do ("This file ends early — it was probably cut off while copying; copy it
+//!   again."); a Git LFS pointer in place of a dump is named as one, with how to fetch the real file.
+//! - [`read_store`] reads an archive as a stream and says what its store holds: the Neo4j version and, for the
+//!   standard and aligned record formats, the node and relationship counts (the emulator loads uploads with
+//!   it). [`aura_loads`] is the rule of which dumps an Aura instance of a given version can load.
 //! - [`crc32_file`] streams the file once through `crc32fast` with a 4 MiB buffer and refuses to return a
 //!   checksum of a file that changed while it was read.
 //! - [`testgen`] writes valid and deliberately broken archives of every format, for tests, benchmarks and the
@@ -25,11 +29,22 @@
 //!
 //! let target = InspectOptions { target_version: Some("5".into()), ..Default::default() };
 //! let report = inspect(&path, &target)?;
-//! assert_eq!(report.format_label, "Neo4j 4.x dump");
+//! assert_eq!(report.format_label, "Neo4j 4.4 dump");
 //! assert_eq!(report.ok(CheckId::Complete), Some(true));
 //! assert!(report.can_upload);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
+//!
+//! ## Which Neo4j version made a dump
+//!
+//! Neo4j 3.5 and every 4.x write the same container (a bare zstd stream), yet Aura 5 loads only dumps from
+//! 4.4 and 5, and no Aura instance loads a 3.x dump. So the store inside is read: the format version and
+//! kernel version in the metadata store `neostore`, which store files are present, and the transaction log's
+//! first entry. The facts, each with its public source, are written up in `docs/dump-format.md` at the top of
+//! this repository; the `store` module applies them. What can't be told
+//! is named as a range ("Neo4j 4.0 or 4.1 dump") or as unknown ("Neo4j 3.x or 4.x dump", with a note), and an
+//! unknown version never blocks an upload. Small dumps are read in the content check's single pass; larger
+//! ones are unpacked only until the metadata store has been read (at most 2 GiB of the store).
 //!
 //! ## How cheap is "cheap"
 //!
@@ -70,8 +85,10 @@ mod inspect;
 mod meta;
 mod open;
 mod source;
+mod store;
 mod tar;
 pub mod testgen;
+mod teststore;
 mod zstdwalk;
 
 pub use crc::{crc32_file, CRC_BUFFER_SIZE};
@@ -81,3 +98,4 @@ pub use inspect::{
     inspect, Check, CheckId, ContentCheck, InspectOptions, Inspection, Problem, ProblemCode, AUTO_CONTENT_CHECK_LIMIT,
     AUTO_CONTENT_CHECK_UNPACKED_LIMIT,
 };
+pub use store::{aura_loads, read_store, Loadable, Refusal, Release, Releases, StoreCounts, StoreReport};

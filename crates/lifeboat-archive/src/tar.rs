@@ -118,6 +118,15 @@ fn padded(size: u64) -> u64 {
     size.div_ceil(RECORD as u64) * RECORD as u64
 }
 
+/// What an entry visitor of [`walk_steps`] wants next.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Step {
+    /// Go on; the visitor read this many bytes of the entry's data (the walker skips the rest).
+    Next(u64),
+    /// Stop here: the visitor has learned what it came for (the walk ends without reaching the end marker).
+    Stop,
+}
+
 /// Walks a tar from the source's current position to its end-of-archive marker.
 ///
 /// `on_entry` sees each entry and may read part of its data from the source, returning how many bytes it
@@ -126,6 +135,15 @@ pub(crate) fn walk<S: Source>(
     src: &mut S,
     mut on_entry: impl FnMut(&Entry, &mut S) -> Result<u64, Fault>,
 ) -> Result<TarSummary, Fault> {
+    walk_steps(src, |entry, src| on_entry(entry, src).map(Step::Next)).map(|(summary, _)| summary)
+}
+
+/// [`walk`], with a visitor that may stop the walk early; the flag says whether it did (then the summary
+/// covers only the entries seen so far).
+pub(crate) fn walk_steps<S: Source>(
+    src: &mut S,
+    mut on_entry: impl FnMut(&Entry, &mut S) -> Result<Step, Fault>,
+) -> Result<(TarSummary, bool), Fault> {
     const NAMES_KEPT: usize = 1000;
     let mut summary = TarSummary::default();
     let mut record = [0u8; RECORD];
@@ -138,11 +156,11 @@ pub(crate) fn walk<S: Source>(
         if record.iter().all(|&b| b == 0) {
             // End of archive: a second zero record, or (leniently) the end of the data.
             if src.at_end()? {
-                return Ok(summary);
+                return Ok((summary, false));
             }
             src.read_exact(&mut record)?;
             if record.iter().all(|&b| b == 0) {
-                return Ok(summary);
+                return Ok((summary, false));
             }
             return Err(Fault::Damaged(format!("the tar archive has a broken end marker (at byte {at})")));
         }
@@ -193,11 +211,14 @@ pub(crate) fn walk<S: Source>(
         // Hard links, directories etc. carry no data whatever their size field says, except regular files.
         let data_len =
             if entry.is_regular_file() || !matches!(kind, b'1' | b'2' | b'3' | b'4' | b'5' | b'6') { size } else { 0 };
-        let consumed = on_entry(&entry, src)?;
+        let step = on_entry(&entry, src)?;
         if summary.names.len() < NAMES_KEPT {
             summary.names.push(entry.name);
         }
-        src.skip(padded(data_len).saturating_sub(consumed))?;
+        match step {
+            Step::Next(consumed) => src.skip(padded(data_len).saturating_sub(consumed))?,
+            Step::Stop => return Ok((summary, true)),
+        }
     }
 }
 

@@ -1,15 +1,20 @@
 //! Generates valid (and deliberately broken) Neo4j archives — for tests, benchmarks and the sandbox demo.
 //!
-//! [`write_backup`] streams an archive of any [`ArchiveFormat`] to disk, from kilobytes to many GiB, with a
-//! store made of filler files (highly compressible, or random when `incompressible`). The decompressed content
-//! always holds the ASCII marker `lifeboat-test-counts: nodes=<N> relationships=<M>` (as the first file of the
-//! store, and of an AuraDS archive's outer tar), which the emulator reads with [`read_test_counts`] to give the
-//! restored instance those counts.
+//! [`write_backup`] streams an archive of any [`ArchiveFormat`] to disk, from kilobytes to many GiB. Its store
+//! carries the markers of a Neo4j version ([`TestStore`]: the metadata store's version records, the files that
+//! version has, the transaction log's entry version — what [`crate::inspect`] reads to name the version), node
+//! and relationship stores with `nodes` and `relationships` records in use (when they fit in `approx_size`), and
+//! filler files (highly compressible, or random when `incompressible`) up to the size asked for. Unless
+//! `counts_marker` is off, the decompressed content also holds the ASCII marker
+//! `lifeboat-test-counts: nodes=<N> relationships=<M>` (as the first file of the store, and of an AuraDS
+//! archive's outer tar), which the emulator reads with [`read_test_counts`] to give the restored instance those
+//! counts.
 //!
 //! The breakers ([`cut_off`], [`corrupt_zstd_checksum`], [`corrupt_first_tar_header`], …) turn a good file into
 //! the broken variants people actually meet, so tests can check each gets its specific message.
 //!
-//! These files only *look* like Neo4j stores to the archive layer: the store files are filler, not a database.
+//! These files only *look* like Neo4j stores to the archive layer: apart from the markers, the store files are
+//! filler, not a database.
 //!
 //! ```
 //! use lifeboat_archive::testgen::{write_backup, TestArchive, TestVersion};
@@ -39,6 +44,8 @@ use crate::format::{self, ArchiveFormat, Sniffed};
 use crate::meta::{self, ArchiveMeta, BackupMeta, Counting};
 use crate::source::{self, FileRange, RangeReader};
 use crate::tar::TarWriter;
+pub use crate::teststore::TestStore;
+use crate::teststore::{self, Content, PlannedFile};
 use crate::zstdwalk;
 
 /// The text that starts the counts marker.
@@ -57,7 +64,7 @@ const TAR_MTIME: u64 = 1_717_243_200;
 pub enum TestVersion {
     /// A Neo4j 5 backup, compressed (`BZV3`, the newest format).
     Neo4j5,
-    /// A Neo4j 4.x dump (bare zstd stream).
+    /// A Neo4j 4.4 dump (bare zstd stream); [`TestArchive::dump`] makes the other 3.5 and 4.x ones.
     Neo4j4Dump,
     /// An AuraDS archive: a tar holding `<database>.dump` (a Neo4j 5 dump) and the counts marker.
     AuraDs,
@@ -69,12 +76,13 @@ pub struct TestArchive {
     /// The database name recorded in a backup, and the name of the dump inside an AuraDS archive
     /// (at most 255 bytes).
     pub database: String,
-    /// Node count written into the marker.
+    /// Node count written into the marker and the node store.
     pub nodes: u64,
-    /// Relationship count written into the marker.
+    /// Relationship count written into the marker and the relationship store.
     pub relationships: u64,
-    /// The store's uncompressed size in bytes (= the `full_size` inspection reports; at least the marker's
-    /// size). With `incompressible` filler the file is about this big; otherwise much smaller.
+    /// The store's uncompressed size in bytes (= the `full_size` inspection reports; at least the size of the
+    /// marker and the version's store files, some 50 KiB). With `incompressible` filler the file is about this
+    /// big; otherwise much smaller.
     pub approx_size: u64,
     /// The kind of file.
     pub version: TestVersion,
@@ -88,6 +96,11 @@ pub struct TestArchive {
     pub full_backup: bool,
     /// Seed for random filler, so runs are reproducible.
     pub seed: u64,
+    /// The Neo4j version the store inside claims; `None` picks the usual one for the format (see
+    /// [`TestArchive::store`]).
+    pub store: Option<TestStore>,
+    /// Whether to write the counts marker (without it, only the store's records tell the counts).
+    pub counts_marker: bool,
 }
 
 impl Default for TestArchive {
@@ -110,7 +123,26 @@ impl TestArchive {
             backup_time: OffsetDateTime::from_unix_timestamp(1_717_243_200).unwrap_or(OffsetDateTime::UNIX_EPOCH),
             full_backup: true,
             seed: 1,
+            store: None,
+            counts_marker: true,
         }
+    }
+
+    /// A dump whose store claims `store`'s version: a bare zstd dump (as 3.5 and 4.x write them), or a `DZV1`
+    /// dump for Neo4j 5.
+    pub fn dump(store: TestStore) -> Self {
+        let format = if store == TestStore::Neo4j5 { ArchiveFormat::DumpZstd } else { ArchiveFormat::DumpLegacyZstd };
+        Self { format: Some(format), store: Some(store), ..Self::new(TestVersion::Neo4j4Dump) }
+    }
+
+    /// The store that will be written: the one asked for, else Neo4j 4.4 in a bare zstd dump, no version markers
+    /// in a gzip dump (3.0–3.3 stores aren't modelled), Neo4j 5 in every other format.
+    pub fn store(&self) -> TestStore {
+        self.store.unwrap_or(match self.format() {
+            ArchiveFormat::DumpLegacyZstd => TestStore::Neo4j4_4,
+            ArchiveFormat::DumpLegacyGzip => TestStore::Unmarked,
+            _ => TestStore::Neo4j5,
+        })
     }
 
     /// The exact format that will be written.
@@ -245,7 +277,7 @@ fn write_format<W: Write>(
     mut out: W,
     format: ArchiveFormat,
     spec: &TestArchive,
-    plan: &[StoreFile],
+    plan: &[PlannedFile],
     path: &Path,
 ) -> io::Result<W> {
     let archive = ArchiveMeta { files: plan.len() as u64, bytes: plan.iter().map(|f| f.size).sum() };
@@ -312,7 +344,9 @@ fn write_format<W: Write>(
             let marker = format!("{}\n", counts_marker(spec.nodes, spec.relationships));
             let write_tar = |w: &mut dyn Write, dump: &mut File| -> io::Result<()> {
                 let mut t = TarWriter::new(w);
-                t.file("lifeboat-test-counts.txt", marker.as_bytes(), TAR_MTIME)?;
+                if spec.counts_marker {
+                    t.file("lifeboat-test-counts.txt", marker.as_bytes(), TAR_MTIME)?;
+                }
                 t.begin_file(&format!("{}.dump", spec.database), dump_len, TAR_MTIME)?;
                 let mut buf = vec![0u8; CHUNK];
                 loop {
@@ -369,60 +403,81 @@ fn backup_meta(spec: &TestArchive, compressed: bool) -> BackupMeta {
     }
 }
 
-/// One file of the generated store.
-struct StoreFile {
-    name: String,
-    size: u64,
-    marker: Option<Vec<u8>>,
-}
-
-/// Splits `approx_size` bytes into the marker file plus filler files named like a record store.
-fn plan_store(spec: &TestArchive) -> Vec<StoreFile> {
-    let marker = format!("{}\n", counts_marker(spec.nodes, spec.relationships)).into_bytes();
-    let mut files =
-        vec![StoreFile { name: "./lifeboat-test-counts.txt".into(), size: marker.len() as u64, marker: Some(marker) }];
-    let mut remaining = spec.approx_size.saturating_sub(files[0].size);
-    let named = [
-        ("./neostore", 8 * 1024),
-        ("./neostore.nodestore.db", MAX_STORE_FILE),
-        ("./neostore.relationshipstore.db", MAX_STORE_FILE),
-        ("./neostore.propertystore.db", MAX_STORE_FILE),
-        ("./neostore.labeltokenstore.db", 8 * 1024),
-        ("./neostore.transaction.db.0", MAX_STORE_FILE),
-    ];
+/// Splits `approx_size` bytes into the marker file, the store files of the version asked for, and filler files
+/// named like a record store.
+fn plan_store(spec: &TestArchive) -> Vec<PlannedFile> {
+    let mut files = Vec::new();
+    if spec.counts_marker {
+        let marker = format!("{}\n", counts_marker(spec.nodes, spec.relationships)).into_bytes();
+        files.push(PlannedFile {
+            name: "./lifeboat-test-counts.txt".into(),
+            size: marker.len() as u64,
+            content: Content::Bytes(marker),
+        });
+    }
+    let used: u64 = files.iter().map(|f| f.size).sum();
+    let named: &[(&str, u64)] = match spec.store() {
+        TestStore::Unmarked => &[
+            ("./neostore", 8 * 1024),
+            ("./neostore.nodestore.db", MAX_STORE_FILE),
+            ("./neostore.relationshipstore.db", MAX_STORE_FILE),
+            ("./neostore.propertystore.db", MAX_STORE_FILE),
+            ("./neostore.labeltokenstore.db", 8 * 1024),
+            ("./neostore.transaction.db.0", MAX_STORE_FILE),
+        ],
+        store => {
+            let budget = spec.approx_size.saturating_sub(used);
+            files.extend(teststore::marked_files(store, spec.nodes, spec.relationships, budget));
+            &[("./neostore.propertystore.db", MAX_STORE_FILE), ("./neostore.labeltokenstore.db", 8 * 1024)]
+        }
+    };
+    let mut remaining = spec.approx_size.saturating_sub(files.iter().map(|f| f.size).sum());
     for (name, cap) in named {
         if remaining == 0 {
             break;
         }
-        let size = remaining.min(cap);
-        files.push(StoreFile { name: name.into(), size, marker: None });
+        let size = remaining.min(*cap);
+        files.push(PlannedFile { name: (*name).into(), size, content: Content::Filler });
         remaining -= size;
     }
     let mut n = 0;
     while remaining > 0 {
         let size = remaining.min(MAX_STORE_FILE);
-        files.push(StoreFile { name: format!("./neostore.filler.{n}.db"), size, marker: None });
+        files.push(PlannedFile { name: format!("./neostore.filler.{n}.db"), size, content: Content::Filler });
         remaining -= size;
         n += 1;
     }
     files
 }
 
-fn write_store_tar<W: Write>(out: W, plan: &[StoreFile], spec: &TestArchive) -> io::Result<W> {
+fn write_store_tar<W: Write>(out: W, plan: &[PlannedFile], spec: &TestArchive) -> io::Result<W> {
     let mut t = TarWriter::new(out);
     // Older Neo4j dumpers list the database directory itself first.
     t.dir("./", TAR_MTIME)?;
     let mut filler = Filler::new(spec.incompressible, spec.seed);
+    let mut records = Vec::new();
     for f in plan {
-        match &f.marker {
-            Some(bytes) => t.file(&f.name, bytes, TAR_MTIME)?,
-            None => {
+        match f.content {
+            Content::Bytes(ref bytes) => t.file(&f.name, bytes, TAR_MTIME)?,
+            Content::Filler => {
                 t.begin_file(&f.name, f.size, TAR_MTIME)?;
                 let mut left = f.size;
                 while left > 0 {
                     let chunk = filler.next((left as usize).min(CHUNK));
                     t.data(chunk)?;
                     left -= chunk.len() as u64;
+                }
+                t.end_entry()?;
+            }
+            Content::Records { size, count, aligned } => {
+                t.begin_file(&f.name, f.size, TAR_MTIME)?;
+                let mut at = 0;
+                while at < f.size {
+                    let n = (f.size - at).min(CHUNK as u64);
+                    records.clear();
+                    records.extend((at..at + n).map(|o| PlannedFile::record_byte(size, count, aligned, o)));
+                    t.data(&records)?;
+                    at += n;
                 }
                 t.end_entry()?;
             }
@@ -708,12 +763,19 @@ mod tests {
 
     #[test]
     fn plan_adds_up() {
-        for size in [0, 10, 100_000, 5 * MAX_STORE_FILE + 17] {
-            let spec = TestArchive { approx_size: size, ..TestArchive::default() };
-            let plan = plan_store(&spec);
-            let total: u64 = plan.iter().map(|f| f.size).sum();
-            assert_eq!(total, size.max(plan[0].size));
-            assert!(plan.iter().all(|f| f.size <= MAX_STORE_FILE));
+        for store in TestStore::MARKED.into_iter().chain([TestStore::Unmarked]) {
+            // The smallest store: the marker and the version's files, whatever size was asked for.
+            let least: u64 = plan_store(&TestArchive { approx_size: 0, store: Some(store), ..TestArchive::default() })
+                .iter()
+                .map(|f| f.size)
+                .sum();
+            for size in [0, 10, 100_000, 5 * MAX_STORE_FILE + 17] {
+                let spec = TestArchive { approx_size: size, store: Some(store), ..TestArchive::default() };
+                let plan = plan_store(&spec);
+                let total: u64 = plan.iter().map(|f| f.size).sum();
+                assert_eq!(total, size.max(least), "{store:?} {size}");
+                assert!(plan.iter().all(|f| f.size <= MAX_STORE_FILE));
+            }
         }
     }
 }

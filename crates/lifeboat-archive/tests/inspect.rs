@@ -83,12 +83,21 @@ fn every_format_is_recognised_with_its_details() {
             let ctx = format!("{format:?} incompressible={incompressible}: {found:#?}");
 
             assert_eq!(found.format, format, "{ctx}");
-            assert_eq!(found.format_label, format.label(), "{ctx}");
-            assert!(found.can_upload, "{ctx}");
-            assert!(found.problems.is_empty(), "{ctx}");
+            // A bare zstd dump is named by the version its store records (4.4 unless asked otherwise).
+            let label = if format == ArchiveFormat::DumpLegacyZstd { "Neo4j 4.4 dump" } else { format.label() };
+            assert_eq!(found.format_label, label, "{ctx}");
             assert_eq!(found.ok(CheckId::Readable), Some(true), "{ctx}");
             assert_eq!(found.ok(CheckId::Complete), Some(true), "{ctx}");
-            assert_eq!(found.ok(CheckId::Compatible), None, "no target given: {ctx}");
+            if format == ArchiveFormat::DumpLegacyGzip {
+                // A 3.x dump needs no target to be refused: no Aura instance loads one.
+                assert!(!found.can_upload, "{ctx}");
+                assert_eq!(found.ok(CheckId::Compatible), Some(false), "{ctx}");
+                assert!(found.has_problem(ProblemCode::Incompatible) && found.problems.len() == 1, "{ctx}");
+            } else {
+                assert!(found.can_upload, "{ctx}");
+                assert!(found.problems.is_empty(), "{ctx}");
+                assert_eq!(found.ok(CheckId::Compatible), None, "no target given: {ctx}");
+            }
             assert_eq!(found.ok(CheckId::Fits), None, "no target given: {ctx}");
             assert_eq!(found.file_size, written.file_size, "{ctx}");
             assert_eq!(found.dump_size, written.file_size, "{ctx}");
@@ -117,6 +126,12 @@ fn every_format_is_recognised_with_its_details() {
             } else {
                 assert_eq!(found.database_name, None, "dumps don't record it: {ctx}");
                 assert_eq!(found.backup_time, None, "{ctx}");
+                let version = match format {
+                    ArchiveFormat::DumpLegacyZstd => "4.4",
+                    ArchiveFormat::DumpLegacyGzip => "3.x",
+                    _ => "5",
+                };
+                assert_eq!(found.neo4j_version.as_deref(), Some(version), "{ctx}");
             }
 
             let counts = testgen::read_test_counts(&path).expect("read counts").expect("marker present");
@@ -130,7 +145,8 @@ fn every_format_is_recognised_with_its_details() {
 #[test]
 fn labels_are_words() {
     assert_eq!(ArchiveFormat::BackupZstdV3.label(), "Neo4j 5 backup, compressed");
-    assert_eq!(ArchiveFormat::DumpLegacyZstd.label(), "Neo4j 4.x dump");
+    // Without reading the store inside, a bare zstd dump could be from 3.5 or any 4.x.
+    assert_eq!(ArchiveFormat::DumpLegacyZstd.label(), "Neo4j 3.x or 4.x dump");
     assert_eq!(ArchiveFormat::AuradsTar.label(), "AuraDS archive");
     assert_eq!(ArchiveFormat::BackupTarV2.label(), "Neo4j 5 backup, uncompressed");
     assert_eq!(ArchiveFormat::DumpZstd.label(), "Neo4j 5 dump, compressed");
@@ -180,7 +196,7 @@ fn a_valid_file_with_the_wrong_extension_is_accepted_with_a_note() {
     let found = run_default(&path);
     assert_eq!(found.format, ArchiveFormat::DumpLegacyZstd);
     assert!(found.can_upload, "{found:#?}");
-    assert!(found.notes.iter().any(|n| n.contains(".backup") && n.contains("Neo4j 4.x dump")), "{:?}", found.notes);
+    assert!(found.notes.iter().any(|n| n.contains(".backup") && n.contains("Neo4j 4.4 dump")), "{:?}", found.notes);
 
     let no_ext = dir.path().join("backup-file");
     testgen::write_backup(&no_ext, &TestArchive::new(TestVersion::AuraDs)).expect("write");
@@ -296,10 +312,15 @@ fn a_cut_off_gzip_file_ends_early() {
 fn a_gzip_file_with_a_damaged_trailer_is_damaged() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = dir.path().join("crc.dump");
-    let written = testgen::write_backup(&path, &small(ArchiveFormat::DumpLegacyGzip)).expect("write");
+    let written = testgen::write_backup(&path, &small(ArchiveFormat::DumpGzip)).expect("write");
     // The trailer's CRC-32 is the last 8..4 bytes.
     testgen::flip_byte(&path, written.file_size - 6).expect("flip");
     assert_problem(&run_default(&path), ProblemCode::Damaged, "The file is damaged");
+    // A 3.x dump (bare gzip) is found damaged the same way — and no Aura instance would load it anyway.
+    let written = testgen::write_backup(&path, &small(ArchiveFormat::DumpLegacyGzip)).expect("write");
+    testgen::flip_byte(&path, written.file_size - 6).expect("flip");
+    let found = run_default(&path);
+    assert!(found.has_problem(ProblemCode::Damaged) && found.has_problem(ProblemCode::Incompatible), "{found:#?}");
 }
 
 #[test]

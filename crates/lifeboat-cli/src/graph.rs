@@ -111,6 +111,8 @@ fn finish(state: JobState, json: bool) -> Result<(), Failure> {
                 };
                 if let Some(c) = counts {
                     say!("Nodes: {}   Relationships: {}", c.nodes, c.relationships);
+                } else if state.kind != JobKind::GraphExport && state.result.counts_after_unknown {
+                    say!("Nodes: not known   Relationships: not known");
                 }
                 if let (JobKind::GraphExport, Some(path)) = (state.kind, &state.file) {
                     say!(

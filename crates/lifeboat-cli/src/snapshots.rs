@@ -207,8 +207,27 @@ fn finish(state: JobState, json: bool) -> Result<(), Failure> {
         _ => {
             if !json && state.outcome == Some(Outcome::Succeeded) {
                 say!("Done: {}", state.title);
-                if let (Some(b), Some(a)) = (state.result.counts_before, state.result.counts_after) {
+                let r = &state.result;
+                if let (Some(b), Some(a)) = (r.counts_before, r.counts_after) {
                     say!("Nodes: {} → {}   Relationships: {} → {}", b.nodes, a.nodes, b.relationships, a.relationships);
+                } else if r.counts_after_unknown || (r.counts_before_unknown && r.counts_after.is_some()) {
+                    // The sandbox, for data it loaded from a file it can't read: say so rather than show a number.
+                    let side = |c: Option<lifeboat_engine::GraphCounts>,
+                                unknown: bool,
+                                pick: fn(&lifeboat_engine::GraphCounts) -> u64| {
+                        match c {
+                            Some(c) => pick(&c).to_string(),
+                            None if unknown => "not known".to_string(),
+                            None => "not counted".to_string(),
+                        }
+                    };
+                    say!(
+                        "Nodes: {} → {}   Relationships: {} → {}",
+                        side(r.counts_before, r.counts_before_unknown, |c| c.nodes),
+                        side(r.counts_after, r.counts_after_unknown, |c| c.nodes),
+                        side(r.counts_before, r.counts_before_unknown, |c| c.relationships),
+                        side(r.counts_after, r.counts_after_unknown, |c| c.relationships)
+                    );
                 }
             }
             Ok(())

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use clap::parser::ValueSource;
 use indicatif::{ProgressBar, ProgressStyle};
-use lifeboat_archive::{inspect, InspectOptions};
+use lifeboat_archive::{inspect, CheckId, InspectOptions};
 use lifeboat_engine::Sensitive;
 use lifeboat_upload::{CancellationToken, Step, UploadProgress, UploadRequest};
 
@@ -92,6 +92,12 @@ pub(crate) async fn run(
     let file = inspection.path.clone();
     if !json {
         eprintln!("Detected {} at {}", inspection.format_label, file.display());
+        // The upload doesn't know the instance's Neo4j version; say which instances the dump suits when it matters.
+        if let Some(c) = inspection.check(CheckId::Compatible).filter(|c| c.ok.is_none()) {
+            if !c.message.starts_with("Not checked yet") {
+                eprintln!("Note: {}", c.message);
+            }
+        }
     }
 
     let journal_dir = crate::snapshots::data_dir().join("uploads");

@@ -124,6 +124,12 @@ pub struct HistoryEntry {
     pub counts_before: Option<GraphCounts>,
     /// And after.
     pub counts_after: Option<GraphCounts>,
+    /// The database answered the count before, but its counts are not known (see `JobResult`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counts_before_unknown: bool,
+    /// The same after.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counts_after_unknown: bool,
     /// Why the data could not be counted afterwards, when it could not.
     pub verification_note: Option<String>,
     /// Restore from a file: the file's name (not its folder).
@@ -193,6 +199,8 @@ impl HistoryEntry {
             instance_deleted_at: state.result.instance_deleted_at,
             counts_before: state.result.counts_before,
             counts_after: state.result.counts_after,
+            counts_before_unknown: state.result.counts_before_unknown,
+            counts_after_unknown: state.result.counts_after_unknown,
             verification_note: verify_skipped.and_then(|s| s.detail.clone()),
             file_name: state.file.as_ref().and_then(|p| p.file_name()).map(|n| n.to_string_lossy().into_owned()),
             file_unchanged: state.result.file_unchanged,
@@ -390,6 +398,8 @@ mod tests {
             instance_deleted_at: None,
             counts_before: Some(GraphCounts { nodes: 1200, relationships: 3400 }),
             counts_after: Some(GraphCounts { nodes: 1000, relationships: 3500 }),
+            counts_before_unknown: false,
+            counts_after_unknown: false,
             verification_note: None,
             file_name: None,
             file_unchanged: None,

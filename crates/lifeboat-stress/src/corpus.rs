@@ -245,7 +245,7 @@ fn build(dir: &Path) -> Vec<Case> {
     add("zstd backup cut in the middle of a frame", p, Inspect, Refused(&["ends early", "copy it again"]), true);
     let p = write(&d("cut-last-byte.dump"), &small(ArchiveFormat::DumpLegacyZstd));
     let _ = testgen::cut_off(&p, 1);
-    add("4.x dump missing its last byte", p, Inspect, Refused(&["ends early"]), true);
+    add("4.4 dump missing its last byte", p, Inspect, Refused(&["ends early"]), true);
     let p = write(&d("cut-after-header.backup"), &small(ArchiveFormat::BackupZstdV1));
     let _ = testgen::truncate(&p, 60);
     add("BZV1 backup cut after 60 bytes", p, Inspect, Refused(&["ends early"]), true);
@@ -313,6 +313,16 @@ fn build(dir: &Path) -> Vec<Case> {
     zip.extend_from_slice(&[0u8; 200]);
     add("a ZIP named .backup", raw(&d("zipped.backup"), &zip), Inspect, Refused(&["ZIP", "unpack it first"]), true);
     add(
+        "a Git LFS pointer named .dump (a clone without Git LFS)",
+        raw(
+            &d("from-a-clone.dump"),
+            b"version https://git-lfs.github.com/spec/v1\noid sha256:9ae32bfe5b3d34fb8b6c56574d63dfe1e495dfc5de5d4852c1d035fd4663f36a\nsize 474104753\n",
+        ),
+        Inspect,
+        Refused(&["Git LFS pointer", "git lfs pull"]),
+        true,
+    );
+    add(
         "a text file",
         raw(&d("notes.txt"), b"Remember to take a backup.\n"),
         Inspect,
@@ -322,7 +332,7 @@ fn build(dir: &Path) -> Vec<Case> {
 
     // Fine files under odd names: accepted, the format from the magic bytes.
     let p = write(&d("actually-a-dump.backup"), &small(ArchiveFormat::DumpLegacyZstd));
-    add("4.x dump named .backup (wrong extension)", p, Inspect, Accepted(&["Neo4j 4.x dump"]), true);
+    add("4.4 dump named .backup (wrong extension)", p, Inspect, Accepted(&["Neo4j 4.4 dump"]), true);
     let p = write(&d("actually-a-backup.dump"), &small(ArchiveFormat::BackupZstdV3));
     add("5 backup named .dump (wrong extension)", p, Inspect, Accepted(&["Neo4j 5 backup"]), true);
     let p = write(&d("no-extension"), &small(ArchiveFormat::AuradsTar));
@@ -345,10 +355,26 @@ fn build(dir: &Path) -> Vec<Case> {
     };
     let v4 = write(&d("for-v5.dump"), &TestArchive::new(TestVersion::Neo4j4Dump));
     add(
-        "4.x dump for a 5 instance",
+        "4.4 dump for a 5 instance",
         v4,
         Via::AppCheck(target("5", false), "instance 5"),
         Accepted(&["can be restored"]),
+        true,
+    );
+    let v43 = write(&d("v43-for-v5.dump"), &TestArchive::dump(testgen::TestStore::Neo4j4_3));
+    add(
+        "4.3 dump for a 5 instance",
+        v43,
+        Via::AppCheck(target("5", false), "instance 5"),
+        Refused(&["Neo4j 4.3 dump", "Load it into Neo4j 4.4, dump it again"]),
+        true,
+    );
+    let v35 = write(&d("v35-for-v4.dump"), &TestArchive::dump(testgen::TestStore::Neo4j3_5));
+    add(
+        "3.5 dump for a 4 instance",
+        v35,
+        Via::AppCheck(target("4", false), "instance 4"),
+        Refused(&["Neo4j 3.5 dump", "load it into Neo4j 4.4"]),
         true,
     );
     let v5 = write(&d("for-v4.backup"), &TestArchive::new(TestVersion::Neo4j5));

@@ -390,10 +390,14 @@ fn duration_sentence(e: &HistoryEntry) -> String {
     }
 }
 
+/// What the report says for a count the database didn't give.
+const NOT_KNOWN: &str = "not known";
+
 fn verification_section(e: &HistoryEntry) -> String {
     let mut out = String::from("## Verification\n\n");
+    let unknown = e.counts_before_unknown || e.counts_after_unknown;
     match (e.counts_before, e.counts_after) {
-        (None, None) => {
+        (None, None) if !unknown => {
             out.push_str(match e.verification_note.as_deref() {
                 Some(note) => note,
                 None if e.kind == JobKind::Snapshot => "Not needed: a snapshot does not change the data.",
@@ -412,9 +416,13 @@ fn verification_section(e: &HistoryEntry) -> String {
             out.push_str("| | Nodes | Relationships |\n|---|---|---|\n");
             if let Some(b) = before {
                 out.push_str(&format!("| {before_label} | {} | {} |\n", count(b.nodes), count(b.relationships)));
+            } else if e.counts_before_unknown {
+                out.push_str(&format!("| {before_label} | {NOT_KNOWN} | {NOT_KNOWN} |\n"));
             }
             if let Some(a) = after {
                 out.push_str(&format!("| {after_label} | {} | {} |\n", count(a.nodes), count(a.relationships)));
+            } else if e.counts_after_unknown {
+                out.push_str(&format!("| {after_label} | {NOT_KNOWN} | {NOT_KNOWN} |\n"));
             }
             if let Some(f) = e.file_counts {
                 out.push_str(&format!("| In the file | {} | {} |\n", count(f.nodes), count(f.relationships)));
@@ -426,7 +434,12 @@ fn verification_section(e: &HistoryEntry) -> String {
                     change(b.relationships, a.relationships)
                 ));
             }
-            if after.is_none() {
+            if unknown {
+                out.push_str(
+                    "\nThe database answered, but did not say how many nodes and relationships it holds where the \
+                     table says not known.\n",
+                );
+            } else if after.is_none() {
                 let note = e.verification_note.as_deref().unwrap_or("The data was not counted afterwards.");
                 out.push_str(&format!("\nAfterwards: {note}\n"));
             }
@@ -851,6 +864,21 @@ mod tests {
         assert!(r.contains("`req-safety`, `req-restore`"));
         assert!(r.contains("`s-safety`, taken just before"));
         assert!(r.contains("`20261121T151200-ab12`"));
+    }
+
+    #[test]
+    fn counts_the_database_did_not_give_are_not_known_never_a_number() {
+        let mut e = entry("j1", JobKind::Upload, Outcome::Succeeded);
+        e.counts_after = None;
+        e.counts_after_unknown = true;
+        let r = report(&e);
+        assert!(r.contains("| After | not known | not known |"), "{r}");
+        assert!(r.contains("did not say how many nodes and relationships it holds"), "{r}");
+        e.counts_before = None;
+        e.counts_before_unknown = true;
+        let r = report(&e);
+        assert!(r.contains("| Before | not known | not known |"), "{r}");
+        assert!(!r.contains("| Change |"), "{r}");
     }
 
     #[test]

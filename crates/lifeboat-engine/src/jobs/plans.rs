@@ -185,7 +185,11 @@ impl JobManager {
             Err("its last load failed, so its database does not answer.".to_owned())
         } else {
             let login = self.logins.login(&instance.id);
-            super::runner::count(self, &instance.id, login, COUNT_PATIENCE).await.map_err(|why| lowercase_first(&why))
+            match super::runner::count(self, &instance.id, login, COUNT_PATIENCE).await {
+                Ok(Some(c)) => Ok(c),
+                Ok(None) => Err("its database answers, but how much it holds is not known.".to_owned()),
+                Err(why) => Err(lowercase_first(&why)),
+            }
         };
         crate::cost::file_restore_cost(&instance.name, counts, data_time, OffsetDateTime::now_utc())
     }

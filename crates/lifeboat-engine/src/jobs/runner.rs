@@ -254,13 +254,14 @@ async fn watch_running(job: &Job, instance_id: &str, step: StepId, mut seen_busy
     }
 }
 
-/// Counts an instance's data; the error is why not, in one sentence without protocol words (the detail is logged).
+/// Counts an instance's data: `Ok(None)` when the database answered without numbers (see
+/// [`crate::QueryClient::counts`]); the error is why not, in one sentence without protocol words (the detail is logged).
 pub(super) async fn count(
     manager: &JobManager,
     instance_id: &str,
     login: Option<DbLogin>,
     patience: Duration,
-) -> Result<GraphCounts, String> {
+) -> Result<Option<GraphCounts>, String> {
     let Some(query) = &manager.query else { return Err("Lifeboat has no address to ask its database.".into()) };
     let Some(login) = login else { return Err("No database password is saved for this instance.".into()) };
     query.counts(instance_id, &login, patience).await.map_err(|e| {
@@ -275,6 +276,9 @@ pub(super) async fn count(
 fn counts_detail(c: &GraphCounts) -> String {
     format!("{} nodes, {} relationships", crate::cost::grouped(c.nodes), crate::cost::grouped(c.relationships))
 }
+
+/// The step detail when the database answers but doesn't say how much it holds.
+pub(crate) const COUNTS_NOT_KNOWN: &str = "The database answers, but its node and relationship counts are not known";
 
 /// Restores a snapshot over its instance, which was `before` when the job started.
 pub(crate) async fn restore(job: Job, before: InstanceStatus) {
@@ -335,9 +339,13 @@ pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
     if job.state().step(StepId::CountsBefore).is_some_and(|s| s.state == StepState::Pending) {
         job.begin(StepId::CountsBefore);
         match count(&job.manager, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
-            Ok(c) => {
+            Ok(Some(c)) => {
                 job.update(|s| s.result.counts_before = Some(c));
                 job.done(StepId::CountsBefore, Some(counts_detail(&c)));
+            }
+            Ok(None) => {
+                job.update(|s| s.result.counts_before_unknown = true);
+                job.done(StepId::CountsBefore, Some(COUNTS_NOT_KNOWN.into()));
             }
             Err(why) => job.set_step(
                 StepId::CountsBefore,
@@ -375,9 +383,13 @@ fn nothing_changed(mut e: JobError) -> JobError {
 pub(super) async fn verify_after(job: &Job, instance_id: &str) {
     job.begin(StepId::Verify);
     match count(&job.manager, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
-        Ok(c) => {
+        Ok(Some(c)) => {
             job.update(|s| s.result.counts_after = Some(c));
             job.done(StepId::Verify, Some(counts_detail(&c)));
+        }
+        Ok(None) => {
+            job.update(|s| s.result.counts_after_unknown = true);
+            job.done(StepId::Verify, Some(COUNTS_NOT_KNOWN.into()));
         }
         Err(why) => job.set_step(
             StepId::Verify,

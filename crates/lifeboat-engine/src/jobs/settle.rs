@@ -127,7 +127,7 @@ pub(crate) async fn overwrite(
         (counted, job.manager.query.as_ref(), job.manager.logins.login(instance_id))
     {
         if let Ok(now) = query.counts(instance_id, &login, Duration::from_secs(5)).await {
-            if now != before_counts {
+            if now.is_some_and(|now| now != before_counts) {
                 leave(job, step, Some("Aura's answer was lost on the way, but the restore had run.".into()));
                 return Ok(Found::Started(true));
             }

@@ -192,6 +192,13 @@ pub struct JobResult {
     pub counts_before: Option<GraphCounts>,
     /// Counts after.
     pub counts_after: Option<GraphCounts>,
+    /// The database answered the count before, but its counts are not known (`counts_before` is then `None`).
+    /// Only the sandbox does this, for data it loaded from a file it can't read; real Aura always counts.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counts_before_unknown: bool,
+    /// The same for the count after.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub counts_after_unknown: bool,
     /// Measured time of the operation itself (request → running), in seconds.
     pub duration_secs: Option<u64>,
     /// Upload jobs: the file's size and modification time are the same after the job as before.

@@ -536,6 +536,14 @@ countsBefore: GraphCounts | null,
  */
 countsAfter: GraphCounts | null, 
 /**
+ * The database answered the count before, but its counts are not known (see `JobResult`).
+ */
+countsBeforeUnknown?: boolean, 
+/**
+ * The same after.
+ */
+countsAfterUnknown?: boolean, 
+/**
  * Why the data could not be counted afterwards, when it could not.
  */
 verificationNote: string | null, 
@@ -646,11 +654,13 @@ databaseName?: string | null,
  */
 backupTime?: string | null, 
 /**
- * The Neo4j version line that wrote the file ("5", "4.x", "3.x").
+ * The Neo4j version that wrote the file, as precisely as its contents tell: "4.3", "3.5", "4.0 or 4.1",
+ * "5". Missing when the contents don't say (see the notes).
  */
 neo4jVersion?: string | null, 
 /**
- * The store format recorded in a backup ("record/aligned 1.1", "block/block 1.0").
+ * The store format recorded in a backup ("record/aligned 1.1", "block/block 1.0") or in a dump's metadata
+ * store ("AF4.3.0", "v0.A.9", "record-aligned-1.1").
  */
 storeFormat?: string | null, 
 /**
@@ -828,6 +838,15 @@ countsBefore: GraphCounts | null,
  * Counts after.
  */
 countsAfter: GraphCounts | null, 
+/**
+ * The database answered the count before, but its counts are not known (`counts_before` is then `None`).
+ * Only the sandbox does this, for data it loaded from a file it can't read; real Aura always counts.
+ */
+countsBeforeUnknown?: boolean, 
+/**
+ * The same for the count after.
+ */
+countsAfterUnknown?: boolean, 
 /**
  * Measured time of the operation itself (request → running), in seconds.
  */
@@ -1019,7 +1038,7 @@ message: string, };
 /**
  * Stable identifiers of the reasons a file can't be uploaded.
  */
-export type ProblemCode = "empty" | "too-short" | "not-a-backup" | "split-archive" | "truncated" | "damaged" | "no-dump-inside" | "differential-backup" | "incompatible" | "too-big" | "read-error";
+export type ProblemCode = "empty" | "too-short" | "not-a-backup" | "lfs-pointer" | "split-archive" | "truncated" | "damaged" | "no-dump-inside" | "differential-backup" | "incompatible" | "too-big" | "read-error";
 
 /**
  * Everything the restore confirmation dialog shows, and the token its confirm button must send back.

@@ -120,6 +120,33 @@ describe('JobProgress', () => {
     expect(onDismiss).toHaveBeenCalledTimes(1);
   });
 
+  it('says "not known" where the database gave no counts, never a number', () => {
+    render(
+      <JobProgress
+        job={{
+          ...restore,
+          steps: restore.steps.map((s) => ({ ...s, state: 'done' as const })),
+          outcome: 'succeeded',
+          finishedAt: at(300),
+          result: result({
+            countsBefore: { nodes: 1200, relationships: 3400 },
+            countsAfter: null,
+            countsAfterUnknown: true,
+            durationSecs: 205,
+          }),
+        }}
+      />,
+    );
+    const after = screen.getByTestId('counts-after');
+    expect(after.dataset.known).toBe('false');
+    expect(screen.getByTestId('counts-after-nodes').textContent).toBe('not known');
+    expect(screen.getByTestId('counts-after-relationships').textContent).toBe('not known');
+    expect(after.textContent).not.toMatch(/\d/);
+    expect(screen.getByTestId('counts-before').textContent).toBe(
+      'BeforeNodes1,200Relationships3,400',
+    );
+  });
+
   it('shows the plain failure and what to do', () => {
     render(
       <JobProgress

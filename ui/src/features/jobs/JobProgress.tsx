@@ -159,6 +159,9 @@ function stepTime(step: JobStep, now: number): string | null {
   return null;
 }
 
+/** What a count shows when the database answered without numbers (the sandbox, for a file it can't read). */
+const NOT_KNOWN = 'not known';
+
 function Counts({
   title,
   counts,
@@ -166,28 +169,32 @@ function Counts({
   testId,
 }: {
   title: string;
-  counts: GraphCounts;
+  /** null: the database answered, but its counts are not known. */
+  counts: GraphCounts | null;
   before?: GraphCounts | null;
   testId: string;
 }) {
+  const change = counts && before;
   return (
-    <div class="counts" data-testid={testId}>
+    <div class="counts" data-testid={testId} data-known={String(counts !== null)}>
       <p class="counts__title">{title}</p>
       <dl class="counts__list">
         <div>
           <dt>Nodes</dt>
           <dd>
-            <span data-testid={`${testId}-nodes`}>{formatExactCount(counts.nodes)}</span>
-            {before && <span class="muted"> ({countChange(before.nodes, counts.nodes)})</span>}
+            <span data-testid={`${testId}-nodes`}>
+              {counts ? formatExactCount(counts.nodes) : NOT_KNOWN}
+            </span>
+            {change && <span class="muted"> ({countChange(before.nodes, counts.nodes)})</span>}
           </dd>
         </div>
         <div>
           <dt>Relationships</dt>
           <dd>
             <span data-testid={`${testId}-relationships`}>
-              {formatExactCount(counts.relationships)}
+              {counts ? formatExactCount(counts.relationships) : NOT_KNOWN}
             </span>
-            {before && (
+            {change && (
               <span class="muted">
                 {' '}
                 ({countChange(before.relationships, counts.relationships)})
@@ -272,6 +279,8 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
   const canRetry = outcome === 'failed' && job.error?.code === NOT_STARTED && followed;
   const total = secondsBetween(job.startedAt, job.finishedAt ?? now);
   const { countsBefore, countsAfter, durationSecs } = job.result;
+  const beforeShown = Boolean(countsBefore) || job.result.countsBeforeUnknown === true;
+  const afterShown = Boolean(countsAfter) || job.result.countsAfterUnknown === true;
   const inDatabase = countsAfter ?? countsBefore;
 
   return (
@@ -353,15 +362,15 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
               <Counts title="In the file" counts={job.result.fileCounts} testId="counts-file" />
             </div>
           ) : (
-            (countsBefore || countsAfter) && (
+            (beforeShown || afterShown) && (
               <div class="job__counts">
-                {countsBefore && (
-                  <Counts title="Before" counts={countsBefore} testId="counts-before" />
+                {beforeShown && (
+                  <Counts title="Before" counts={countsBefore ?? null} testId="counts-before" />
                 )}
-                {countsAfter && (
+                {afterShown && (
                   <Counts
                     title="After"
-                    counts={countsAfter}
+                    counts={countsAfter ?? null}
                     before={countsBefore}
                     testId="counts-after"
                   />
