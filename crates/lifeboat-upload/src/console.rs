@@ -14,12 +14,12 @@ use lifeboat_secrets::Sensitive;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::backoff::Backoff;
 use crate::error::UploadError;
 use crate::http::{self, Answer, SendFailure};
 use crate::progress::Reporter;
 use crate::request::{Provider, RetryPolicy, Timeouts};
 use crate::target::{check_url, ConsoleTarget};
+use lifeboat_basics::backoff::Backoff;
 
 /// Where the console said to upload.
 #[derive(Debug, Clone, PartialEq, Eq)]

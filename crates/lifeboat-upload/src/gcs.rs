@@ -21,12 +21,12 @@ use std::time::Duration;
 use reqwest::header::CONTENT_LENGTH;
 use url::Url;
 
-use crate::backoff::Backoff;
 use crate::error::UploadError;
 use crate::http::{self, Answer, SendFailure};
 use crate::journal::Remote;
 use crate::target::check_url;
 use crate::transfer::Transfer;
+use lifeboat_basics::backoff::Backoff;
 
 /// What a run of the GCS uploader did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -97,7 +97,7 @@ impl Answer {
 
     /// `Retry-After` in seconds, when the server sent one.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs)
+        self.header("retry-after").and_then(lifeboat_basics::backoff::parse_retry_after)
     }
 }
 

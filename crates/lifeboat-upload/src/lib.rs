@@ -77,7 +77,6 @@
 
 #![warn(missing_docs)]
 
-mod backoff;
 mod console;
 mod error;
 mod flow;
@@ -150,7 +149,7 @@ impl Default for SignedUrlOptions {
         SignedUrlOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
             timeouts: Timeouts::default(),
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy::transfer(),
         }
     }
 }

@@ -15,12 +15,12 @@ use reqwest::header::CONTENT_LENGTH;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::backoff::Backoff;
 use crate::console::{Console, ListedPart};
 use crate::error::UploadError;
 use crate::http;
 use crate::journal::{PartDone, Remote};
 use crate::transfer::Transfer;
+use lifeboat_basics::backoff::Backoff;
 
 /// The multipart upload the console set up.
 #[derive(Debug, Clone, PartialEq, Eq)]
