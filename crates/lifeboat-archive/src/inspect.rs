@@ -170,7 +170,7 @@ pub struct Inspection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_format: Option<String>,
     /// What to send as `FullSize`: the uncompressed store size from the archive's metadata, or the file size
-    /// for formats that don't record it (what `neo4j-admin` does, §10.5).
+    /// for formats that don't record it (what `neo4j-admin` does, §4.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_size: Option<u64>,
     /// Whether `full_size` came from the file's metadata (else it is the file size).
@@ -278,7 +278,7 @@ fn build(
     }
     let readable = facts.unreadable.is_none() && format != ArchiveFormat::Unknown;
 
-    // Sizes: FullSize as neo4j-admin computes it (§10.5), and the best knowledge of the store's real size.
+    // Sizes: FullSize as neo4j-admin computes it (§4.5), and the best knowledge of the store's real size.
     let full_from_meta = facts.archive.is_some() && (format.records_full_size() || facts.inner_format.is_some());
     let full_size = match facts.archive {
         Some(a) if full_from_meta => Some(a.bytes),

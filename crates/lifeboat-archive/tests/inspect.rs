@@ -94,7 +94,7 @@ fn every_format_is_recognised_with_its_details() {
             assert_eq!(found.dump_size, written.file_size, "{ctx}");
             assert!(found.notes.iter().all(|n| !n.contains("name ends")), "usual extension: {ctx}");
 
-            // FullSize: from metadata where the format has it, else the file size (§10.5).
+            // FullSize: from metadata where the format has it, else the file size (§4.5).
             let metadata_size = format.records_full_size()
                 || format == ArchiveFormat::AuradsTar
                 || format == ArchiveFormat::AuradsTarGzip;

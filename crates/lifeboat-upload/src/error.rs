@@ -363,7 +363,7 @@ fn resume_hint(resumable: bool) -> &'static str {
     }
 }
 
-/// Aura's error formatting (reference §4): the message, then "See: <url>" when it gave one.
+/// Aura's error formatting (`docs/import-protocol.md` §3): the message, then "See: <url>" when it gave one.
 fn failure_text(message: &str, url: &Option<String>) -> String {
     let message = message.trim();
     let message = if message.is_empty() { "Aura gave no reason" } else { message.trim_end_matches('.') };

@@ -1,4 +1,4 @@
-//! The GCS resumable upload (reference `object-upload.md` §1, `import-protocol.md` §4.5a), in chunks.
+//! The GCS resumable upload (`docs/object-upload.md` §1, `docs/import-protocol.md` §3.5), in chunks.
 //!
 //! 1. `POST <signed URL>` with `x-goog-resumable: start` → 201 (the XML API) or 200 (JSON API, emulators) with
 //!    the session in `Location`.

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const CHUNK_QUANTUM: u64 = 256 * 1024;
 
 /// Default GCS chunk: 64 MiB. Large enough that the idle round trip at each chunk boundary costs little on a
-/// real uplink (reference `object-upload.md` §1.7), small enough that a dropped connection re-sends at most this.
+/// real uplink (`docs/object-upload.md` §1.7), small enough that a dropped connection re-sends at most this.
 pub const DEFAULT_CHUNK_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Default number of S3 parts uploaded at once.
@@ -32,7 +32,7 @@ pub struct UploadRequest {
     /// `lifeboat_archive::inspect` first). It is only ever opened for reading.
     pub file: PathBuf,
     /// The instance's connection URI (`neo4j+s://<dbid>.databases.neo4j.io`). The console URL and the database id
-    /// are derived from it exactly as `neo4j-admin database upload` does (reference §2).
+    /// are derived from it exactly as `neo4j-admin database upload` does (`docs/import-protocol.md` §2).
     pub bolt_uri: String,
     /// The database id, required for `*.instances.neo4j.io` URIs (which don't contain it), like `--to-dbid`.
     /// When given with a `*.databases.neo4j.io` URI it must agree with the URI.

@@ -1,4 +1,4 @@
-//! The S3 pre-signed multipart upload (reference `import-protocol.md` §4.5b), with parts in parallel.
+//! The S3 pre-signed multipart upload (`docs/import-protocol.md` §3.6), with parts in parallel.
 //!
 //! Part `i` (0-based) is bytes `[i·size, (i+1)·size)` with `size = ceil(fileSize / TotalParts)`; the console
 //! may hand out only the links of the parts still missing, counted from the end (`first = TotalParts −
