@@ -613,19 +613,9 @@ fn fits(
     }
 }
 
-/// Sizes in binary units labelled as Aura labels them ("2.3 GB" = 2.3 × 1024³ bytes).
+/// Sizes as Lifeboat says them everywhere: binary units, labelled as such ("2.3 GiB"), as Aura's storage is binary.
 pub(crate) fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
+    lifeboat_basics::words::size(bytes)
 }
 
 #[cfg(test)]
@@ -640,6 +630,6 @@ mod tests {
         assert_eq!(parse_line("4.4"), Some(Line::V4));
         assert_eq!(parse_line("latest"), None);
         assert_eq!(human_size(512), "512 bytes");
-        assert_eq!(human_size(2_469_606_195), "2.3 GB");
+        assert_eq!(human_size(2_469_606_195), "2.3 GiB");
     }
 }

@@ -397,7 +397,7 @@ fn the_size_check_compares_full_size_with_storage() {
     assert_eq!(found.full_size, Some(300 << 20));
     assert_eq!(found.ok(CheckId::Fits), Some(true));
     let found = run(&path, &with(100 << 20));
-    assert_problem(&found, ProblemCode::TooBig, "needs about 300.0 MB, but the instance has only 100.0 MB");
+    assert_problem(&found, ProblemCode::TooBig, "needs about 300 MiB, but the instance has only 100 MiB");
 }
 
 #[test]
@@ -634,7 +634,7 @@ fn a_multi_gib_archive_is_cheap_to_generate_and_inspect() {
     let found = run(&path, &options);
     assert_eq!(found.full_size, Some(9 << 30));
     assert_eq!(found.ok(CheckId::Complete), Some(true), "{found:#?}");
-    assert_problem(&found, ProblemCode::TooBig, "needs about 9.0 GB, but the instance has only 8.0 GB");
+    assert_problem(&found, ProblemCode::TooBig, "needs about 9.0 GiB, but the instance has only 8.0 GiB");
     let always = InspectOptions { content_check: ContentCheck::Always, ..Default::default() };
     let found = run(&path, &always);
     assert_eq!(found.store_bytes, Some(9 << 30));

@@ -56,7 +56,7 @@ pub(crate) async fn list(client: &AuraClient, instance: &str, days: Option<u32>,
         .map(|s| {
             let t = s.timestamp;
             vec![
-                format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+                lifeboat_engine::words::utc_minute(t),
                 s.profile_label.clone(),
                 s.status_label.clone(),
                 if s.exportable { "yes".into() } else { "no".into() },
