@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Duration;
 
-use lifeboat_engine::jobs::{JobSettings, Outcome, StepState};
+use lifeboat_engine::jobs::{JobSettings, Outcome, StepId, StepState};
 use lifeboat_engine::snapshots::{data_loss, data_loss_sentence, human_duration};
 use lifeboat_engine::{AuraClient, DbLogin, JobManager, JobState, LoginStore, MemoryLogins, Sensitive, SnapshotCache};
 use time::OffsetDateTime;
@@ -145,12 +145,12 @@ pub(crate) async fn clone(
 
 /// Follows a job: to the end with `wait`, else until Aura accepted the request. Prints steps on stderr.
 pub(crate) async fn follow(mut rx: watch::Receiver<JobState>, wait: bool, json: bool) -> JobState {
-    let mut printed: Vec<(String, StepState)> = Vec::new();
+    let mut printed: Vec<(StepId, StepState)> = Vec::new();
     loop {
         let state = rx.borrow_and_update().clone();
         if !json {
             for step in &state.steps {
-                let now = (step.id.clone(), step.state);
+                let now = (step.id, step.state);
                 if step.state != StepState::Pending && !printed.contains(&now) {
                     let mark = match step.state {
                         StepState::Active => "…",
@@ -165,7 +165,7 @@ pub(crate) async fn follow(mut rx: watch::Receiver<JobState>, wait: bool, json: 
                 }
             }
         }
-        let accepted = state.step("request").is_some_and(|s| s.state == StepState::Done);
+        let accepted = state.step(StepId::Request).is_some_and(|s| s.state == StepState::Done);
         if state.outcome.is_some() || (!wait && accepted) {
             return state;
         }

@@ -41,10 +41,11 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 pub use report::{history_file_name, messages, report, report_file_name, to_csv, to_markdown, ExportFormat, Messages};
 
-use crate::jobs::{JobError, JobKind, JobState, Outcome, StepState};
+use crate::jobs::{JobError, JobKind, JobState, Outcome, StepId, StepState};
 use crate::verify::GraphCounts;
 
 /// The history file's name inside an account's journal directory.
@@ -62,7 +63,7 @@ pub fn path_in(journal_dir: &Path) -> PathBuf {
 }
 
 /// One finished operation, as the history keeps it. Serialised in camelCase, one JSON object per line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// Record format (1).
@@ -80,9 +81,11 @@ pub struct HistoryEntry {
     pub title: String,
     /// Start.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub started_at: OffsetDateTime,
     /// End.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub finished_at: OffsetDateTime,
     /// Start to end, in seconds (everything: safety snapshot, counts, the operation, verification).
     pub total_secs: u64,
@@ -98,6 +101,7 @@ pub struct HistoryEntry {
     pub snapshot_id: Option<String>,
     /// That snapshot's time: the last data point a restore keeps.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub snapshot_time: Option<OffsetDateTime>,
     /// Changes lost by a restore, in seconds (snapshot time → the restore request).
     pub data_loss_secs: Option<u64>,
@@ -109,6 +113,7 @@ pub struct HistoryEntry {
     pub new_instance_id: Option<String>,
     /// Restore test: when its temporary instance was deleted through Lifeboat.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub instance_deleted_at: Option<OffsetDateTime>,
     /// Node and relationship counts before.
     pub counts_before: Option<GraphCounts>,
@@ -144,21 +149,9 @@ impl HistoryEntry {
     pub fn from_job(state: &JobState) -> Option<Self> {
         let outcome = state.outcome?;
         let finished_at = state.finished_at.unwrap_or(state.started_at);
-        let reached =
-            |id: &str| state.step(id).is_some_and(|s| !matches!(s.state, StepState::Pending | StepState::Skipped));
-        let overwritten = match state.kind {
-            JobKind::Restore => Some(
-                state.step("request").is_some_and(|s| s.state == StepState::Done)
-                    || reached("restoring")
-                    || reached("verify"),
-            ),
-            JobKind::Upload => Some(reached("import") || reached("verify")),
-            JobKind::GraphImport => {
-                Some(["delete", "nodes", "relationships", "finish", "verify"].iter().any(|s| reached(s)))
-            }
-            _ => None,
-        };
-        let verify_skipped = state.step("verify").filter(|s| s.state == StepState::Skipped);
+        // Stated by the job when it happened; not known for journals older than the fact.
+        let overwritten = if state.kind.overwrites() { state.data_overwritten } else { None };
+        let verify_skipped = state.step(StepId::Verify).filter(|s| s.state == StepState::Skipped);
         let snapshot_id = match state.kind {
             JobKind::Snapshot => state.result.snapshot_id.clone(),
             _ => state.snapshot_id.clone(),
@@ -167,7 +160,7 @@ impl HistoryEntry {
         let saved = state
             .export
             .as_ref()
-            .filter(|x| x.crc32.is_some() && state.step("save").is_some_and(|s| s.state == StepState::Done));
+            .filter(|x| x.crc32.is_some() && state.step(StepId::Save).is_some_and(|s| s.state == StepState::Done));
         Some(Self {
             format: FORMAT,
             job_id: state.id.clone(),
@@ -210,8 +203,9 @@ impl HistoryEntry {
 }
 
 /// Which entries to list. Every field is optional; an empty filter lists everything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct HistoryFilter {
     /// Only this kind of operation.
     pub kind: Option<JobKind>,
@@ -221,6 +215,7 @@ pub struct HistoryFilter {
     pub outcome: Option<Outcome>,
     /// Only operations started at or after this time.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub since: Option<OffsetDateTime>,
 }
 
@@ -494,17 +489,17 @@ mod tests {
             "Production",
             "Restore".into(),
             &[
-                ("counts-before", "Count"),
-                ("safety-snapshot", "Safety"),
-                ("request", "Ask"),
-                ("restoring", "Restore"),
-                ("verify", "Check"),
+                (StepId::CountsBefore, "Count"),
+                (StepId::SafetySnapshot, "Safety"),
+                (StepId::Request, "Ask"),
+                (StepId::Restoring, "Restore"),
+                (StepId::Verify, "Check"),
             ],
         );
         assert!(HistoryEntry::from_job(&state).is_none());
         state.outcome = Some(Outcome::Failed);
         state.finished_at = Some(state.started_at + time::Duration::seconds(30));
-        state.step_mut("safety-snapshot").unwrap().state = StepState::Failed;
+        state.step_mut(StepId::SafetySnapshot).unwrap().state = StepState::Failed;
         state.result = JobResult { snapshot_id: Some("s-safety".into()), ..Default::default() };
         let e = HistoryEntry::from_job(&state).unwrap();
         assert_eq!(e.overwritten, Some(false), "it stopped before the restore was asked for");

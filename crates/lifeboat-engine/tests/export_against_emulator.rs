@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use lifeboat_engine::exports::{ExportCandidate, ExportError, ExportEvent};
 use lifeboat_engine::history::{self, HistoryFilter};
-use lifeboat_engine::jobs::{JobKind, Outcome, StepState};
+use lifeboat_engine::jobs::{JobKind, Outcome, StepId, StepState};
 use lifeboat_engine::{JobManager, JobState, SnapshotCache, SnapshotView};
 use tokio::sync::{mpsc, watch};
 
@@ -143,7 +143,7 @@ async fn a_downloaded_snapshot_is_found_checked_copied_verified_and_recorded() {
     let job = finished(jobs.start_snapshot_export(&plan.session_id, &found.id, &destination, true).unwrap()).await;
     assert_eq!(job.outcome, Some(Outcome::Succeeded), "{job:?}");
     assert_eq!(job.kind, JobKind::SnapshotExport);
-    let states: Vec<(String, StepState)> = job.steps.iter().map(|s| (s.id.clone(), s.state)).collect();
+    let states: Vec<(StepId, StepState)> = job.steps.iter().map(|s| (s.id, s.state)).collect();
     assert!(states.iter().all(|(_, s)| *s == StepState::Done), "{states:?}");
     assert!(std::fs::read(&destination).unwrap() == bytes, "the kept file is the download, byte for byte");
     assert!(!source.exists(), "moved: the download was removed after the copy was verified");
@@ -206,7 +206,7 @@ async fn a_cut_off_download_is_refused_with_the_inspectors_reason_and_a_kept_dow
         finished(jobs.start_snapshot_export(&plan.session_id, &good.id, &kept.path().join("staging"), false).unwrap())
             .await;
     assert_eq!(job.outcome, Some(Outcome::Succeeded), "{job:?}");
-    assert_eq!(job.step("remove-download").unwrap().state, StepState::Skipped);
+    assert_eq!(job.step(StepId::RemoveDownload).unwrap().state, StepState::Skipped);
     assert!(whole.exists(), "kept: the download stays");
     assert!(std::fs::read(kept.path().join("staging.backup")).unwrap() == bytes);
 
@@ -232,7 +232,7 @@ async fn hourly_snapshots_cannot_be_exported() {
 }
 
 /// The journal of a finished export, rewound to look like a crash during `step`.
-fn crashed_during(state: &JobState, step: &str, verified: bool, destination: &Path) -> JobState {
+fn crashed_during(state: &JobState, step: StepId, verified: bool, destination: &Path) -> JobState {
     let mut s = state.clone();
     s.outcome = None;
     s.finished_at = None;
@@ -282,11 +282,11 @@ async fn an_export_interrupted_by_a_crash_is_tidied_up_or_finished_at_the_next_s
     assert_eq!(done.outcome, Some(Outcome::Succeeded));
 
     // Crash 1: during the copy. A half-written temporary file is left; nothing under the name.
-    let mid_copy = crashed_during(&done, "copy", false, &kept.path().join("second.backup"));
+    let mid_copy = crashed_during(&done, StepId::Copy, false, &kept.path().join("second.backup"));
     let temp1 = mid_copy.export.as_ref().unwrap().temp.clone();
     std::fs::write(&temp1, &bytes[..bytes.len() / 3]).unwrap();
     // Crash 2: after the copy was verified, before it got its name.
-    let mid_save = crashed_during(&done, "save", true, &kept.path().join("third.backup"));
+    let mid_save = crashed_during(&done, StepId::Save, true, &kept.path().join("third.backup"));
     let temp2 = mid_save.export.as_ref().unwrap().temp.clone();
     std::fs::write(&temp2, &bytes).unwrap();
 

@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use lifeboat_engine::graph_export::{self, GraphClient};
 use lifeboat_engine::history::HistoryFilter;
-use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepState};
+use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepId, StepState};
 use lifeboat_engine::{DbLogin, GraphCounts, JobManager, JobState, LoginStore};
 use serde_json::json;
 use tokio::sync::watch;
@@ -134,7 +134,7 @@ async fn a_few_thousand_nodes_round_trip_with_equal_counts_and_digest() {
     assert_eq!(imported.kind, JobKind::GraphImport);
     assert_eq!(imported.result.counts_before, Some(before));
     assert_eq!(imported.result.counts_after, Some(source));
-    assert_eq!(imported.step("safety-snapshot").unwrap().state, StepState::Skipped);
+    assert_eq!(imported.step(StepId::SafetySnapshot).unwrap().state, StepState::Skipped);
     assert_eq!(w.counts(&playground).await, source);
 
     // Exported again, Playground gives the same content: the property checksum is equal.
@@ -224,8 +224,9 @@ async fn damaged_files_are_refused_before_anything_is_deleted() {
         let error = done.error.clone().unwrap();
         assert_eq!(error.code, code, "{file}: {}", error.message);
         assert!(error.message.contains("Nothing was changed"), "{}", error.message);
-        assert_eq!(done.step("check-file").unwrap().state, StepState::Failed);
-        for step in ["counts-before", "safety-snapshot", "delete", "nodes", "relationships"] {
+        assert_eq!(done.step(StepId::CheckFile).unwrap().state, StepState::Failed);
+        for step in [StepId::CountsBefore, StepId::SafetySnapshot, StepId::Delete, StepId::Nodes, StepId::Relationships]
+        {
             assert_eq!(done.step(step).unwrap().state, StepState::Pending, "{file}: {step}");
         }
         assert_eq!(w.jobs.history_entry(&done.id).unwrap().overwritten, Some(false));
@@ -251,7 +252,7 @@ async fn an_export_that_fails_midway_leaves_no_file_under_the_chosen_name() {
     let error = failed.error.clone().unwrap();
     assert_eq!(error.code, "db-refused");
     assert!(error.message.contains("No file was saved"), "{}", error.message);
-    assert_eq!(failed.step("nodes").unwrap().state, StepState::Failed);
+    assert_eq!(failed.step(StepId::Nodes).unwrap().state, StepState::Failed);
     assert!(names_in(w.files.path()).is_empty(), "neither the file nor a temporary one is left");
 
     // Cancelling midway leaves nothing either.
@@ -259,7 +260,7 @@ async fn an_export_that_fails_midway_leaves_no_file_under_the_chosen_name() {
     let rx = w.jobs.start_graph_export(&staging, w.path("cancelled.graph.jsonl.zst")).await.unwrap();
     let id = rx.borrow().id.clone();
     let mut watching = rx.clone();
-    let reading = watching.wait_for(|s| s.step("nodes").is_some_and(|n| n.state == StepState::Active));
+    let reading = watching.wait_for(|s| s.step(StepId::Nodes).is_some_and(|n| n.state == StepState::Active));
     tokio::time::timeout(Duration::from_secs(30), reading).await.expect("the export reads nodes").unwrap();
     assert!(w.jobs.cancel(&id));
     let cancelled = finished(rx).await;

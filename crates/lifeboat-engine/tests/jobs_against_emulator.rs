@@ -2,7 +2,7 @@
 
 use std::time::{Duration, Instant};
 
-use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepState};
+use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepId, StepState};
 use lifeboat_engine::{JobState, LoginStore, SnapshotCache};
 use serde_json::{json, Value};
 use tokio::sync::watch;
@@ -126,8 +126,8 @@ async fn if_the_safety_snapshot_fails_the_instance_is_never_restored() {
     let token = jobs.prepare_restore(&staging, &target.id);
     let done = finished(jobs.start_restore(&token, true, None).await.unwrap()).await;
     assert_eq!(done.outcome, Some(Outcome::Failed));
-    assert_eq!(done.step("safety-snapshot").unwrap().state, StepState::Failed);
-    assert_eq!(done.step("request").unwrap().state, StepState::Pending);
+    assert_eq!(done.step(StepId::SafetySnapshot).unwrap().state, StepState::Failed);
+    assert_eq!(done.step(StepId::Request).unwrap().state, StepState::Pending);
     assert!(done.error.unwrap().message.to_lowercase().contains("nothing was changed"));
     assert_eq!(w.posts_to("/restore").await, 0);
     w.emu.shutdown().await;
@@ -201,14 +201,17 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
     let staging = w.id_of("Staging");
     let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
     let target = timeline.latest_restorable().unwrap().clone();
-    // A first run asks for the restore, then "crashes" (its watcher is dropped) while Aura is restoring.
+    // A first run asks for the restore, then "crashes" (its watcher is dropped) while Aura is restoring. Aura's
+    // transitions are held meanwhile, so the restore stays under way until the crash has been captured, however
+    // slow the machine.
+    w.control("/_emulator/transitions/hold", json!({})).await;
     let first = w.manager();
     let token = first.prepare_restore(&staging, &target.id);
     let mut rx = first.start_restore(&token, false, None).await.unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     let job_id = loop {
         let s = rx.borrow_and_update().clone();
-        if s.step("restoring").is_some_and(|st| st.state == StepState::Active) {
+        if s.step(StepId::Restoring).is_some_and(|st| st.state == StepState::Active) {
             break s.id;
         }
         assert!(Instant::now() < deadline);
@@ -220,12 +223,13 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
     let journaled = loop {
         let bytes = std::fs::read(&path).unwrap_or_default();
         let on_disk: Option<JobState> = serde_json::from_slice(&bytes).ok();
-        if on_disk.is_some_and(|j| j.step("restoring").is_some_and(|st| st.state == StepState::Active)) {
+        if on_disk.is_some_and(|j| j.step(StepId::Restoring).is_some_and(|st| st.state == StepState::Active)) {
             break bytes;
         }
         assert!(Instant::now() < deadline, "the journal never showed the restore under way");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    w.control("/_emulator/transitions/release", json!({})).await;
     let after_restart = tempfile::tempdir().unwrap();
     std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
     let second = w.manager_in(after_restart.path());
@@ -233,7 +237,7 @@ async fn an_unfinished_restore_is_watched_again_after_a_restart() {
     second.resume_unfinished();
     let done = finished(second.watch(&job_id).unwrap()).await;
     assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
-    assert_eq!(done.step("restoring").unwrap().state, StepState::Done);
+    assert_eq!(done.step(StepId::Restoring).unwrap().state, StepState::Done);
     w.emu.shutdown().await;
 }
 
@@ -246,6 +250,8 @@ async fn an_operation_cut_short_by_a_crash_shows_in_the_history_as_interrupted()
     let staging = w.id_of("Staging");
     let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
     let target = timeline.latest_restorable().unwrap().clone();
+    // Snapshots are held short of their end, so the safety snapshot stays under way until the crash is captured.
+    w.control("/_emulator/transitions/hold", json!({})).await;
     let first = w.manager();
     let token = first.prepare_restore(&staging, &target.id);
     let rx = first.start_restore(&token, true, Some("Drill: bad import on Friday".into())).await.unwrap();
@@ -257,12 +263,13 @@ async fn an_operation_cut_short_by_a_crash_shows_in_the_history_as_interrupted()
     let journaled = loop {
         let bytes = std::fs::read(&path).unwrap_or_default();
         let on_disk: Option<JobState> = serde_json::from_slice(&bytes).ok();
-        if on_disk.is_some_and(|j| j.step("safety-snapshot").is_some_and(|st| st.state == StepState::Active)) {
+        if on_disk.is_some_and(|j| j.step(StepId::SafetySnapshot).is_some_and(|st| st.state == StepState::Active)) {
             break bytes;
         }
         assert!(Instant::now() < deadline, "the journal never showed the safety snapshot under way");
-        tokio::time::sleep(Duration::from_millis(2)).await;
+        tokio::time::sleep(Duration::from_millis(20)).await;
     };
+    w.control("/_emulator/transitions/release", json!({})).await;
     let after_restart = tempfile::tempdir().unwrap();
     std::fs::write(after_restart.path().join(format!("{job_id}.json")), journaled).unwrap();
     let second = w.manager_in(after_restart.path());

@@ -29,7 +29,7 @@ describe('item progress in words', () => {
 
 describe('what a failed import left behind', () => {
   it('has changed nothing while it only checked, counted and took the safety snapshot', () => {
-    const early = withSteps(importJob, ['done', 'done', 'failed']);
+    const early = { ...withSteps(importJob, ['done', 'done', 'failed']), dataOverwritten: false };
     expect(importTouchedData(early)).toBe(false);
     expect(graphFailureHelp(early)).toBe(
       'Nothing in Staging was changed. Check the file and the database login, then try again.',
@@ -37,7 +37,10 @@ describe('what a failed import left behind', () => {
   });
 
   it('may have left part of the data once it started deleting', () => {
-    const late = withSteps(importJob, ['done', 'done', 'skipped', 'done', 'failed']);
+    const late = {
+      ...withSteps(importJob, ['done', 'done', 'skipped', 'done', 'failed']),
+      dataOverwritten: true,
+    };
     expect(importTouchedData(late)).toBe(true);
     expect(graphFailureHelp(late)).toMatch(/^Staging may hold only part of the data now/);
   });

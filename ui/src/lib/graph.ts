@@ -10,14 +10,13 @@ export function itemLine(progress: ItemProgress): string {
   return `${done} of ${formatExactCount(progress.total)} ${progress.unit}`;
 }
 
-/** The steps of an import that change the instance's data. */
-const CHANGING = new Set(['delete', 'nodes', 'relationships', 'finish', 'verify']);
-
-/** Whether an import got as far as changing the instance's data (a failure may have left part of it). */
+/**
+ * Whether an import got as far as changing the instance's data (a failure may have left part of
+ * it), as the job states it (`dataOverwritten`, set by the engine when the delete starts). Not
+ * known counts as touched, so the help never claims nothing changed.
+ */
 export function importTouchedData(job: JobState): boolean {
-  return job.steps.some(
-    (s) => CHANGING.has(s.id) && s.state !== 'pending' && s.state !== 'skipped',
-  );
+  return job.dataOverwritten !== false;
 }
 
 /** What to do after a failed data export or import, in plain words. */

@@ -15,7 +15,7 @@ const restore = job({
   title: 'Restore Production to 21 Nov 11:00 UTC',
   steps: [
     step('safety-snapshot', 'Take a safety snapshot'),
-    step('count-before', 'Count nodes and relationships'),
+    step('counts-before', 'Count nodes and relationships'),
     step('restoring', 'Restore the snapshot'),
     step('verify', 'Check the data'),
   ],
@@ -89,15 +89,29 @@ describe('after a failed restore from a file', () => {
   });
 
   it('says nothing was changed when it stopped before the import', () => {
-    const stopped = withSteps(upload, ['done', 'done', 'done', 'failed']);
+    const stopped = {
+      ...withSteps(upload, ['done', 'done', 'done', 'failed']),
+      dataOverwritten: false,
+    };
     expect(stoppedBeforeImport(stopped)).toBe(true);
     expect(uploadFailureHelp(stopped)).toMatch(/^Nothing in Production was changed/);
   });
 
   it('points to the safety snapshot once the import had started', () => {
-    const stopped = withSteps(upload, ['done', 'done', 'done', 'done', 'failed']);
+    const stopped = {
+      ...withSteps(upload, ['done', 'done', 'done', 'done', 'failed']),
+      dataOverwritten: true,
+    };
     expect(stoppedBeforeImport(stopped)).toBe(false);
     expect(uploadFailureHelp(stopped)).toContain('safety snapshot');
     expect(uploadFailureHelp(stopped)).not.toContain('Nothing in Production was changed');
+  });
+
+  it('never says nothing was changed when the job could not tell', () => {
+    const unknown = {
+      ...withSteps(upload, ['done', 'done', 'done', 'failed']),
+      dataOverwritten: null,
+    };
+    expect(stoppedBeforeImport(unknown)).toBe(false);
   });
 });

@@ -78,19 +78,13 @@ export function countChange(before: number, after: number): string {
   return diff < 0 ? `${formatExactCount(-diff)} fewer` : `${formatExactCount(diff)} more`;
 }
 
-/** Upload steps that run before anything in the instance is replaced. */
-const BEFORE_IMPORT = new Set(['counts-before', 'safety-snapshot', 'checksum', 'upload']);
-
 /**
- * Whether a failed restore from a file stopped before the instance's data was touched: every step
- * that failed or was under way is one of the steps before the import.
+ * Whether a failed restore from a file stopped before the instance's data was touched. The job
+ * says so itself (`dataOverwritten`, set by the engine when the import starts); when it is not
+ * known, the answer is no, so the help never claims nothing changed.
  */
 export function stoppedBeforeImport(job: JobState): boolean {
-  const reached = job.steps.filter((s) => s.state === 'failed' || s.state === 'active');
-  const importStarted = job.steps.some(
-    (s) => !BEFORE_IMPORT.has(s.id) && s.state !== 'pending' && s.state !== 'skipped',
-  );
-  return !importStarted && reached.every((s) => BEFORE_IMPORT.has(s.id));
+  return job.dataOverwritten === false;
 }
 
 /** What to do after a restore from a file failed or was cancelled. The user's file is never changed. */

@@ -32,8 +32,9 @@ use crate::Sensitive;
 pub const FROM_ENVIRONMENT_LABEL: &str = "Aura account (from the environment)";
 
 /// Whether an account is practice data or a real Aura account.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
+#[ts(rename = "Mode")]
 pub enum AccountKind {
     /// The embedded emulator with demo data.
     Sandbox,

@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use super::runner::{job_error, skip, Job};
-use super::state::{JobError, JobKind, JobState, StepState, TransferProgress};
+use super::state::{JobError, JobKind, JobState, StepId, StepState, TransferProgress};
 use super::JobManager;
 use crate::api::SnapshotStatus;
 use crate::exports::copy::{self, Copied, Fingerprint};
@@ -23,12 +23,12 @@ use crate::exports::{
     ExportCandidate, ExportError, ExportEvent, ExportFile, ExportPlan, WatchEvent, WatchedFolder, DEFAULT_SETTLE,
 };
 
-pub(crate) const EXPORT_STEPS: &[(&str, &str)] = &[
-    ("inspect", "Check the downloaded file"),
-    ("copy", "Copy it to the folder you chose"),
-    ("verify", "Compare the copy with the download (size and CRC-32)"),
-    ("save", "Give the copy its name"),
-    ("remove-download", "Remove the download"),
+pub(crate) const EXPORT_STEPS: &[(StepId, &str)] = &[
+    (StepId::Inspect, "Check the downloaded file"),
+    (StepId::Copy, "Copy it to the folder you chose"),
+    (StepId::Verify, "Compare the copy with the download (size and CRC-32)"),
+    (StepId::Save, "Give the copy its name"),
+    (StepId::RemoveDownload, "Remove the download"),
 ];
 
 /// Sessions are forgotten after this long, or when more than [`MAX_SESSIONS`] are open.
@@ -318,9 +318,9 @@ impl JobManager {
         let folder_of = |p: &Path| p.parent().map(|d| d.to_string_lossy().into_owned()).unwrap_or_default();
         let name_of = |p: &Path| p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         for (step, label) in [
-            ("copy", format!("Copy it to {}", folder_of(&destination))),
-            ("save", format!("Save it as {}", name_of(&destination))),
-            ("remove-download", format!("Remove the download from {}", folder_of(&found.path))),
+            (StepId::Copy, format!("Copy it to {}", folder_of(&destination))),
+            (StepId::Save, format!("Save it as {}", name_of(&destination))),
+            (StepId::RemoveDownload, format!("Remove the download from {}", folder_of(&found.path))),
         ] {
             if let Some(s) = state.step_mut(step) {
                 s.label = label;
@@ -342,7 +342,7 @@ impl JobManager {
             download_removed: None,
         });
         if !remove_download {
-            skip(&mut state, "remove-download", "You chose to keep the download.");
+            skip(&mut state, StepId::RemoveDownload, "You chose to keep the download.");
         }
         let cancel = CancellationToken::new();
         self.cancels.lock().unwrap_or_else(|p| p.into_inner()).insert(state.id.clone(), cancel.clone());
@@ -374,11 +374,11 @@ async fn blocking<T: Send + 'static>(
 
 async fn run(job: Job, cancel: CancellationToken) {
     let Some(file) = job.state().export.clone() else {
-        return job.fail("inspect", job_error("invalid-input", "No file was chosen.", false));
+        return job.fail(StepId::Inspect, job_error("invalid-input", "No file was chosen.", false));
     };
     let expected = expected_print(&file);
 
-    job.begin("inspect");
+    job.begin(StepId::Inspect);
     let source = file.source.clone();
     match blocking(move || {
         copy::fingerprint(&source).map_err(|source| ExportError::Io { what: "read the downloaded file", source })
@@ -386,13 +386,13 @@ async fn run(job: Job, cancel: CancellationToken) {
     .await
     {
         Ok(now) if now == expected => {
-            job.done("inspect", Some(format!("{}, {}", file.format_label, size_words(file.source_bytes))))
+            job.done(StepId::Inspect, Some(format!("{}, {}", file.format_label, size_words(file.source_bytes))))
         }
-        Ok(_) => return job.fail("inspect", export_error(&ExportError::SourceChanged)),
-        Err(e) => return job.fail("inspect", export_error(&e)),
+        Ok(_) => return job.fail(StepId::Inspect, export_error(&ExportError::SourceChanged)),
+        Err(e) => return job.fail(StepId::Inspect, export_error(&e)),
     }
 
-    job.begin("copy");
+    job.begin(StepId::Copy);
     let tx = job.tx.clone();
     let (source, temp) = (file.source.clone(), file.temp.clone());
     let copied = blocking(move || {
@@ -422,14 +422,14 @@ async fn run(job: Job, cancel: CancellationToken) {
     job.update(|s| s.progress = None);
     let copied = match copied {
         Ok(c) => c,
-        Err(e) => return fail_and_discard(&job, &file, "copy", &e),
+        Err(e) => return fail_and_discard(&job, &file, StepId::Copy, &e),
     };
-    job.done("copy", Some(format!("{} copied", size_words(copied.bytes))));
+    job.done(StepId::Copy, Some(format!("{} copied", size_words(copied.bytes))));
 
-    job.begin("verify");
+    job.begin(StepId::Verify);
     let temp = file.temp.clone();
     if let Err(e) = blocking(move || copy::verify(&temp, &copied)).await {
-        return fail_and_discard(&job, &file, "verify", &e);
+        return fail_and_discard(&job, &file, StepId::Verify, &e);
     }
     record_verified(&job, &copied);
     save_and_finish(&job, &file).await;
@@ -444,7 +444,7 @@ fn record_verified(job: &Job, copied: &Copied) {
         }
     });
     job.done(
-        "verify",
+        StepId::Verify,
         Some(format!(
             "{} bytes, CRC-32 {}: the same as the download",
             crate::words::grouped(copied.bytes),
@@ -453,19 +453,19 @@ fn record_verified(job: &Job, copied: &Copied) {
     );
 }
 
-fn fail_and_discard(job: &Job, file: &ExportFile, step: &str, e: &ExportError) {
+fn fail_and_discard(job: &Job, file: &ExportFile, step: StepId, e: &ExportError) {
     copy::discard(&file.temp);
     job.fail(step, export_error(e));
 }
 
 /// Renames the verified copy to its name, then removes the download if asked.
 async fn save_and_finish(job: &Job, file: &ExportFile) {
-    job.begin("save");
+    job.begin(StepId::Save);
     let (temp, destination) = (file.temp.clone(), file.destination.clone());
     if let Err(e) = blocking(move || copy::publish(&temp, &destination)).await {
-        return fail_and_discard(job, file, "save", &e);
+        return fail_and_discard(job, file, StepId::Save, &e);
     }
-    job.done("save", Some(format!("Saved as {}", file.destination.display())));
+    job.done(StepId::Save, Some(format!("Saved as {}", file.destination.display())));
     remove_download(job, file).await;
     job.succeed();
 }
@@ -474,7 +474,7 @@ async fn save_and_finish(job: &Job, file: &ExportFile) {
 async fn remove_download(job: &Job, file: &ExportFile) {
     if !file.remove_download {
         job.update(|s| {
-            if let Some(step) = s.step_mut("remove-download").filter(|st| st.state != StepState::Skipped) {
+            if let Some(step) = s.step_mut(StepId::RemoveDownload).filter(|st| st.state != StepState::Skipped) {
                 step.state = StepState::Skipped;
                 step.detail = Some("You chose to keep the download.".into());
             }
@@ -484,7 +484,7 @@ async fn remove_download(job: &Job, file: &ExportFile) {
         });
         return;
     }
-    job.begin("remove-download");
+    job.begin(StepId::RemoveDownload);
     let expected = expected_print(file);
     let source = file.source.clone();
     let outcome = tokio::task::spawn_blocking(move || match copy::fingerprint(&source) {
@@ -498,11 +498,11 @@ async fn remove_download(job: &Job, file: &ExportFile) {
     let name = file.source.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     let removed = match outcome {
         Ok(true) => {
-            job.done("remove-download", Some(format!("Removed {name}")));
+            job.done(StepId::RemoveDownload, Some(format!("Removed {name}")));
             true
         }
         Ok(false) => {
-            job.done("remove-download", Some(format!("{name} was removed already")));
+            job.done(StepId::RemoveDownload, Some(format!("{name} was removed already")));
             false
         }
         Err(why) => {
@@ -511,7 +511,7 @@ async fn remove_download(job: &Job, file: &ExportFile) {
             } else {
                 format!("Lifeboat could not remove it ({why}); the export itself is saved. Delete {name} yourself.")
             };
-            job.set_step("remove-download", StepState::Skipped, why);
+            job.set_step(StepId::RemoveDownload, StepState::Skipped, why);
             false
         }
     };
@@ -528,33 +528,33 @@ pub(super) async fn resume(job: Job) {
     let state = job.state();
     let Some(file) = state.export.clone() else {
         return job.fail(
-            "inspect",
+            StepId::Inspect,
             job_error("interrupted", "Lifeboat was closed during this export. Export the snapshot again.", true),
         );
     };
-    let step = state.active_step().map(|s| s.id.clone()).unwrap_or_else(|| "copy".into());
+    let step = state.active_step().map(|s| s.id).unwrap_or(StepId::Copy);
     let verified = file.crc32.is_some();
     match step.as_str() {
         "save" if verified => {
             if file.temp.exists() {
                 save_and_finish(&job, &file).await;
             } else if file.destination.exists() {
-                job.done("save", Some(format!("Saved as {}", file.destination.display())));
+                job.done(StepId::Save, Some(format!("Saved as {}", file.destination.display())));
                 remove_download(&job, &file).await;
                 job.succeed();
             } else {
-                interrupted(&job, &file, &step);
+                interrupted(&job, &file, step);
             }
         }
         "remove-download" if verified => {
             remove_download(&job, &file).await;
             job.succeed();
         }
-        _ => interrupted(&job, &file, &step),
+        _ => interrupted(&job, &file, step),
     }
 }
 
-fn interrupted(job: &Job, file: &ExportFile, step: &str) {
+fn interrupted(job: &Job, file: &ExportFile, step: StepId) {
     copy::discard(&file.temp);
     let name = file.destination.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
     job.fail(

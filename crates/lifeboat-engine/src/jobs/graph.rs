@@ -12,39 +12,40 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 use super::runner::{before_overwrite, job_error, skip, Job};
-use super::state::{ItemProgress, JobError, JobKind, JobState, StepState, TransferProgress};
+use super::state::{ItemProgress, JobError, JobKind, JobState, StepId, StepState, TransferProgress};
 use super::{JobManager, StartError};
 use crate::confirm::{ConfirmError, ConfirmedAction, TOKEN_LIFETIME};
 use crate::graph_export::{self, GraphClient, GraphError, Half, ImportEvent, ImportPhase, PAGE_SIZE};
 use crate::verify::{DbLogin, GraphCounts};
 use lifeboat_upload::CancellationToken;
 
-pub(crate) const EXPORT_STEPS: &[(&str, &str)] = &[
-    ("counts-before", "Count the data"),
-    ("nodes", "Read the nodes"),
-    ("relationships", "Read the relationships"),
-    ("verify", "Check the counts against the database"),
-    ("save", "Save the file"),
+pub(crate) const EXPORT_STEPS: &[(StepId, &str)] = &[
+    (StepId::CountsBefore, "Count the data"),
+    (StepId::Nodes, "Read the nodes"),
+    (StepId::Relationships, "Read the relationships"),
+    (StepId::Verify, "Check the counts against the database"),
+    (StepId::Save, "Save the file"),
 ];
 
-pub(crate) const IMPORT_STEPS: &[(&str, &str)] = &[
-    ("check-file", "Check the file"),
-    ("counts-before", "Count the data as it is now"),
-    ("safety-snapshot", "Take a safety snapshot"),
-    ("delete", "Delete the current data"),
-    ("nodes", "Write the nodes"),
-    ("relationships", "Write the relationships"),
-    ("finish", "Remove the import markers"),
-    ("verify", "Check the imported data"),
+pub(crate) const IMPORT_STEPS: &[(StepId, &str)] = &[
+    (StepId::CheckFile, "Check the file"),
+    (StepId::CountsBefore, "Count the data as it is now"),
+    (StepId::SafetySnapshot, "Take a safety snapshot"),
+    (StepId::Delete, "Delete the current data"),
+    (StepId::Nodes, "Write the nodes"),
+    (StepId::Relationships, "Write the relationships"),
+    (StepId::Finish, "Remove the import markers"),
+    (StepId::Verify, "Check the imported data"),
 ];
 
 /// How often item progress is sent to watchers at most (the journal gets only step changes).
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 /// Everything the import confirmation dialog shows, and the token its confirm button must send back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphImportPlan {
     /// One-time confirmation token.
@@ -63,9 +64,11 @@ pub struct GraphImportPlan {
     pub source_instance_name: String,
     /// When it was exported.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub exported_at: OffsetDateTime,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
 }
 
@@ -178,7 +181,7 @@ impl JobManager {
         state.file = Some(path);
         state.set_reason(reason);
         if !safety_snapshot {
-            skip(&mut state, "safety-snapshot", "You chose not to take one.");
+            skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         Ok(self.spawn_cancellable(state, move |job, cancel| import_job(job, login, cancel)))
     }
@@ -212,7 +215,7 @@ impl Throttle {
     }
 }
 
-fn show_items(job: &Job, step: &str, done: u64, total: Option<u64>, unit: &str) {
+fn show_items(job: &Job, step: StepId, done: u64, total: Option<u64>, unit: &str) {
     let detail = match total {
         Some(t) => format!("{done} of {t} {unit}"),
         None => format!("{done} {unit}"),
@@ -242,22 +245,22 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
     let state = job.state();
     let (instance_id, instance_name) = (state.instance_id.clone(), state.instance_name.clone());
     let Some(path) = state.file.clone() else {
-        return job.fail("counts-before", job_error("invalid-input", "No file was chosen.", false));
+        return job.fail(StepId::CountsBefore, job_error("invalid-input", "No file was chosen.", false));
     };
     let client = match client_for(&job) {
         Ok(c) => c,
-        Err(e) => return job.fail("counts-before", graph_error(&e, NO_FILE)),
+        Err(e) => return job.fail(StepId::CountsBefore, graph_error(&e, NO_FILE)),
     };
 
-    job.begin("counts-before");
+    job.begin(StepId::CountsBefore);
     let before = match client.counts(&instance_id, &login).await {
         Ok(c) => c,
-        Err(e) => return job.fail("counts-before", graph_error(&e, NO_FILE)),
+        Err(e) => return job.fail(StepId::CountsBefore, graph_error(&e, NO_FILE)),
     };
     job.update(|s| s.result.counts_before = Some(before));
-    job.done("counts-before", Some(counts_words(before)));
+    job.done(StepId::CountsBefore, Some(counts_words(before)));
 
-    job.begin("nodes");
+    job.begin(StepId::Nodes);
     let mut throttle = Throttle { last: None };
     let mut half_now = Half::Nodes;
     let mut nodes_read = 0;
@@ -265,15 +268,15 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
         if half != half_now {
             half_now = half;
             clear_progress(&job);
-            job.done("nodes", Some(format!("{nodes_read} nodes")));
-            job.begin("relationships");
+            job.done(StepId::Nodes, Some(format!("{nodes_read} nodes")));
+            job.begin(StepId::Relationships);
         }
         if half == Half::Nodes {
             nodes_read = done;
         }
         let (step, total, unit) = match half {
-            Half::Nodes => ("nodes", before.nodes, "nodes"),
-            Half::Relationships => ("relationships", before.relationships, "relationships"),
+            Half::Nodes => (StepId::Nodes, before.nodes, "nodes"),
+            Half::Relationships => (StepId::Relationships, before.relationships, "relationships"),
         };
         if throttle.due(false) {
             show_items(&job, step, done, Some(total.max(done)), unit);
@@ -285,27 +288,27 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
     let pending = match pending {
         Ok(p) => p,
         Err(e) => {
-            let step = job.state().active_step().map(|s| s.id.clone()).unwrap_or_else(|| "nodes".into());
-            return job.fail(&step, graph_error(&e, NO_FILE));
+            let step = job.state().active_step().map(|s| s.id).unwrap_or(StepId::Nodes);
+            return job.fail(step, graph_error(&e, NO_FILE));
         }
     };
     let file = pending.summary.counts;
-    if job.state().step("nodes").is_some_and(|s| s.state == StepState::Active) {
+    if job.state().step(StepId::Nodes).is_some_and(|s| s.state == StepState::Active) {
         // A graph without relationships never reported the second half.
-        job.done("nodes", Some(format!("{} nodes", file.nodes)));
-        job.begin("relationships");
+        job.done(StepId::Nodes, Some(format!("{} nodes", file.nodes)));
+        job.begin(StepId::Relationships);
     }
-    job.done("relationships", Some(format!("{} relationships", file.relationships)));
+    job.done(StepId::Relationships, Some(format!("{} relationships", file.relationships)));
     job.update(|s| {
         s.result.file_counts = Some(file);
         s.result.file_digest = Some(pending.summary.digest.clone());
         s.result.file_bytes = Some(pending.summary.bytes);
     });
 
-    job.begin("verify");
+    job.begin(StepId::Verify);
     let after = match client.counts(&instance_id, &login).await {
         Ok(c) => c,
-        Err(e) => return job.fail("verify", graph_error(&e, NO_FILE)),
+        Err(e) => return job.fail(StepId::Verify, graph_error(&e, NO_FILE)),
     };
     job.update(|s| s.result.counts_after = Some(after));
     let within = |x: u64, a: u64, b: u64| (a.min(b)..=a.max(b)).contains(&x);
@@ -328,32 +331,32 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
             found_nodes: file.nodes,
             found_rels: file.relationships,
         };
-        return job.fail("verify", graph_error(&e, "The export is incomplete, so it was not saved. Try again."));
+        return job.fail(StepId::Verify, graph_error(&e, "The export is incomplete, so it was not saved. Try again."));
     };
-    job.done("verify", Some(note));
+    job.done(StepId::Verify, Some(note));
 
-    job.begin("save");
+    job.begin(StepId::Save);
     if cancel.is_cancelled() {
-        return job.fail("save", graph_error(&GraphError::Cancelled, NO_FILE));
+        return job.fail(StepId::Save, graph_error(&GraphError::Cancelled, NO_FILE));
     }
     match pending.save().await {
         Ok(summary) => {
             job.done(
-                "save",
+                StepId::Save,
                 Some(format!("Saved as {} ({} bytes, digest {})", path.display(), summary.bytes, summary.digest)),
             );
             job.succeed();
         }
-        Err(e) => job.fail("save", graph_error(&e, "")),
+        Err(e) => job.fail(StepId::Save, graph_error(&e, "")),
     }
 }
 
-fn import_step(phase: ImportPhase) -> &'static str {
+fn import_step(phase: ImportPhase) -> StepId {
     match phase {
-        ImportPhase::Delete => "delete",
-        ImportPhase::Nodes => "nodes",
-        ImportPhase::Relationships => "relationships",
-        ImportPhase::Finish => "finish",
+        ImportPhase::Delete => StepId::Delete,
+        ImportPhase::Nodes => StepId::Nodes,
+        ImportPhase::Relationships => StepId::Relationships,
+        ImportPhase::Finish => StepId::Finish,
     }
 }
 
@@ -364,14 +367,14 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     let partial =
         format!("{name} may now hold only part of the data: import the file again, or restore the safety snapshot.");
     let Some(path) = state.file.clone() else {
-        return job.fail("check-file", job_error("invalid-input", "No file was chosen.", false));
+        return job.fail(StepId::CheckFile, job_error("invalid-input", "No file was chosen.", false));
     };
     let client = match client_for(&job) {
         Ok(c) => c,
-        Err(e) => return job.fail("check-file", graph_error(&e, &untouched)),
+        Err(e) => return job.fail(StepId::CheckFile, graph_error(&e, &untouched)),
     };
 
-    job.begin("check-file");
+    job.begin(StepId::CheckFile);
     let tx = job.tx.clone();
     let file = path.clone();
     let checked = tokio::task::spawn_blocking(move || {
@@ -394,10 +397,10 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     clear_progress(&job);
     let summary = match checked {
         Ok(Ok(s)) => s,
-        Ok(Err(e)) => return job.fail("check-file", graph_error(&GraphError::File(e), "")),
+        Ok(Err(e)) => return job.fail(StepId::CheckFile, graph_error(&GraphError::File(e), "")),
         Err(e) => {
             return job.fail(
-                "check-file",
+                StepId::CheckFile,
                 job_error("graph-file-unreadable", format!("The file could not be read ({e}). {untouched}"), true),
             )
         }
@@ -410,12 +413,12 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     });
     let exported = crate::jobs::runner::utc_label(summary.header.exported_at);
     job.done(
-        "check-file",
+        StepId::CheckFile,
         Some(format!("{} from {}, exported {exported}", counts_words(expected), summary.header.instance_name)),
     );
 
     if cancel.is_cancelled() {
-        return job.fail("counts-before", graph_error(&GraphError::Cancelled, &untouched));
+        return job.fail(StepId::CountsBefore, graph_error(&GraphError::Cancelled, &untouched));
     }
     if !before_overwrite(&job, &instance_id).await {
         return;
@@ -426,6 +429,8 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     let on_event = |event: ImportEvent| match event {
         ImportEvent::Started(phase) => {
             clear_progress(&job);
+            // Every phase of the import (the delete first) changes the instance's data.
+            job.update(|s| s.data_overwritten = Some(true));
             job.begin(import_step(phase));
         }
         ImportEvent::Progress(phase, done) => {
@@ -453,22 +458,22 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     let imported = graph_export::import(&client, &login, &instance_id, &path, on_event, &cancel).await;
     clear_progress(&job);
     if let Err(e) = imported {
-        let step = job.state().active_step().map(|s| s.id.clone()).unwrap_or_else(|| "delete".into());
-        return job.fail(&step, graph_error(&e, &partial));
+        let step = job.state().active_step().map(|s| s.id).unwrap_or(StepId::Delete);
+        return job.fail(step, graph_error(&e, &partial));
     }
 
-    job.begin("verify");
+    job.begin(StepId::Verify);
     match client.counts(&instance_id, &login).await {
         Ok(after) if after == expected => {
             job.update(|s| s.result.counts_after = Some(after));
-            job.done("verify", Some(format!("{}, as in the file", counts_words(after))));
+            job.done(StepId::Verify, Some(format!("{}, as in the file", counts_words(after))));
         }
         Ok(after) => {
             job.update(|s| s.result.counts_after = Some(after));
-            return job.fail("verify", graph_error(&GraphError::mismatch(expected, after), &partial));
+            return job.fail(StepId::Verify, graph_error(&GraphError::mismatch(expected, after), &partial));
         }
         // Everything was written and acknowledged; only the final count could not be taken.
-        Err(e) => job.set_step("verify", StepState::Skipped, format!("The data could not be counted: {e}")),
+        Err(e) => job.set_step(StepId::Verify, StepState::Skipped, format!("The data could not be counted: {e}")),
     }
     job.succeed();
 }
@@ -476,9 +481,9 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
 /// A data export or import that an earlier run of Lifeboat left open: the work ran in this process, so it stopped.
 pub(crate) fn interrupted(job: &Job) {
     let state = job.state();
-    let step = state.active_step().map(|s| s.id.clone()).unwrap_or_else(|| state.steps[0].id.clone());
+    let step = state.active_step().map(|s| s.id).unwrap_or(state.steps[0].id);
     let message = match state.kind {
-        JobKind::GraphImport if matches!(step.as_str(), "check-file" | "counts-before" | "safety-snapshot") => {
+        JobKind::GraphImport if state.data_overwritten == Some(false) => {
             format!("Lifeboat was closed before the import changed anything, so nothing was changed in {}. Import the file again.", state.instance_name)
         }
         JobKind::GraphImport => format!(
@@ -490,5 +495,5 @@ pub(crate) fn interrupted(job: &Job) {
             state.file.as_ref().map(|p| format!(" as {}", file_label(p))).unwrap_or_default()
         ),
     };
-    job.fail(&step, job_error("interrupted", message, true));
+    job.fail(step, job_error("interrupted", message, true));
 }

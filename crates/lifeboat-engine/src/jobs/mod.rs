@@ -23,13 +23,14 @@ use serde::Serialize;
 use thiserror::Error;
 use time::OffsetDateTime;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 pub use export::ExportSink;
 pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
 pub use state::{
-    ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress,
+    ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepId, StepState, TransferProgress,
 };
 
 use crate::api::{ApiError, AuraClient};
@@ -173,7 +174,7 @@ impl DrillError {
 }
 
 /// The instance a restore test created, now deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedInstance {
     /// Its id.
@@ -362,7 +363,7 @@ impl JobManager {
             Some(crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), snapshot.timestamp).as_secs());
         state.set_reason(reason);
         if !safety_snapshot {
-            runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
+            runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         Ok(self.spawn(state, |job| async move { runner::restore(job).await }))
     }
@@ -542,7 +543,7 @@ impl JobManager {
         let mut state = self.upload_state(&instance_id, path, "").await?;
         state.set_reason(reason);
         if !safety_snapshot {
-            runner::skip(&mut state, "safety-snapshot", "You chose not to take one.");
+            runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         Ok(self.spawn_upload(state, login, None))
     }
@@ -559,8 +560,8 @@ impl JobManager {
         })?;
         let login = self.login_for_upload(&record.dbid)?;
         let mut state = self.upload_state(&record.dbid, record.file.clone(), " (resumed)").await?;
-        runner::skip(&mut state, "counts-before", "Counted when the upload started.");
-        runner::skip(&mut state, "safety-snapshot", "Taken (or declined) when the upload started.");
+        runner::skip(&mut state, StepId::CountsBefore, "Counted when the upload started.");
+        runner::skip(&mut state, StepId::SafetySnapshot, "Taken (or declined) when the upload started.");
         Ok(self.spawn_upload(state, login, Some(record.id)))
     }
 

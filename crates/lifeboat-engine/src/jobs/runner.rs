@@ -8,29 +8,29 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::state::{JobError, JobKind, JobState, Outcome, StepState};
+use super::state::{JobError, JobKind, JobState, Outcome, StepId, StepState};
 use super::JobManager;
 use crate::api::{ApiError, CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
 use crate::verify::{DbLogin, GraphCounts};
 
-pub(crate) const SNAPSHOT_STEPS: &[(&str, &str)] =
-    &[("request", "Ask Aura for a snapshot"), ("snapshot", "Aura takes the snapshot")];
-pub(crate) const RESTORE_STEPS: &[(&str, &str)] = &[
-    ("counts-before", "Count the data as it is now"),
-    ("safety-snapshot", "Take a safety snapshot"),
-    ("request", "Ask Aura to restore the snapshot"),
-    ("restoring", "Restore (the instance is unavailable)"),
-    ("verify", "Check the restored data"),
+pub(crate) const SNAPSHOT_STEPS: &[(StepId, &str)] =
+    &[(StepId::Request, "Ask Aura for a snapshot"), (StepId::Snapshot, "Aura takes the snapshot")];
+pub(crate) const RESTORE_STEPS: &[(StepId, &str)] = &[
+    (StepId::CountsBefore, "Count the data as it is now"),
+    (StepId::SafetySnapshot, "Take a safety snapshot"),
+    (StepId::Request, "Ask Aura to restore the snapshot"),
+    (StepId::Restoring, "Restore (the instance is unavailable)"),
+    (StepId::Verify, "Check the restored data"),
 ];
-pub(crate) const CLONE_STEPS: &[(&str, &str)] = &[
-    ("request", "Ask Aura for a new instance"),
-    ("creating", "Aura creates the instance from the snapshot"),
-    ("verify", "Check the new instance's data"),
+pub(crate) const CLONE_STEPS: &[(StepId, &str)] = &[
+    (StepId::Request, "Ask Aura for a new instance"),
+    (StepId::Creating, "Aura creates the instance from the snapshot"),
+    (StepId::Verify, "Check the new instance's data"),
 ];
-pub(crate) const DRILL_STEPS: &[(&str, &str)] = &[
-    ("request", "Ask Aura for a temporary test instance"),
-    ("creating", "Aura restores the snapshot into the test instance (timed)"),
-    ("verify", "Check the test instance's data"),
+pub(crate) const DRILL_STEPS: &[(StepId, &str)] = &[
+    (StepId::Request, "Ask Aura for a temporary test instance"),
+    (StepId::Creating, "Aura restores the snapshot into the test instance (timed)"),
+    (StepId::Verify, "Check the test instance's data"),
 ];
 
 /// Consecutive failed polls tolerated before giving up watching (the operation itself continues in Aura).
@@ -58,7 +58,7 @@ impl Job {
         self.tx.borrow().clone()
     }
 
-    pub(super) fn begin(&self, step: &str) {
+    pub(super) fn begin(&self, step: StepId) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Active;
@@ -67,7 +67,7 @@ impl Job {
         });
     }
 
-    pub(super) fn done(&self, step: &str, detail: Option<String>) {
+    pub(super) fn done(&self, step: StepId, detail: Option<String>) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Done;
@@ -77,7 +77,7 @@ impl Job {
         });
     }
 
-    pub(super) fn set_step(&self, step: &str, state: StepState, detail: String) {
+    pub(super) fn set_step(&self, step: StepId, state: StepState, detail: String) {
         self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = state;
@@ -101,7 +101,7 @@ impl Job {
         self.manager.finished(&state);
     }
 
-    pub(super) fn fail(&self, step: &str, error: JobError) {
+    pub(super) fn fail(&self, step: StepId, error: JobError) {
         let state = self.update(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Failed;
@@ -115,7 +115,7 @@ impl Job {
     }
 }
 
-pub(crate) fn skip(state: &mut JobState, step: &str, why: &str) {
+pub(crate) fn skip(state: &mut JobState, step: StepId, why: &str) {
     if let Some(st) = state.step_mut(step) {
         st.state = StepState::Skipped;
         st.detail = Some(why.to_owned());
@@ -155,23 +155,23 @@ pub(super) fn job_error(code: &str, message: impl Into<String>, retryable: bool)
 
 pub(crate) async fn snapshot(job: Job) {
     let instance_id = job.state().instance_id;
-    job.begin("request");
+    job.begin(StepId::Request);
     let sid = match job.manager.client.create_snapshot(&instance_id).await {
         Ok(a) => {
             job.note_request(a.request_id);
             a.value
         }
-        Err(e) => return job.fail("request", api_error(&e)),
+        Err(e) => return job.fail(StepId::Request, api_error(&e)),
     };
     job.update(|s| s.result.snapshot_id = Some(sid.clone()));
-    job.done("request", None);
-    watch_snapshot(&job, &instance_id, &sid, "snapshot")
+    job.done(StepId::Request, None);
+    watch_snapshot(&job, &instance_id, &sid, StepId::Snapshot)
         .await
-        .map_or_else(|e| job.fail("snapshot", e), |_| job.succeed());
+        .map_or_else(|e| job.fail(StepId::Snapshot, e), |_| job.succeed());
 }
 
 /// Watches a snapshot to its end. `Ok` only when it completed.
-async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: &str) -> Result<(), JobError> {
+async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: StepId) -> Result<(), JobError> {
     job.begin(step);
     let started = Instant::now();
     let mut failures = 0;
@@ -200,7 +200,7 @@ async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: &str) -> 
 }
 
 /// Watches an instance until it runs again. `seen_busy` says Aura already reported the operation under way.
-async fn watch_running(job: &Job, instance_id: &str, step: &str, mut seen_busy: bool) -> Result<(), JobError> {
+async fn watch_running(job: &Job, instance_id: &str, step: StepId, mut seen_busy: bool) -> Result<(), JobError> {
     let started = Instant::now();
     let mut failures = 0;
     loop {
@@ -258,34 +258,36 @@ pub(crate) async fn restore(job: Job) {
     let state = job.state();
     let instance_id = state.instance_id.clone();
     let Some(snapshot_id) = state.snapshot_id.clone() else {
-        return job.fail("request", job_error("invalid-input", "No snapshot was chosen.", false));
+        return job.fail(StepId::Request, job_error("invalid-input", "No snapshot was chosen.", false));
     };
 
     if !before_overwrite(&job, &instance_id).await {
         return;
     }
 
-    job.begin("request");
+    job.begin(StepId::Request);
     let requested_at = Instant::now();
     let seen_busy = match job.manager.client.restore_snapshot(&instance_id, &snapshot_id).await {
         Ok(a) => {
             job.note_request(a.request_id);
             matches!(&a.value, OperationAck::Instance(i) if i.status.is_transitional())
         }
-        Err(e) => return job.fail("request", api_error(&e)),
+        Err(e) => return job.fail(StepId::Request, api_error(&e)),
     };
     job.update(|s| {
+        // Aura accepted the restore: from now on the instance's data is being replaced.
+        s.data_overwritten = Some(true);
         s.data_loss_secs = s.snapshot_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
     });
-    job.done("request", None);
-    job.begin("restoring");
-    if let Err(e) = watch_running(&job, &instance_id, "restoring", seen_busy).await {
-        return job.fail("restoring", e);
+    job.done(StepId::Request, None);
+    job.begin(StepId::Restoring);
+    if let Err(e) = watch_running(&job, &instance_id, StepId::Restoring, seen_busy).await {
+        return job.fail(StepId::Restoring, e);
     }
     let secs = requested_at.elapsed().as_secs();
     job.update(|s| s.result.duration_secs = Some(secs));
     job.done(
-        "restoring",
+        StepId::Restoring,
         Some(format!("Running again after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
     );
     verify_after(&job, &instance_id).await;
@@ -295,28 +297,28 @@ pub(crate) async fn restore(job: Job) {
 /// The steps before anything is overwritten: count the data as it is, and take the safety snapshot unless the
 /// user unticked it. `false` when the job already failed (nothing was changed).
 pub(super) async fn before_overwrite(job: &Job, instance_id: &str) -> bool {
-    job.begin("counts-before");
+    job.begin(StepId::CountsBefore);
     match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_BEFORE).await {
         Ok(c) => {
             job.update(|s| s.result.counts_before = Some(c));
-            job.done("counts-before", Some(counts_detail(&c)));
+            job.done(StepId::CountsBefore, Some(counts_detail(&c)));
         }
-        Err(why) => job.set_step("counts-before", StepState::Skipped, why),
+        Err(why) => job.set_step(StepId::CountsBefore, StepState::Skipped, why),
     }
-    if job.state().step("safety-snapshot").is_some_and(|s| s.state == StepState::Pending) {
+    if job.state().step(StepId::SafetySnapshot).is_some_and(|s| s.state == StepState::Pending) {
         let sid = match job.manager.client.create_snapshot(instance_id).await {
             Ok(a) => {
                 job.note_request(a.request_id);
                 a.value
             }
             Err(e) => {
-                job.fail("safety-snapshot", nothing_changed(api_error(&e)));
+                job.fail(StepId::SafetySnapshot, nothing_changed(api_error(&e)));
                 return false;
             }
         };
         job.update(|s| s.result.snapshot_id = Some(sid.clone()));
-        if let Err(e) = watch_snapshot(job, instance_id, &sid, "safety-snapshot").await {
-            job.fail("safety-snapshot", nothing_changed(e));
+        if let Err(e) = watch_snapshot(job, instance_id, &sid, StepId::SafetySnapshot).await {
+            job.fail(StepId::SafetySnapshot, nothing_changed(e));
             return false;
         }
     }
@@ -332,13 +334,13 @@ fn nothing_changed(mut e: JobError) -> JobError {
 }
 
 pub(super) async fn verify_after(job: &Job, instance_id: &str) {
-    job.begin("verify");
+    job.begin(StepId::Verify);
     match count(job, instance_id, job.manager.logins.login(instance_id), COUNT_PATIENCE_AFTER).await {
         Ok(c) => {
             job.update(|s| s.result.counts_after = Some(c));
-            job.done("verify", Some(counts_detail(&c)));
+            job.done(StepId::Verify, Some(counts_detail(&c)));
         }
-        Err(why) => job.set_step("verify", StepState::Skipped, why),
+        Err(why) => job.set_step(StepId::Verify, StepState::Skipped, why),
     }
 }
 
@@ -347,13 +349,13 @@ pub(super) async fn verify_after(job: &Job, instance_id: &str) {
 /// Aura does — a test instance is checked by Lifeboat and then deleted, so nobody needs its password.
 pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceRequest) {
     let drill = job.state().kind == JobKind::Drill;
-    job.begin("request");
+    job.begin(StepId::Request);
     let created = match job.manager.client.create_instance(&request).await {
         Ok(a) => {
             job.note_request(a.request_id);
             a.value
         }
-        Err(e) => return job.fail("request", api_error(&e)),
+        Err(e) => return job.fail(StepId::Request, api_error(&e)),
     };
     let login = DbLogin { user: created.username.clone(), password: created.password.clone() };
     let stored = job.manager.logins.remember(&created.id, login.clone());
@@ -363,7 +365,7 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
     }
     job.update(|s| s.result.new_instance_id = Some(created.id.clone()));
     job.done(
-        "request",
+        StepId::Request,
         Some(match (drill, stored) {
             (true, _) => format!("Test instance {} requested.", created.id),
             (false, Ok(())) => {
@@ -374,15 +376,15 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
             }
         }),
     );
-    job.begin("creating");
+    job.begin(StepId::Creating);
     let started = Instant::now();
-    if let Err(e) = watch_running(&job, &created.id, "creating", false).await {
-        return job.fail("creating", e);
+    if let Err(e) = watch_running(&job, &created.id, StepId::Creating, false).await {
+        return job.fail(StepId::Creating, e);
     }
     let secs = started.elapsed().as_secs();
     job.update(|s| s.result.duration_secs = Some(secs));
     job.done(
-        "creating",
+        StepId::Creating,
         Some(format!("Running after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
     );
     verify_after(&job, &created.id).await;
@@ -392,34 +394,36 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
 /// Picks up a job an earlier run left open: keep watching what Aura is doing, or say plainly that it stopped.
 pub(crate) async fn resume(job: Job) {
     let state = job.state();
-    let active = state.active_step().map(|s| s.id.clone());
+    let active = state.active_step().map(|s| s.id);
     let instance = state.instance_id.clone();
-    match (state.kind, active.as_deref(), state.result.snapshot_id.clone()) {
-        (JobKind::Snapshot, Some("snapshot"), Some(sid)) => {
-            match watch_snapshot(&job, &instance, &sid, "snapshot").await {
+    match (state.kind, active, state.result.snapshot_id.clone()) {
+        (JobKind::Snapshot, Some(StepId::Snapshot), Some(sid)) => {
+            match watch_snapshot(&job, &instance, &sid, StepId::Snapshot).await {
                 Ok(()) => job.succeed(),
-                Err(e) => job.fail("snapshot", e),
+                Err(e) => job.fail(StepId::Snapshot, e),
             }
         }
-        (JobKind::Restore, Some("restoring"), _) => {
-            let started = state.step("restoring").and_then(|s| s.started_at).unwrap_or(state.started_at);
-            if let Err(e) = watch_running(&job, &instance, "restoring", true).await {
-                return job.fail("restoring", e);
+        (JobKind::Restore, Some(StepId::Restoring | StepId::Verify), _) => {
+            // Watching the restore or checking its data: Aura accepted it before Lifeboat stopped.
+            job.update(|s| s.data_overwritten = Some(true));
+            if active == Some(StepId::Verify) {
+                verify_after(&job, &instance).await;
+                return job.succeed();
+            }
+            let started = state.step(StepId::Restoring).and_then(|s| s.started_at).unwrap_or(state.started_at);
+            if let Err(e) = watch_running(&job, &instance, StepId::Restoring, true).await {
+                return job.fail(StepId::Restoring, e);
             }
             let secs = (OffsetDateTime::now_utc() - started).whole_seconds().max(0) as u64;
             job.update(|s| s.result.duration_secs = Some(secs));
-            job.done("restoring", Some("Running again (watched across a restart of Lifeboat)".into()));
+            job.done(StepId::Restoring, Some("Running again (watched across a restart of Lifeboat)".into()));
             verify_after(&job, &instance).await;
             job.succeed();
         }
-        (JobKind::Restore, Some("verify"), _) => {
-            verify_after(&job, &instance).await;
-            job.succeed();
-        }
-        (JobKind::Clone | JobKind::Drill, Some("creating" | "verify"), _) => {
+        (JobKind::Clone | JobKind::Drill, Some(StepId::Creating | StepId::Verify), _) => {
             let Some(new_id) = state.result.new_instance_id.clone() else {
                 return job.fail(
-                    "creating",
+                    StepId::Creating,
                     job_error(
                         "interrupted",
                         "Lifeboat was closed while creating the instance. Check the instance list.",
@@ -427,24 +431,24 @@ pub(crate) async fn resume(job: Job) {
                     ),
                 );
             };
-            let started = state.step("creating").and_then(|s| s.started_at).unwrap_or(state.started_at);
-            if let Err(e) = watch_running(&job, &new_id, "creating", true).await {
-                return job.fail("creating", e);
+            let started = state.step(StepId::Creating).and_then(|s| s.started_at).unwrap_or(state.started_at);
+            if let Err(e) = watch_running(&job, &new_id, StepId::Creating, true).await {
+                return job.fail(StepId::Creating, e);
             }
             if state.result.duration_secs.is_none() {
                 let secs = (OffsetDateTime::now_utc() - started).whole_seconds().max(0) as u64;
                 job.update(|s| s.result.duration_secs = Some(secs));
             }
-            job.done("creating", Some("Running (watched across a restart of Lifeboat)".into()));
+            job.done(StepId::Creating, Some("Running (watched across a restart of Lifeboat)".into()));
             verify_after(&job, &new_id).await;
             job.succeed();
         }
         (JobKind::SnapshotExport, _, _) => super::export::resume(job).await,
         (JobKind::GraphExport | JobKind::GraphImport, _, _) => super::graph::interrupted(&job),
         (JobKind::Upload, step, _) => {
-            let step = step.unwrap_or("upload").to_owned();
+            let step = step.unwrap_or(StepId::Upload);
             job.fail(
-                &step,
+                step,
                 job_error(
                     "interrupted",
                     "Lifeboat was closed during this restore. If the upload had started, choose “Resume upload” to continue where it stopped; your file was not changed.",
@@ -453,13 +457,19 @@ pub(crate) async fn resume(job: Job) {
             );
         }
         (_, step, _) => {
-            let step = step.unwrap_or("request").to_owned();
-            let message = if state.request_ids.is_empty() || step == "safety-snapshot" || step == "counts-before" {
-                "Lifeboat was closed before this operation reached Aura, so nothing was changed. Start it again."
-            } else {
+            let step = step.unwrap_or(StepId::Request);
+            let reached_aura =
+                !(state.request_ids.is_empty() || step == StepId::SafetySnapshot || step == StepId::CountsBefore);
+            let message = if reached_aura {
+                // Whether Aura received it is not known, so neither is whether the data was replaced.
+                if state.kind.overwrites() {
+                    job.update(|s| s.data_overwritten = None);
+                }
                 "Lifeboat was closed while this operation was being sent, so it cannot tell whether Aura received it. Check the instance before trying again."
+            } else {
+                "Lifeboat was closed before this operation reached Aura, so nothing was changed. Start it again."
             };
-            job.fail(&step, job_error("interrupted", message, true));
+            job.fail(step, job_error("interrupted", message, true));
         }
     }
 }

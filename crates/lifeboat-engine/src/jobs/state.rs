@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use crate::verify::GraphCounts;
 
 /// What kind of operation a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum JobKind {
     /// An on-demand snapshot.
@@ -35,8 +36,15 @@ pub enum JobKind {
     GraphImport,
 }
 
+impl JobKind {
+    /// Whether jobs of this kind replace an instance's data (and so carry [`JobState::data_overwritten`]).
+    pub fn overwrites(self) -> bool {
+        matches!(self, Self::Restore | Self::Upload | Self::GraphImport)
+    }
+}
+
 /// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StepState {
     /// Not started.
@@ -51,28 +59,108 @@ pub enum StepState {
     Skipped,
 }
 
+/// The steps jobs are made of. Serialised as the stable kebab-case ids the window, the journals and the history
+/// have always used (`counts-before`, `safety-snapshot`, …), so journals written before this type existed still load.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepId {
+    /// A request to Aura that starts the operation (a snapshot, a restore, a new instance).
+    Request,
+    /// Aura takes an on-demand snapshot.
+    Snapshot,
+    /// The nodes and relationships are counted before anything changes.
+    CountsBefore,
+    /// A snapshot taken just before the instance is overwritten.
+    SafetySnapshot,
+    /// Aura restores a snapshot over the instance.
+    Restoring,
+    /// The data is counted afterwards (or a copy compared with its source).
+    Verify,
+    /// Aura creates an instance from a snapshot.
+    Creating,
+    /// Restore from a file: Aura checks the file's size and Lifeboat computes its checksum.
+    Checksum,
+    /// Restore from a file: the upload.
+    Upload,
+    /// Restore from a file: Aura loads the uploaded file, replacing the instance's data.
+    Import,
+    /// Data import: the export file is checked.
+    CheckFile,
+    /// Data import: the instance's data is deleted.
+    Delete,
+    /// Data export or import: the nodes are read or written.
+    Nodes,
+    /// Data export or import: the relationships are read or written.
+    Relationships,
+    /// Data import: the import markers are removed.
+    Finish,
+    /// Snapshot export: the download is inspected.
+    Inspect,
+    /// Snapshot export: the download is copied to the chosen folder.
+    Copy,
+    /// Snapshot export or data export: the file gets its name.
+    Save,
+    /// Snapshot export: the download is removed after a verified copy.
+    RemoveDownload,
+}
+
+impl StepId {
+    /// The stable id, as serialised.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Request => "request",
+            Self::Snapshot => "snapshot",
+            Self::CountsBefore => "counts-before",
+            Self::SafetySnapshot => "safety-snapshot",
+            Self::Restoring => "restoring",
+            Self::Verify => "verify",
+            Self::Creating => "creating",
+            Self::Checksum => "checksum",
+            Self::Upload => "upload",
+            Self::Import => "import",
+            Self::CheckFile => "check-file",
+            Self::Delete => "delete",
+            Self::Nodes => "nodes",
+            Self::Relationships => "relationships",
+            Self::Finish => "finish",
+            Self::Inspect => "inspect",
+            Self::Copy => "copy",
+            Self::Save => "save",
+            Self::RemoveDownload => "remove-download",
+        }
+    }
+}
+
+impl std::fmt::Display for StepId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// One step of a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
-    /// Stable id (`safety-snapshot`, `restoring`, …).
-    pub id: String,
+    /// Which step this is.
+    pub id: StepId,
     /// What it does, in words.
     pub label: String,
     /// Where it stands.
     pub state: StepState,
     /// When it started.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub started_at: Option<OffsetDateTime>,
     /// When it ended.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub finished_at: Option<OffsetDateTime>,
     /// Extra words (why skipped, what failed, a count).
     pub detail: Option<String>,
 }
 
 /// How a job ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Everything worked.
@@ -82,7 +170,7 @@ pub enum Outcome {
 }
 
 /// A failure as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct JobError {
     /// Stable code.
     pub code: String,
@@ -93,7 +181,7 @@ pub struct JobError {
 }
 
 /// What a job produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobResult {
     /// The snapshot taken (snapshot job, or the safety snapshot of a restore).
@@ -114,6 +202,7 @@ pub struct JobResult {
     pub bytes_resent: Option<u64>,
     /// Drill jobs: when the user had Lifeboat delete the temporary instance (`None` while it still exists).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub instance_deleted_at: Option<OffsetDateTime>,
     /// Data exports and imports: the nodes and relationships in the file.
     #[serde(default)]
@@ -127,7 +216,7 @@ pub struct JobResult {
 }
 
 /// Byte progress of the active step (checksum, upload, import estimate).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferProgress {
     /// Bytes done.
@@ -143,7 +232,7 @@ pub struct TransferProgress {
 }
 
 /// Item progress of the active step of a data export or import: nodes or relationships done so far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemProgress {
     /// Items done.
@@ -155,7 +244,7 @@ pub struct ItemProgress {
 }
 
 /// A job's whole state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobState {
     /// Job id (sorts by start time).
@@ -170,9 +259,11 @@ pub struct JobState {
     pub title: String,
     /// Start.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub started_at: OffsetDateTime,
     /// End.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub finished_at: Option<OffsetDateTime>,
     /// Steps in order.
     pub steps: Vec<Step>,
@@ -186,6 +277,7 @@ pub struct JobState {
     pub snapshot_id: Option<String>,
     /// That snapshot's time.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub snapshot_time: Option<OffsetDateTime>,
     /// Data lost by the restore, in seconds (now − snapshot time when it was requested).
     pub data_loss_secs: Option<u64>,
@@ -205,6 +297,12 @@ pub struct JobState {
     /// Snapshot exports: the download, where it goes, and what the copy was checked against.
     #[serde(default)]
     pub export: Option<crate::exports::ExportFile>,
+    /// Jobs that overwrite an instance (restore, restore from a file, data import): whether they began replacing its
+    /// data — set by the job at that moment (Aura accepted the restore; the file's import started; the import began
+    /// deleting). `Some(false)`: the instance's data was not touched. `None` for jobs that never overwrite, and for
+    /// journals written before Lifeboat recorded it (not known).
+    #[serde(default)]
+    pub data_overwritten: Option<bool>,
 }
 
 impl JobState {
@@ -213,7 +311,7 @@ impl JobState {
         instance_id: &str,
         instance_name: &str,
         title: String,
-        steps: &[(&str, &str)],
+        steps: &[(StepId, &str)],
     ) -> Self {
         let now = OffsetDateTime::now_utc();
         let suffix: u16 = rand::random();
@@ -236,7 +334,7 @@ impl JobState {
             steps: steps
                 .iter()
                 .map(|(id, label)| Step {
-                    id: (*id).to_owned(),
+                    id: *id,
                     label: (*label).to_owned(),
                     state: StepState::Pending,
                     started_at: None,
@@ -256,6 +354,7 @@ impl JobState {
             progress: None,
             item_progress: None,
             export: None,
+            data_overwritten: kind.overwrites().then_some(false),
         }
     }
 
@@ -271,11 +370,11 @@ impl JobState {
     }
 
     /// The step with this id.
-    pub fn step(&self, id: &str) -> Option<&Step> {
+    pub fn step(&self, id: StepId) -> Option<&Step> {
         self.steps.iter().find(|s| s.id == id)
     }
 
-    pub(crate) fn step_mut(&mut self, id: &str) -> Option<&mut Step> {
+    pub(crate) fn step_mut(&mut self, id: StepId) -> Option<&mut Step> {
         self.steps.iter_mut().find(|s| s.id == id)
     }
 
@@ -286,7 +385,7 @@ impl JobState {
 }
 
 /// What a job's channel carries: its whole state after every change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum JobEvent {
     /// The job's current state.
@@ -299,11 +398,52 @@ mod tests {
 
     #[test]
     fn events_are_tagged_for_the_ui() {
-        let state = JobState::new(JobKind::Snapshot, "i1", "Production", "Snapshot".into(), &[("request", "Ask")]);
+        let state =
+            JobState::new(JobKind::Snapshot, "i1", "Production", "Snapshot".into(), &[(StepId::Request, "Ask")]);
         let json = serde_json::to_value(JobEvent::Update(Box::new(state))).unwrap();
         assert_eq!(json["event"], "update");
         assert_eq!(json["data"]["kind"], "snapshot");
         assert_eq!(json["data"]["steps"][0]["state"], "pending");
         assert_eq!(json["data"]["outcome"], serde_json::Value::Null);
+    }
+
+    #[test]
+    fn step_ids_serialise_as_the_strings_journals_have_always_used() {
+        for (id, text) in [
+            (StepId::CountsBefore, "counts-before"),
+            (StepId::SafetySnapshot, "safety-snapshot"),
+            (StepId::CheckFile, "check-file"),
+            (StepId::RemoveDownload, "remove-download"),
+            (StepId::Import, "import"),
+        ] {
+            assert_eq!(serde_json::to_value(id).unwrap(), text);
+            assert_eq!(id.as_str(), text);
+            assert_eq!(serde_json::from_value::<StepId>(text.into()).unwrap(), id);
+        }
+    }
+
+    #[test]
+    fn a_journal_written_before_the_job_stated_its_facts_still_loads() {
+        // A restore journaled by an earlier Lifeboat: string step ids, no `dataOverwritten`.
+        let old = r#"{"id":"20261121T151200-ab12","kind":"restore","instanceId":"i1","instanceName":"Production",
+            "title":"Restore","startedAt":"2026-11-21T15:12:00Z","finishedAt":null,
+            "steps":[{"id":"counts-before","label":"Count","state":"done","startedAt":null,"finishedAt":null,"detail":null},
+                     {"id":"restoring","label":"Restore","state":"active","startedAt":null,"finishedAt":null,"detail":null}],
+            "outcome":null,"error":null,"result":{"snapshotId":null,"newInstanceId":null,"countsBefore":null,
+            "countsAfter":null,"durationSecs":null,"fileUnchanged":null,"uploadId":null,"bytesResent":null},
+            "snapshotId":"s1","snapshotTime":null,"dataLossSecs":null,"reason":null,"requestIds":[]}"#;
+        let state: JobState = serde_json::from_str(old).unwrap();
+        assert_eq!(state.active_step().map(|s| s.id), Some(StepId::Restoring));
+        assert_eq!(state.data_overwritten, None, "not known for an old journal");
+    }
+
+    #[test]
+    fn only_overwriting_jobs_carry_the_fact_and_it_starts_false() {
+        let restore = JobState::new(JobKind::Restore, "i1", "P", "Restore".into(), &[(StepId::Request, "Ask")]);
+        assert_eq!(restore.data_overwritten, Some(false));
+        let snapshot = JobState::new(JobKind::Snapshot, "i1", "P", "Snapshot".into(), &[(StepId::Request, "Ask")]);
+        assert_eq!(snapshot.data_overwritten, None);
+        let json = serde_json::to_value(&restore).unwrap();
+        assert_eq!(json["dataOverwritten"], false);
     }
 }

@@ -9,25 +9,25 @@ use lifeboat_upload::{CancellationToken, Step as UploadStep, UploadError, Upload
 use time::OffsetDateTime;
 
 use super::runner::{api_error, before_overwrite, job_error, verify_after, Job};
-use super::state::{StepState, TransferProgress};
+use super::state::{StepId, StepState, TransferProgress};
 use crate::config::AURA_CONSOLE_URL;
 use crate::verify::DbLogin;
 
-pub(crate) const UPLOAD_STEPS: &[(&str, &str)] = &[
-    ("counts-before", "Count the data as it is now"),
-    ("safety-snapshot", "Take a safety snapshot"),
-    ("checksum", "Check the file with Aura and compute its checksum"),
-    ("upload", "Upload the file"),
-    ("import", "Aura loads the file (the instance is unavailable)"),
-    ("verify", "Check the restored data"),
+pub(crate) const UPLOAD_STEPS: &[(StepId, &str)] = &[
+    (StepId::CountsBefore, "Count the data as it is now"),
+    (StepId::SafetySnapshot, "Take a safety snapshot"),
+    (StepId::Checksum, "Check the file with Aura and compute its checksum"),
+    (StepId::Upload, "Upload the file"),
+    (StepId::Import, "Aura loads the file (the instance is unavailable)"),
+    (StepId::Verify, "Check the restored data"),
 ];
 
 /// The job step an upload step belongs to.
-fn job_step(step: UploadStep) -> &'static str {
+fn job_step(step: UploadStep) -> StepId {
     match step {
-        UploadStep::Auth | UploadStep::SizeCheck | UploadStep::Checksum | UploadStep::Initiate => "checksum",
-        UploadStep::Upload | UploadStep::Complete => "upload",
-        UploadStep::Import | UploadStep::Running => "import",
+        UploadStep::Auth | UploadStep::SizeCheck | UploadStep::Checksum | UploadStep::Initiate => StepId::Checksum,
+        UploadStep::Upload | UploadStep::Complete => StepId::Upload,
+        UploadStep::Import | UploadStep::Running => StepId::Import,
     }
 }
 
@@ -46,18 +46,18 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
     let state = job.state();
     let instance_id = state.instance_id.clone();
     let Some(path) = state.file.clone() else {
-        return job.fail("checksum", job_error("invalid-input", "No file was chosen.", false));
+        return job.fail(StepId::Checksum, job_error("invalid-input", "No file was chosen.", false));
     };
     if resume_id.is_none() && !before_overwrite(&job, &instance_id).await {
         return;
     }
     let instance = match job.manager.client.get_instance(&instance_id).await {
         Ok(i) => i,
-        Err(e) => return job.fail("checksum", api_error(&e)),
+        Err(e) => return job.fail(StepId::Checksum, api_error(&e)),
     };
     let Some(bolt_uri) = instance.connection_url.clone() else {
         return job.fail(
-            "checksum",
+            StepId::Checksum,
             job_error(
                 "no-connection-url",
                 "Aura did not give this instance a connection address yet. Wait until it is running, then try again.",
@@ -98,6 +98,10 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
                     st.state = StepState::Active;
                     st.started_at = now;
                 }
+                if step == StepId::Import {
+                    // Aura is asked to load the file: from now on the instance's data is being replaced.
+                    s.data_overwritten = Some(true);
+                }
                 changed_step = true;
             }
             if let Some(message) = &p.message {
@@ -133,7 +137,7 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
                 s.result.bytes_resent = Some(done.bytes_resent);
                 s.result.duration_secs = Some((done.upload_secs + done.import_secs).round() as u64);
             });
-            for step in ["checksum", "upload", "import"] {
+            for step in [StepId::Checksum, StepId::Upload, StepId::Import] {
                 if job.state().step(step).is_some_and(|s| s.state != StepState::Done) {
                     job.done(step, None);
                 }
@@ -142,8 +146,8 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
             job.succeed();
         }
         Err(e) => {
-            let step = job.state().active_step().map(|s| s.id.clone()).unwrap_or_else(|| "checksum".into());
-            job.fail(&step, upload_error(&e, unchanged));
+            let step = job.state().active_step().map(|s| s.id).unwrap_or(StepId::Checksum);
+            job.fail(step, upload_error(&e, unchanged));
         }
     }
 }
