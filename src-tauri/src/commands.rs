@@ -1,28 +1,29 @@
 //! The commands the UI may invoke. Each parses its input, calls the engine and maps the error — nothing more.
 
+use lifeboat_engine::accounts::{AccountKind, OpenAccount};
 use lifeboat_engine::InstanceView;
 use serde::Serialize;
 use tauri::State;
 use ts_rs::TS;
 
 use crate::error::CommandError;
-use crate::state::{AppState, Backend, Mode};
+use crate::state::AppState;
 
 /// What the window shows in its header.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
-    mode: Mode,
+    mode: AccountKind,
     account_label: String,
     api_url: String,
     app_version: &'static str,
 }
 
 /// The header's facts for an account.
-pub fn app_info_of(backend: &Backend) -> AppInfo {
+pub fn app_info_of(backend: &OpenAccount) -> AppInfo {
     AppInfo {
-        mode: backend.mode,
-        account_label: backend.label.clone(),
+        mode: backend.kind,
+        account_label: backend.label(),
         api_url: backend.client.endpoints().api_url.clone(),
         app_version: env!("CARGO_PKG_VERSION"),
     }

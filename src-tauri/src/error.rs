@@ -1,6 +1,7 @@
 //! The one error shape the UI receives from every command: `{code, message, retryable}`.
 //! `message` is already written for the user; `code` is stable for the UI to branch on.
 
+use lifeboat_engine::accounts::WorkspaceError;
 use lifeboat_engine::ApiError;
 use serde::Serialize;
 use ts_rs::TS;
@@ -25,6 +26,12 @@ impl CommandError {
 
 impl From<ApiError> for CommandError {
     fn from(e: ApiError) -> Self {
+        Self { code: e.code().into(), message: e.user_message(), retryable: e.retryable() }
+    }
+}
+
+impl From<WorkspaceError> for CommandError {
+    fn from(e: WorkspaceError) -> Self {
         Self { code: e.code().into(), message: e.user_message(), retryable: e.retryable() }
     }
 }

@@ -43,7 +43,7 @@ impl From<DrillError> for CommandError {
 
 /// Writes the chosen file atomically and says so plainly when it cannot.
 fn write(path: &Path, text: &str) -> Result<Option<String>, CommandError> {
-    lifeboat_engine::journal::write_atomically(path, text.as_bytes()).map_err(|e| {
+    lifeboat_engine::atomic::write_atomically(path, text.as_bytes()).map_err(|e| {
         CommandError::new(
             "write-file",
             format!("Lifeboat could not save the file there ({e}). Nothing was written. Choose another folder and try again."),

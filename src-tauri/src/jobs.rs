@@ -36,7 +36,7 @@ impl From<StartError> for CommandError {
 /// [`forward`] for a job that overwrites an instance (snapshot restore, file restore, data import): the safety
 /// snapshot it may take changes the instance's snapshot list, so the cached list is read again.
 pub async fn forward_overwrite(
-    backend: &crate::state::Backend,
+    backend: &lifeboat_engine::accounts::OpenAccount,
     rx: watch::Receiver<JobState>,
     channel: Channel<JobEvent>,
 ) -> JobStarted {

@@ -31,11 +31,11 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             background::on_window_event(window, event);
         })
         .setup(|app| {
-            let data_dir = app.path().app_data_dir()?;
-            let config_dir = app.path().app_config_dir()?;
+            let layout = lifeboat_engine::DataLayout::new(app.path().app_data_dir()?, app.path().app_config_dir()?);
+            let endpoints = lifeboat_cli::window_endpoints(std::env::args_os());
             let state = app.state::<AppState>();
-            tauri::async_runtime::block_on(state.start(data_dir, config_dir))?;
-            state.on_job_finished(notify::on_job_finished(app.handle().clone()));
+            tauri::async_runtime::block_on(state.start(layout, endpoints))?;
+            state.workspace().map_err(|e| e.message)?.on_job_finished(notify::on_job_finished(app.handle().clone()));
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![

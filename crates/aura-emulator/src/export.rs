@@ -189,7 +189,7 @@ fn download_name(instance_id: &str, timestamp: OffsetDateTime) -> String {
 }
 
 /// Generates the backup for a snapshot once (to a temporary name, then renamed, so a concurrent download never
-/// reads half a file) and returns its path.
+/// reads half a file: `lifeboat_basics::atomic`) and returns its path.
 fn generate(dir: &Path, sid: &str, spec: &TestArchive) -> std::io::Result<PathBuf> {
     let safe: String = sid.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
     let path = dir.join(format!("{safe}-{}.backup", spec.approx_size));
@@ -197,9 +197,9 @@ fn generate(dir: &Path, sid: &str, spec: &TestArchive) -> std::io::Result<PathBu
         return Ok(path);
     }
     std::fs::create_dir_all(dir)?;
-    let tmp = tempfile::Builder::new().prefix(".export-").suffix(".tmp").tempfile_in(dir)?;
-    write_backup(tmp.path(), spec)?;
-    tmp.persist(&path).map_err(|e| e.error)?;
+    let file = lifeboat_basics::atomic::AtomicFile::new(&path)?;
+    write_backup(file.temp_path(), spec)?;
+    file.commit()?;
     Ok(path)
 }
 

@@ -45,21 +45,10 @@ fn unexplained_failure() -> ImportError {
     }
 }
 
-/// Parses an Aura storage size (`"16GB"`, also `GiB`, `MB`, `TB`, `G`) in binary units; `None` when unreadable.
+/// Parses an Aura storage size (`"16GB"`, also `GiB`, `MB`, `TB`, `G`) in binary units; `None` when unreadable
+/// (`lifeboat_basics::words::parse_size`, the engine's reading too).
 pub(crate) fn storage_bytes(storage: &str) -> Option<u64> {
-    let s = storage.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit() && c != '.').unwrap_or(s.len());
-    let (number, unit) = s.split_at(split);
-    let number: f64 = number.parse().ok()?;
-    let shift = match unit.trim().to_ascii_uppercase().as_str() {
-        "" | "B" => 0,
-        "K" | "KB" | "KIB" => 10,
-        "M" | "MB" | "MIB" => 20,
-        "G" | "GB" | "GIB" => 30,
-        "T" | "TB" | "TIB" => 40,
-        _ => return None,
-    };
-    Some((number * (1u64 << shift) as f64) as u64)
+    lifeboat_basics::words::parse_size(storage)
 }
 
 impl World {

@@ -1,11 +1,11 @@
 //! Persistence of the emulated account in `<data dir>/state.json`.
 //!
-//! Writes are atomic (temp file in the same directory, fsync, rename) so a crash never leaves half a state behind.
+//! Writes are atomic (`lifeboat_basics::atomic`: temp file in the same directory, fsync, rename) so a crash never
+//! leaves half a state behind.
 //! Every save carries a generation number taken under the state lock; a save older than one already on disk is
 //! skipped, so concurrent requests can never roll the file back.
 
 use std::fs;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 
 use crate::error::EmulatorError;
@@ -24,19 +24,10 @@ pub(crate) fn load(dir: &Path) -> Result<Option<World>, EmulatorError> {
     serde_json::from_slice(&bytes).map(Some).map_err(|source| EmulatorError::CorruptState { path, source })
 }
 
-/// Writes `bytes` to `path` atomically.
+/// Writes `bytes` to `path` atomically (the one policy of `lifeboat_basics::atomic`).
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), EmulatorError> {
-    let fail = |source| EmulatorError::SaveState { path: path.to_path_buf(), source };
-    let dir = path.parent().unwrap_or(Path::new("."));
-    let mut tmp = tempfile::Builder::new().prefix(".state-").suffix(".tmp").tempfile_in(dir).map_err(fail)?;
-    tmp.write_all(bytes).map_err(fail)?;
-    tmp.as_file().sync_all().map_err(fail)?;
-    tmp.persist(path).map_err(|e| fail(e.error))?;
-    // Make the rename itself durable; not every platform lets a directory be opened, hence best effort.
-    if let Ok(d) = fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
-    Ok(())
+    lifeboat_basics::atomic::write_atomically(path, bytes)
+        .map_err(|source| EmulatorError::SaveState { path: path.to_path_buf(), source })
 }
 
 /// Serialises saves to one file and drops stale ones.

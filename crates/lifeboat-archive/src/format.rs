@@ -1,7 +1,7 @@
 //! The archive formats Neo4j and Aura write, told apart by their first bytes (never by the file name).
 //!
-//! Facts from `reference/import-protocol.md` §10.1 (magic prefixes), §10.3 (dump layout), §10.4 (backup layout)
-//! and §10.7 (AuraDS `.tar`).
+//! Facts from `docs/import-protocol.md` §4.1 (magic prefixes), §4.3 (dump layout), §4.4 (backup layout)
+//! and §4.6 (AuraDS `.tar`).
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -163,7 +163,7 @@ impl ArchiveFormat {
         !matches!(self, Self::BackupTarV1 | Self::BackupTarV2 | Self::AuradsTar | Self::Unknown)
     }
 
-    /// Whether the format records the store's uncompressed size (`FullSize`) in its metadata (§10.5): the
+    /// Whether the format records the store's uncompressed size (`FullSize`) in its metadata (§4.5): the
     /// zstd-based ones do; for the others `neo4j-admin` sends the file size instead.
     pub fn records_full_size(self) -> bool {
         matches!(
@@ -210,7 +210,7 @@ pub(crate) enum Sniffed {
     Gzip,
     /// A tar with no prefix: an AuraDS archive (if it holds a dump).
     Tar,
-    /// One part of a split archive (`?MV1` / `?DV1`, §10.6), which cannot be uploaded as it is.
+    /// One part of a split archive (`?MV1` / `?DV1`, §4.8), which cannot be uploaded as it is.
     SplitPart,
     /// Something else.
     Other,
@@ -240,7 +240,7 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
     if crate::tar::looks_like_tar_header(head) {
         return Sniffed::Tar;
     }
-    // The split-archive prefix character isn't known (§10.6), so match on the three letters after it.
+    // The split-archive prefix character isn't known (§4.8), so match on the three letters after it.
     if matches!(head.get(1..4), Some(b"MV1") | Some(b"DV1")) {
         return Sniffed::SplitPart;
     }

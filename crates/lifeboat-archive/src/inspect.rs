@@ -179,7 +179,7 @@ pub struct Inspection {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub store_format: Option<String>,
     /// What to send as `FullSize`: the uncompressed store size from the archive's metadata, or the file size
-    /// for formats that don't record it (what `neo4j-admin` does, §10.5).
+    /// for formats that don't record it (what `neo4j-admin` does, §4.5).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub full_size: Option<u64>,
     /// Whether `full_size` came from the file's metadata (else it is the file size).
@@ -287,7 +287,7 @@ fn build(
     }
     let readable = facts.unreadable.is_none() && format != ArchiveFormat::Unknown;
 
-    // Sizes: FullSize as neo4j-admin computes it (§10.5), and the best knowledge of the store's real size.
+    // Sizes: FullSize as neo4j-admin computes it (§4.5), and the best knowledge of the store's real size.
     let full_from_meta = facts.archive.is_some() && (format.records_full_size() || facts.inner_format.is_some());
     let full_size = match facts.archive {
         Some(a) if full_from_meta => Some(a.bytes),
@@ -735,19 +735,9 @@ fn fits(
     }
 }
 
-/// Sizes in binary units labelled as Aura labels them ("2.3 GB" = 2.3 × 1024³ bytes).
+/// Sizes as Lifeboat says them everywhere: binary units, labelled as such ("2.3 GiB"), as Aura's storage is binary.
 pub(crate) fn human_size(bytes: u64) -> String {
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    if bytes < 1024 {
-        return format!("{bytes} bytes");
-    }
-    let mut value = bytes as f64 / 1024.0;
-    let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
-        value /= 1024.0;
-        unit += 1;
-    }
-    format!("{value:.1} {}", UNITS[unit])
+    lifeboat_basics::words::size(bytes)
 }
 
 #[cfg(test)]
@@ -762,6 +752,6 @@ mod tests {
         assert_eq!(parse_line("4.4"), Some(Line::V4));
         assert_eq!(parse_line("latest"), None);
         assert_eq!(human_size(512), "512 bytes");
-        assert_eq!(human_size(2_469_606_195), "2.3 GB");
+        assert_eq!(human_size(2_469_606_195), "2.3 GiB");
     }
 }

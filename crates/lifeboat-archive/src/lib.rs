@@ -63,8 +63,8 @@
 //!
 //! ## Why our own readers
 //!
-//! Neo4j's formats wrap standard pieces (zstd, gzip, tar) in small Neo4j headers (§10 of
-//! `reference/import-protocol.md`). Off-the-shelf readers decompress or extract; we need to *validate* while
+//! Neo4j's formats wrap standard pieces (zstd, gzip, tar) in small Neo4j headers (§4 of
+//! `docs/import-protocol.md`). Off-the-shelf readers decompress or extract; we need to *validate* while
 //! skipping, report the exact kind of damage, and never write anything. So the zstd and tar walkers here read
 //! headers only, and the `zstd`/`flate2` crates are used just where decompression is the point.
 //!

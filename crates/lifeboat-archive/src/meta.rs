@@ -1,14 +1,14 @@
-//! The small binary records at the start of Neo4j archives: backup metadata (§10.4) and the archive size
-//! summary that precedes the tar in zstd streams (§10.2). All integers are big-endian.
+//! The small binary records at the start of Neo4j archives: backup metadata (§4.4) and the archive size
+//! summary that precedes the tar in zstd streams (§4.2). All integers are big-endian.
 
 use std::io::{self, Read};
 
 use crate::fault::Fault;
 use crate::source::SourceError;
 
-/// The 4 ASCII bytes every zstd stream Neo4j writes starts with, once decompressed (§10.2).
+/// The 4 ASCII bytes every zstd stream Neo4j writes starts with, once decompressed (§4.2).
 pub(crate) const ZSTD_PAYLOAD_HEADER: &[u8; 4] = b"zstd";
-/// The metadata version byte of backup metadata version 2 (§10.4).
+/// The metadata version byte of backup metadata version 2 (§4.4).
 pub(crate) const BACKUP_META_V2: u8 = 0x02;
 
 /// What a `.backup` file says about itself.
@@ -160,7 +160,7 @@ fn skip_key_values(r: &mut impl Read) -> Result<(), Fault> {
     Ok(())
 }
 
-/// Reads the archive size summary: version 1, file count, byte count (§10.2).
+/// Reads the archive size summary: version 1, file count, byte count (§4.2).
 pub(crate) fn read_archive_meta(r: &mut impl Read) -> Result<ArchiveMeta, Fault> {
     let version = read_i32(r)?;
     if version != 1 {

@@ -3,7 +3,7 @@
 //! Why our own: we need to *validate* (header checksums, sizes, the end-of-archive marker) while skipping
 //! payloads by seeking, which general tar readers don't expose; and the writer must stream multi-GiB entries
 //! from a generator. Neo4j writes tars with Apache commons-compress: ustar headers, PAX records for long
-//! names and big numbers, two zero records at the end, zero padding to 10240 bytes (§10.3).
+//! names and big numbers, two zero records at the end, zero padding to 10240 bytes (§4.3).
 
 use std::io::{self, Write};
 

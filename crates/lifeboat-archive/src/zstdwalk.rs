@@ -3,7 +3,7 @@
 //! Why: a cut-off copy is the most common broken file, and it shows up as a block or checksum that runs past
 //! the end of the data. Hopping from header to header finds that in O(number of blocks) small reads, while
 //! decompressing a multi-GiB backup would take minutes. Layout per RFC 8878 (frame header descriptor, 3-byte
-//! block headers, optional 4-byte content checksum), as summarised in `import-protocol.md` §10.8 step 2.
+//! block headers, optional 4-byte content checksum), as summarised in `docs/import-protocol.md` §4.7 step 2.
 //!
 //! What it can't see: a flipped bit *inside* a block's compressed data, or a wrong content checksum (that needs
 //! the decompressed bytes). [`crate::inspect`] decompresses fully for that only when it is cheap (see

@@ -103,7 +103,7 @@ fn every_format_is_recognised_with_its_details() {
             assert_eq!(found.dump_size, written.file_size, "{ctx}");
             assert!(found.notes.iter().all(|n| !n.contains("name ends")), "usual extension: {ctx}");
 
-            // FullSize: from metadata where the format has it, else the file size (§10.5).
+            // FullSize: from metadata where the format has it, else the file size (§4.5).
             let metadata_size = format.records_full_size()
                 || format == ArchiveFormat::AuradsTar
                 || format == ArchiveFormat::AuradsTarGzip;
@@ -418,7 +418,7 @@ fn the_size_check_compares_full_size_with_storage() {
     assert_eq!(found.full_size, Some(300 << 20));
     assert_eq!(found.ok(CheckId::Fits), Some(true));
     let found = run(&path, &with(100 << 20));
-    assert_problem(&found, ProblemCode::TooBig, "needs about 300.0 MB, but the instance has only 100.0 MB");
+    assert_problem(&found, ProblemCode::TooBig, "needs about 300 MiB, but the instance has only 100 MiB");
 }
 
 #[test]
@@ -655,7 +655,7 @@ fn a_multi_gib_archive_is_cheap_to_generate_and_inspect() {
     let found = run(&path, &options);
     assert_eq!(found.full_size, Some(9 << 30));
     assert_eq!(found.ok(CheckId::Complete), Some(true), "{found:#?}");
-    assert_problem(&found, ProblemCode::TooBig, "needs about 9.0 GB, but the instance has only 8.0 GB");
+    assert_problem(&found, ProblemCode::TooBig, "needs about 9.0 GiB, but the instance has only 8.0 GiB");
     let always = InspectOptions { content_check: ContentCheck::Always, ..Default::default() };
     let found = run(&path, &always);
     assert_eq!(found.store_bytes, Some(9 << 30));

@@ -6,7 +6,7 @@ use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::{print_json, print_table, Failure};
-use crate::{account, graph, history, inspect, snapshots, upload};
+use crate::{account, accounts, graph, history, inspect, snapshots, upload};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -18,6 +18,9 @@ pub struct Cli {
     command: Command,
     #[command(flatten)]
     endpoints: EndpointArgs,
+    /// Use an Aura account connected in the Lifeboat window (its name or id; see `lifeboat accounts list`).
+    #[arg(long, env = "LIFEBOAT_ACCOUNT", global = true, value_name = "NAME")]
+    account: Option<String>,
     /// Log what happens on stderr.
     #[arg(long, global = true)]
     pub(crate) verbose: bool,
@@ -47,6 +50,9 @@ enum Command {
     /// Instances of the account.
     #[command(subcommand)]
     Instances(InstancesCommand),
+    /// The Aura accounts connected in the Lifeboat window, usable here with --account NAME.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
     /// Check a backup file (.backup, .dump, .tar) before restoring it: format, completeness, size. Read-only.
     Inspect {
         /// The file, or a folder holding exactly one archive.
@@ -231,6 +237,16 @@ fn parse_clock(s: &str) -> Result<ClockSpeed, String> {
 }
 
 #[derive(Debug, Subcommand)]
+enum AccountsCommand {
+    /// List them (names, ids, where their API is). No key leaves the keyring.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum InstancesCommand {
     /// List every instance with its live status.
     List {
@@ -246,6 +262,7 @@ impl Cli {
         match &self.command {
             Command::Sandbox(a) => a.json,
             Command::Instances(InstancesCommand::List { json }) => *json,
+            Command::Accounts(AccountsCommand::List { json }) => *json,
             Command::Inspect { json, .. } => *json,
             Command::Upload(a) => a.json(),
             Command::History(HistoryCommand::List { format, .. }) => *format == history::Format::Json,
@@ -265,14 +282,17 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
     match cli.command {
         Command::Upload(args) => upload::run(args, cli.endpoints.console_url.clone(), password_from_flag).await,
         Command::Sandbox(args) => sandbox(args).await,
-        Command::Instances(InstancesCommand::List { json }) => instances_list(&cli.endpoints, json).await,
+        Command::Instances(InstancesCommand::List { json }) => {
+            instances_list(&cli.endpoints, cli.account.as_deref(), json).await
+        }
+        Command::Accounts(AccountsCommand::List { json }) => accounts::list(json),
         Command::Inspect { file, json } => inspect::run(file, json).await,
         Command::History(HistoryCommand::List { kind, instance, outcome, since, format, out }) => {
             history::list(kind.as_deref(), instance, outcome.as_deref(), since.as_deref(), format, out.as_deref())
         }
         Command::History(HistoryCommand::Report { job, json, out }) => history::report(&job, json, out.as_deref()),
         Command::Graph(command) => {
-            let client = account::client(&cli.endpoints)?;
+            let client = account::client(&cli.endpoints, cli.account.as_deref())?;
             match command {
                 GraphCommand::Export { instance, out, overwrite, json } => {
                     graph::export(client, &instance, &out, overwrite, json).await
@@ -283,7 +303,7 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
             }
         }
         Command::Snapshots(command) => {
-            let client = account::client(&cli.endpoints)?;
+            let client = account::client(&cli.endpoints, cli.account.as_deref())?;
             match command {
                 SnapshotsCommand::List { instance, days, json } => {
                     snapshots::list(&client, &instance, days, json).await
@@ -353,8 +373,8 @@ async fn wait_for_shutdown_signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn instances_list(endpoints: &EndpointArgs, json: bool) -> Result<(), Failure> {
-    let client = account::client(endpoints)?;
+async fn instances_list(endpoints: &EndpointArgs, account: Option<&str>, json: bool) -> Result<(), Failure> {
+    let client = account::client(endpoints, account)?;
     let instances = lifeboat_engine::list_instance_views(&client).await?;
     if json {
         return print_json(&instances);

@@ -2,18 +2,20 @@
 //! Markdown/CSV and restore reports as the desktop app's History view.
 //!
 //! It reads the command line's own history and, unless `LIFEBOAT_DATA_DIR` points elsewhere, the desktop app's
-//! (one file per account), so a restore started in the window shows up here too. Nothing is ever written to a
+//! (one file per account, in the app's data folder as the engine's `DataLayout` names it on every OS), so a restore
+//! started in the window shows up here too. Nothing is ever written to a
 //! history file; `--out` writes a new file atomically and never leaves a half-written one under its name.
 
 use std::path::{Path, PathBuf};
 
+use lifeboat_engine::accounts::{AccountRegistry, DataLayout, SANDBOX_ID};
 use lifeboat_engine::history::{self, ExportFormat, HistoryEntry, HistoryFilter};
 use lifeboat_engine::jobs::{JobKind, Outcome};
 use serde::Serialize;
 use time::OffsetDateTime;
 
+use crate::account::data_dir;
 use crate::output::{print_json, print_table, Failure};
-use crate::snapshots::data_dir;
 
 /// How the list is printed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -34,27 +36,26 @@ struct Source {
     path: PathBuf,
 }
 
-/// The desktop app's data folder (Tauri's app data dir for its identifier), when the CLI's is the default one.
-fn app_data_dir() -> Option<PathBuf> {
-    if std::env::var_os("LIFEBOAT_DATA_DIR").is_some() {
-        return None;
-    }
-    data_dir().parent().map(Path::to_path_buf)
-}
-
-/// Every history file there is: the command line's, then one per account of the desktop app.
+/// Every history file there is: the command line's, then one per account of the desktop app (named by the
+/// account's label where its profile is still there).
 fn sources() -> Vec<Source> {
     let mut found = vec![Source { label: "command line".into(), path: history::path_in(&data_dir().join("jobs")) }];
-    if let Some(app) = app_data_dir() {
-        if let Ok(accounts) = std::fs::read_dir(app.join("jobs")) {
-            let mut accounts: Vec<_> = accounts.flatten().filter(|e| e.path().is_dir()).collect();
-            accounts.sort_by_key(|e| e.file_name());
-            for account in accounts {
-                let name = account.file_name().to_string_lossy().into_owned();
-                let label = if name == "sandbox" { "app, sandbox".to_string() } else { format!("app, account {name}") };
-                found.push(Source { label, path: history::path_in(&account.path()) });
+    // With LIFEBOAT_DATA_DIR the command line keeps to itself (scripts and tests isolate a run that way).
+    if std::env::var_os("LIFEBOAT_DATA_DIR").is_some() {
+        return found;
+    }
+    let Some(layout) = DataLayout::for_app() else { return found };
+    let profiles = AccountRegistry::load(&layout.accounts_file());
+    for (id, dir) in layout.app_journal_dirs() {
+        let label = if id == SANDBOX_ID {
+            "app, sandbox".to_string()
+        } else {
+            match profiles.get(&id) {
+                Some(p) => format!("app, {}", p.label),
+                None => format!("app, account {id}"),
             }
-        }
+        };
+        found.push(Source { label, path: history::path_in(&dir) });
     }
     found
 }
@@ -116,7 +117,7 @@ fn emit(text: &str, out: Option<&Path>) -> Result<(), Failure> {
             Ok(())
         }
         Some(path) => {
-            lifeboat_engine::journal::write_atomically(path, text.as_bytes()).map_err(|e| {
+            lifeboat_engine::atomic::write_atomically(path, text.as_bytes()).map_err(|e| {
                 Failure::local(
                     "write-failed",
                     format!(

@@ -15,24 +15,16 @@ pub(crate) async fn run(path: PathBuf, json: bool) -> Result<(), Failure> {
     if json {
         print_json(&inspection)?;
     } else {
-        say!("{}  ({})", inspection.file_name, human_bytes(inspection.file_size));
+        say!("{}  ({})", inspection.file_name, lifeboat_engine::words::size(inspection.file_size));
         say!("Format:    {}", inspection.format_label);
         if let Some(db) = &inspection.database_name {
             say!("Database:  {db}");
         }
         if let Some(t) = inspection.backup_time {
-            let t = t.to_offset(time::UtcOffset::UTC);
-            say!(
-                "Taken at:  {:04}-{:02}-{:02} {:02}:{:02} UTC",
-                t.year(),
-                u8::from(t.month()),
-                t.day(),
-                t.hour(),
-                t.minute()
-            );
+            say!("Taken at:  {}", lifeboat_engine::words::utc_label(t));
         }
         if let Some(full) = inspection.full_size {
-            say!("Unpacked:  {}", human_bytes(full));
+            say!("Unpacked:  {}", lifeboat_engine::words::size(full));
         }
         for check in &inspection.checks {
             let mark = match check.ok {
@@ -50,20 +42,5 @@ pub(crate) async fn run(path: PathBuf, json: bool) -> Result<(), Failure> {
         None if inspection.can_upload => Ok(()),
         Some(problem) => Err(Failure::local("unusable-file", problem.message.clone()).json_printed(json)),
         None => Err(Failure::local("unusable-file", "This file cannot be restored as it is.").json_printed(json)),
-    }
-}
-
-fn human_bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["bytes", "KB", "MB", "GB", "TB"];
-    let mut value = n as f64;
-    let mut unit = 0;
-    while value >= 1000.0 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if unit == 0 {
-        format!("{n} bytes")
-    } else {
-        format!("{value:.1} {}", UNITS[unit])
     }
 }

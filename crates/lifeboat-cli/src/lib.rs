@@ -24,6 +24,7 @@ macro_rules! say {
 }
 
 mod account;
+mod accounts;
 mod commands;
 mod graph;
 mod history;
@@ -35,6 +36,7 @@ mod upload;
 use std::ffi::OsString;
 use std::process::ExitCode;
 
+pub use account::window_endpoints;
 pub use commands::Cli;
 
 /// True when the arguments ask for the CLI (a subcommand, `--help` or `--version`) rather than the window.

@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use lifeboat_engine::accounts::WorkspaceError;
 use lifeboat_engine::ApiError;
 use serde::Serialize;
 
@@ -103,6 +104,27 @@ impl From<ApiError> for Failure {
             message: e.user_message(),
             retryable: e.retryable(),
             request_id: e.request_id().map(str::to_owned),
+            json_printed: false,
+        }
+    }
+}
+
+impl From<WorkspaceError> for Failure {
+    fn from(e: WorkspaceError) -> Self {
+        if let WorkspaceError::Api(api) = e {
+            return api.into();
+        }
+        // An account that is not there, or whose key cannot be read, is "not configured" (exit 3).
+        let exit = match e {
+            WorkspaceError::ConfigWrite(_) | WorkspaceError::Login(_) | WorkspaceError::Starting => 1,
+            _ => 3,
+        };
+        Self {
+            exit,
+            code: e.code().into(),
+            message: e.user_message(),
+            retryable: e.retryable(),
+            request_id: None,
             json_printed: false,
         }
     }

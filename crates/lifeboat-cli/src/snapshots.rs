@@ -14,19 +14,9 @@ use tokio::sync::watch;
 
 use crate::output::{print_json, print_table, Failure};
 
-/// The CLI's data directory: `$LIFEBOAT_DATA_DIR`, else `$XDG_DATA_HOME/dev.lifeboat.desktop/cli`.
-pub(crate) fn data_dir() -> PathBuf {
-    std::env::var_os("LIFEBOAT_DATA_DIR").map(PathBuf::from).unwrap_or_else(|| {
-        let data = std::env::var_os("XDG_DATA_HOME").map(PathBuf::from).unwrap_or_else(|| {
-            PathBuf::from(std::env::var_os("HOME").unwrap_or_default()).join(".local").join("share")
-        });
-        data.join("dev.lifeboat.desktop").join("cli")
-    })
-}
-
 /// The journal directory of CLI jobs.
 fn journal_dir() -> PathBuf {
-    data_dir().join("jobs")
+    crate::account::data_dir().join("jobs")
 }
 
 /// A job manager for one CLI run. `NEO4J_USERNAME`/`NEO4J_PASSWORD` (as `neo4j-admin` reads them) give the
@@ -37,16 +27,12 @@ pub(crate) fn manager(client: AuraClient, instance_id: &str) -> Arc<JobManager> 
         let user = std::env::var("NEO4J_USERNAME").unwrap_or_else(|_| "neo4j".into());
         let _ = logins.remember(instance_id, DbLogin { user, password: Sensitive::new(password) });
     }
-    let poll = std::env::var("LIFEBOAT_POLL_MS").ok().and_then(|v| v.parse().ok()).map(Duration::from_millis);
-    JobManager::new(
-        client,
-        logins,
-        JobSettings {
-            journal_dir: journal_dir(),
-            poll_interval: poll.unwrap_or(Duration::from_secs(10)),
-            watch_limit: Duration::from_secs(8 * 3600),
-        },
-    )
+    let mut settings = JobSettings::new(journal_dir());
+    // Tests against the sandbox poll faster.
+    if let Some(ms) = std::env::var("LIFEBOAT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
+        settings = settings.polling_every(Duration::from_millis(ms));
+    }
+    JobManager::new(client, logins, settings)
 }
 
 pub(crate) async fn list(client: &AuraClient, instance: &str, days: Option<u32>, json: bool) -> Result<(), Failure> {
@@ -70,7 +56,7 @@ pub(crate) async fn list(client: &AuraClient, instance: &str, days: Option<u32>,
         .map(|s| {
             let t = s.timestamp;
             vec![
-                format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute()),
+                lifeboat_engine::words::utc_minute(t),
                 s.profile_label.clone(),
                 s.status_label.clone(),
                 if s.exportable { "yes".into() } else { "no".into() },

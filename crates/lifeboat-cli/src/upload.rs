@@ -100,7 +100,7 @@ pub(crate) async fn run(
         }
     }
 
-    let journal_dir = crate::snapshots::data_dir().join("uploads");
+    let journal_dir = crate::account::data_dir().join("uploads");
     let mut request = UploadRequest::new(file.clone(), args.to_uri.clone(), user, password);
     request.console_url = console_url;
     request.overwrite_confirmed = args.overwrite_destination;
@@ -167,7 +167,7 @@ pub(crate) async fn run(
 /// The database login the app saved in the OS keyring for the instance the URI names, if any.
 async fn saved_login(uri: &str) -> Option<(String, Sensitive<String>)> {
     let dbid = lifeboat_upload::derive_console(uri, None).ok()?.dbid;
-    let found = tokio::task::spawn_blocking(move || lifeboat_secrets::SecretStore::os_keyring().db_credentials(&dbid))
+    let found = tokio::task::spawn_blocking(move || lifeboat_engine::logins::KeyringLogins::os_keyring().saved(&dbid))
         .await
         .ok()?;
     match found {

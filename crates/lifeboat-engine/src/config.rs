@@ -95,6 +95,47 @@ impl Endpoints {
     }
 }
 
+/// Endpoints named on a command line or in the environment (`--api-url` / `LIFEBOAT_API_URL` and so on), each one
+/// optional. The CLI's flags and the window's start-up flags are the same clap arguments (in `lifeboat-cli`); this
+/// type is what both hand to the engine, and [`EndpointOverrides::over`] is the one rule for combining them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EndpointOverrides {
+    /// Aura API base.
+    pub api_url: Option<String>,
+    /// OAuth token endpoint.
+    pub auth_url: Option<String>,
+    /// Console base URL.
+    pub console_url: Option<String>,
+    /// Query API URL template.
+    pub query_url: Option<String>,
+}
+
+impl EndpointOverrides {
+    /// The base endpoints with every named one replaced; an empty value counts as not named.
+    pub fn over(&self, base: Endpoints) -> Endpoints {
+        let pick =
+            |named: &Option<String>, base: String| named.clone().filter(|v| !v.trim().is_empty()).unwrap_or(base);
+        Endpoints {
+            api_url: pick(&self.api_url, base.api_url),
+            auth_url: pick(&self.auth_url, base.auth_url),
+            console_url: pick(&self.console_url, base.console_url),
+            query_url: pick(&self.query_url, base.query_url),
+        }
+    }
+
+    /// The named endpoints over the real Aura hosts.
+    pub fn resolve(&self) -> Endpoints {
+        self.over(Endpoints::default())
+    }
+
+    /// Whether any endpoint is named.
+    pub fn is_empty(&self) -> bool {
+        [&self.api_url, &self.auth_url, &self.console_url, &self.query_url]
+            .iter()
+            .all(|v| v.as_deref().is_none_or(|v| v.trim().is_empty()))
+    }
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
@@ -141,6 +182,21 @@ mod tests {
         let e =
             Endpoints { query_url: "https://x.databases.neo4j.io/db/neo4j/query/v2".into(), ..Endpoints::default() };
         assert_eq!(e.validate(), Err(ConfigError::QueryTemplate));
+    }
+
+    #[test]
+    fn named_endpoints_replace_the_defaults_one_by_one() {
+        let named = EndpointOverrides {
+            api_url: Some("http://127.0.0.1:9/v1".into()),
+            console_url: Some("  ".into()),
+            ..EndpointOverrides::default()
+        };
+        let e = named.resolve();
+        assert_eq!(e.api_url, "http://127.0.0.1:9/v1");
+        assert_eq!(e.console_url, AURA_CONSOLE_URL, "an empty value names nothing");
+        assert_eq!(e.auth_url, AURA_AUTH_URL);
+        assert!(!named.is_empty());
+        assert!(EndpointOverrides { console_url: Some(String::new()), ..Default::default() }.is_empty());
     }
 
     #[test]

@@ -8,18 +8,9 @@ use lifeboat_archive::{inspect, InspectOptions, Inspection};
 use crate::api::{AuraClient, Instance};
 use crate::jobs::StartError;
 
-/// Aura writes storage as "16GB"; the console checks sizes in binary units.
+/// Aura writes storage as "16GB", in binary units ([`crate::words::parse_size`]).
 pub fn storage_bytes(storage: &str) -> Option<u64> {
-    let s = storage.trim().to_ascii_uppercase();
-    let (number, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit() && c != '.')?);
-    let value: f64 = number.parse().ok()?;
-    let factor: f64 = match unit.trim() {
-        "GB" | "GIB" | "G" => 1024f64.powi(3),
-        "TB" | "TIB" | "T" => 1024f64.powi(4),
-        "MB" | "MIB" | "M" => 1024f64.powi(2),
-        _ => return None,
-    };
-    Some((value * factor) as u64)
+    crate::words::parse_size(storage)
 }
 
 /// The inspection options for restoring into `instance`.

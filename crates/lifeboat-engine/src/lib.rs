@@ -38,7 +38,6 @@
 
 pub mod accounts;
 pub mod api;
-pub mod backoff;
 pub mod budget;
 pub mod config;
 pub mod confirm;
@@ -49,17 +48,19 @@ pub mod graph_export;
 pub mod history;
 pub mod instances;
 pub mod jobs;
-pub mod journal;
 pub mod logins;
 pub mod snapshots;
 pub mod verify;
 
+pub use accounts::{DataLayout, Workspace};
 pub use api::{ApiCredentials, ApiError, AuraClient};
-pub use backoff::RetryPolicy;
 pub use budget::RequestBudget;
-pub use config::{ConfigError, Endpoints};
+pub use config::{ConfigError, EndpointOverrides, Endpoints};
 pub use instances::{list_instance_views, InstanceView, StatusTone};
 pub use jobs::{JobEvent, JobManager, JobSettings, JobState, LoginStore, MemoryLogins};
+pub use lifeboat_basics::backoff::RetryPolicy;
+/// The shared basics, re-exported: [`atomic`] files, the [`backoff`] and the [`words`] Lifeboat says things in.
+pub use lifeboat_basics::{atomic, backoff, words};
 pub use lifeboat_secrets::Sensitive;
 pub use snapshots::{SnapshotCache, SnapshotTimeline, SnapshotView};
 pub use verify::{DbLogin, GraphCounts, QueryClient};

@@ -15,6 +15,8 @@ pub enum LoginPersistence {
     Keyring,
     /// Memory, until Lifeboat quits.
     Session,
+    /// The sandbox's practice logins (memory; they are practice data).
+    Sandbox,
 }
 
 /// Logins in the keyring, plus session-only ones in memory (looked up first).
@@ -28,6 +30,19 @@ impl KeyringLogins {
     /// Logins over this secret store.
     pub fn new(store: SecretStore) -> Self {
         Self { store, session: Arc::new(MemoryLogins::default()) }
+    }
+
+    /// Logins in the OS keyring under this build's service name (the desktop app's).
+    pub fn os_keyring() -> Self {
+        Self::new(SecretStore::os_keyring())
+    }
+
+    /// The saved login of an instance: this session's, else the keyring's. Blocks on the keyring.
+    pub fn saved(&self, instance_id: &str) -> Result<Option<DbLogin>, SecretError> {
+        if let Some(login) = self.session.login(instance_id) {
+            return Ok(Some(login));
+        }
+        self.store.db_credentials(instance_id)
     }
 
     /// Saves a login in the keyring, or for this session only.

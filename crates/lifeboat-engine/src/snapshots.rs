@@ -281,31 +281,15 @@ pub fn data_loss(now: OffsetDateTime, snapshot_time: OffsetDateTime) -> Duration
     (now - snapshot_time).try_into().unwrap_or(Duration::ZERO)
 }
 
-/// A duration in plain words: "less than a minute", "12 min", "4 h 12 min", "2 days 3 h".
-pub fn human_duration(d: Duration) -> String {
-    let mins = d.as_secs() / 60;
-    let (days, hours, minutes) = (mins / (24 * 60), (mins / 60) % 24, mins % 60);
-    match (days, hours, minutes) {
-        (0, 0, 0) => "less than a minute".to_owned(),
-        (0, 0, m) => format!("{m} min"),
-        (0, h, 0) => format!("{h} h"),
-        (0, h, m) => format!("{h} h {m} min"),
-        (d, 0, _) => format!("{d} {}", if d == 1 { "day" } else { "days" }),
-        (d, h, _) => format!("{d} {} {h} h", if d == 1 { "day" } else { "days" }),
-    }
-}
+/// A duration in plain words, at minute precision ([`crate::words::span`], its one home).
+pub use crate::words::span as human_duration;
 
 /// The data-loss sentence in UTC, for the CLI and reports (the window phrases it in local time).
 pub fn data_loss_sentence(now: OffsetDateTime, snapshot_time: OffsetDateTime) -> String {
-    let t = snapshot_time.to_offset(time::UtcOffset::UTC);
     format!(
-        "Restoring this snapshot loses all changes made in the last {} (since {:04}-{:02}-{:02} {:02}:{:02} UTC).",
+        "Restoring this snapshot loses all changes made in the last {} (since {}).",
         human_duration(data_loss(now, snapshot_time)),
-        t.year(),
-        u8::from(t.month()),
-        t.day(),
-        t.hour(),
-        t.minute()
+        crate::words::utc_label(snapshot_time)
     )
 }
 
@@ -323,7 +307,7 @@ mod tests {
         assert_eq!(human_duration(data_loss(now, datetime!(2026-11-20 15:00 UTC))), "1 day");
         assert_eq!(
             data_loss_sentence(now, datetime!(2026-11-21 11:00 UTC)),
-            "Restoring this snapshot loses all changes made in the last 4 h 12 min (since 2026-11-21 11:00 UTC)."
+            "Restoring this snapshot loses all changes made in the last 4 h 12 min (since 21 Nov 2026 11:00 UTC)."
         );
         // A snapshot "in the future" (clock skew) loses nothing rather than a negative amount.
         assert_eq!(data_loss(now, datetime!(2026-11-21 16:00 UTC)), Duration::ZERO);

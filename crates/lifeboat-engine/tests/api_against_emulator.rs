@@ -15,7 +15,7 @@ async fn emulator(rate_limit_per_minute: u32) -> RunningEmulator {
 }
 
 fn quick_retries() -> RetryPolicy {
-    RetryPolicy { max_attempts: 4, base: Duration::from_millis(20), cap: Duration::from_secs(5) }
+    RetryPolicy { max_attempts: 4, base_delay: Duration::from_millis(20), max_delay: Duration::from_secs(5) }
 }
 
 fn client_for(emu: &RunningEmulator, secret: &str, retry: RetryPolicy) -> AuraClient {

@@ -402,7 +402,7 @@ fn build(dir: &Path) -> Vec<Case> {
             InspectOptions { target_storage_bytes: Some(100 << 20), ..InspectOptions::default() },
             "100 MB instance",
         ),
-        Refused(&["300.0 MB", "100.0 MB"]),
+        Refused(&["300 MiB", "100 MiB"]),
         true,
     );
 

@@ -1,4 +1,4 @@
-//! The Aura console's import API (reference `import-protocol.md` §4): auth, size check, initiate, S3 part
+//! The Aura console's import API (`docs/import-protocol.md` §3): auth, size check, initiate, S3 part
 //! listing, upload-complete and import status, with the protocol's retry rules made safer.
 //!
 //! - Transient answers (408, 429, 5xx) and connection failures are retried with backoff on every idempotent
@@ -14,12 +14,12 @@ use lifeboat_secrets::Sensitive;
 use reqwest::Method;
 use serde_json::{json, Value};
 
-use crate::backoff::Backoff;
 use crate::error::UploadError;
 use crate::http::{self, Answer, SendFailure};
 use crate::progress::Reporter;
 use crate::request::{Provider, RetryPolicy, Timeouts};
 use crate::target::{check_url, ConsoleTarget};
+use lifeboat_basics::backoff::Backoff;
 
 /// Where the console said to upload.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -97,7 +97,7 @@ pub enum UploadError {
     #[error("The file was uploaded completely, but Aura refused to start the import: the instance holds data and consent to overwrite it was not given (HTTP 409). The instance is unchanged and {}. Confirm the overwrite and resume the upload; the file does not need to be sent again.", lower_first(FILE_SAFE))]
     ConsentRequiredAtComplete,
     /// The store does not fit the instance (422 `ImportExceedsMaxSize`).
-    #[error("The database in this file is too big for the instance: it needs at least {needed_gb:.1} GB of storage.{} Nothing was uploaded and the instance is unchanged. {FILE_SAFE} Increase the instance's storage in the Aura console{}, or restore to a larger instance.", server_says(.message), see(.url))]
+    #[error("The database in this file is too big for the instance: it needs at least {needed_gb:.1} GiB of storage.{} Nothing was uploaded and the instance is unchanged. {FILE_SAFE} Increase the instance's storage in the Aura console{}, or restore to a larger instance.", server_says(.message), see(.url))]
     TooBig {
         /// The storage needed (FullSize), in GiB (the protocol's "GB").
         needed_gb: f64,
@@ -363,7 +363,7 @@ fn resume_hint(resumable: bool) -> &'static str {
     }
 }
 
-/// Aura's error formatting (reference §4): the message, then "See: <url>" when it gave one.
+/// Aura's error formatting (`docs/import-protocol.md` §3): the message, then "See: <url>" when it gave one.
 fn failure_text(message: &str, url: &Option<String>) -> String {
     let message = message.trim();
     let message = if message.is_empty() { "Aura gave no reason" } else { message.trim_end_matches('.') };
@@ -385,7 +385,7 @@ mod tests {
             url: Some("https://console.neo4j.io/".into()),
         };
         let text = too_big.to_string();
-        assert!(text.contains("2.3 GB"), "{text}");
+        assert!(text.contains("2.3 GiB"), "{text}");
         assert!(text.contains("insufficient space in your Neo4j Aura instance\u{201d}"), "{text}");
         assert!(text.contains("https://console.neo4j.io/"), "{text}");
         assert!(text.contains("not changed"), "{text}");

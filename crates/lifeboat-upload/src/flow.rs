@@ -546,7 +546,7 @@ pub(crate) enum Verdict {
     Failed(UploadError),
 }
 
-/// The status rules of reference §4.8, apart from the polling so they can be tested on their own.
+/// The status rules of `docs/import-protocol.md` §3.9, apart from the polling so they can be tested on their own.
 ///
 /// `running` before the load was seen starting is the *old* state (the import is queued); so is a `loading
 /// failed` left by an earlier attempt. Both are waited out until the start timeout; once `loading` or

@@ -1,4 +1,4 @@
-//! The GCS resumable upload (reference `object-upload.md` §1, `import-protocol.md` §4.5a), in chunks.
+//! The GCS resumable upload (`docs/object-upload.md` §1, `docs/import-protocol.md` §3.5), in chunks.
 //!
 //! 1. `POST <signed URL>` with `x-goog-resumable: start` → 201 (the XML API) or 200 (JSON API, emulators) with
 //!    the session in `Location`.
@@ -21,12 +21,12 @@ use std::time::Duration;
 use reqwest::header::CONTENT_LENGTH;
 use url::Url;
 
-use crate::backoff::Backoff;
 use crate::error::UploadError;
 use crate::http::{self, Answer, SendFailure};
 use crate::journal::Remote;
 use crate::target::check_url;
 use crate::transfer::Transfer;
+use lifeboat_basics::backoff::Backoff;
 
 /// What a run of the GCS uploader did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -97,7 +97,7 @@ impl Answer {
 
     /// `Retry-After` in seconds, when the server sent one.
     pub fn retry_after(&self) -> Option<Duration> {
-        self.header("retry-after").and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs)
+        self.header("retry-after").and_then(lifeboat_basics::backoff::parse_retry_after)
     }
 }
 
@@ -309,7 +309,7 @@ pub(crate) fn xml_error(body: &str) -> Option<String> {
 }
 
 /// GCS's answer when the object was already written completely by an earlier session and this signed URL may
-/// not overwrite it: the upload is done (reference §4.5a).
+/// not overwrite it: the upload is done (`docs/import-protocol.md` §3.5).
 pub(crate) fn already_uploaded(status: u16, body: &str) -> bool {
     status == 403
         && body.contains("<Code>AccessDenied</Code>")

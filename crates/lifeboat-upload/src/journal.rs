@@ -33,7 +33,7 @@
 //! one whose bytes were sent, without re-reading all of it.
 
 use std::fs;
-use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::UNIX_EPOCH;
@@ -339,7 +339,7 @@ impl Journal {
             return Ok(());
         }
         let bytes = serde_json::to_vec_pretty(&inner.record).map_err(|e| UploadError::journal("write", path, e))?;
-        write_atomic(path, &bytes).map_err(|e| UploadError::journal("write", path, e))
+        lifeboat_basics::atomic::write_atomically(path, &bytes).map_err(|e| UploadError::journal("write", path, e))
     }
 }
 
@@ -356,24 +356,6 @@ fn ensure_dir(dir: &Path) -> io::Result<()> {
         builder.mode(0o700);
     }
     builder.create(dir)
-}
-
-/// Writes `bytes` to `path` so that a crash leaves either the old or the new content, never a mixture: a
-/// temporary file in the same folder (created 0600), fsync, rename over `path`, fsync of the folder.
-pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
-    let dir = path.parent().ok_or_else(|| io::Error::other("the journal path has no folder"))?;
-    let mut tmp = tempfile::Builder::new().prefix(".upload-").suffix(".tmp").tempfile_in(dir)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        tmp.as_file().set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
-    tmp.write_all(bytes)?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    #[cfg(unix)]
-    fs::File::open(dir)?.sync_all()?;
-    Ok(())
 }
 
 /// An unfinished upload that [`crate::run`] can resume (from [`crate::resumable`]).
@@ -491,6 +473,7 @@ pub fn discard_resumable(journal_dir: &Path, id: &str) -> Result<(), UploadError
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::io::Write;
 
     #[cfg(unix)]
     #[test]

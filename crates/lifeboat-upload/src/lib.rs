@@ -1,7 +1,7 @@
 //! # lifeboat-upload
 //!
 //! Restores a Neo4j backup file into an Aura instance through the console import protocol of
-//! `neo4j-admin database upload` (reference `import-protocol.md`), closing that tool's known gaps:
+//! `neo4j-admin database upload` (`docs/import-protocol.md`), closing that tool's known gaps:
 //!
 //! - **Resumes instead of starting over.** GCS uploads go in chunks (default 64 MiB, multiples of 256 KiB);
 //!   after any failure the session is asked where it stands and the upload continues from the last byte the
@@ -77,7 +77,6 @@
 
 #![warn(missing_docs)]
 
-mod backoff;
 mod console;
 mod error;
 mod flow;
@@ -150,7 +149,7 @@ impl Default for SignedUrlOptions {
         SignedUrlOptions {
             chunk_size: DEFAULT_CHUNK_SIZE,
             timeouts: Timeouts::default(),
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy::transfer(),
         }
     }
 }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub const CHUNK_QUANTUM: u64 = 256 * 1024;
 
 /// Default GCS chunk: 64 MiB. Large enough that the idle round trip at each chunk boundary costs little on a
-/// real uplink (reference `object-upload.md` §1.7), small enough that a dropped connection re-sends at most this.
+/// real uplink (`docs/object-upload.md` §1.7), small enough that a dropped connection re-sends at most this.
 pub const DEFAULT_CHUNK_SIZE: u64 = 64 * 1024 * 1024;
 
 /// Default number of S3 parts uploaded at once.
@@ -32,7 +32,7 @@ pub struct UploadRequest {
     /// `lifeboat_archive::inspect` first). It is only ever opened for reading.
     pub file: PathBuf,
     /// The instance's connection URI (`neo4j+s://<dbid>.databases.neo4j.io`). The console URL and the database id
-    /// are derived from it exactly as `neo4j-admin database upload` does (reference §2).
+    /// are derived from it exactly as `neo4j-admin database upload` does (`docs/import-protocol.md` §2).
     pub bolt_uri: String,
     /// The database id, required for `*.instances.neo4j.io` URIs (which don't contain it), like `--to-dbid`.
     /// When given with a `*.databases.neo4j.io` URI it must agree with the URI.
@@ -96,7 +96,7 @@ impl UploadRequest {
             journal_dir: None,
             resume_id: None,
             timeouts: Timeouts::default(),
-            retry: RetryPolicy::default(),
+            retry: RetryPolicy::transfer(),
             poll_interval: Duration::from_secs(2),
             import_start_timeout: Duration::from_secs(90),
         }
@@ -143,25 +143,10 @@ impl Default for Timeouts {
     }
 }
 
-/// Exponential backoff with full jitter: before retry `k` (1-based) wait a uniformly random time in
-/// `[0, min(max_delay, base_delay · 2^(k-1))]`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct RetryPolicy {
-    /// Upper bound of the first delay.
-    pub base_delay: Duration,
-    /// No delay is longer than this (a server's `Retry-After` is capped by it too).
-    pub max_delay: Duration,
-    /// Attempts without progress before giving up. For data transfers the count starts again whenever the
-    /// store acknowledges more bytes, so a long upload over a flaky link keeps going as long as it advances.
-    pub max_attempts: u32,
-}
-
-impl Default for RetryPolicy {
-    fn default() -> Self {
-        // gcloud/gsutil use base 1 s, cap 32 s; 12 attempts without progress is roughly 4–6 minutes of trying.
-        RetryPolicy { base_delay: Duration::from_secs(1), max_delay: Duration::from_secs(32), max_attempts: 12 }
-    }
-}
+/// How transfers retry: the shared policy type of `lifeboat_basics::backoff` (its `Retry-After` rule included);
+/// requests default to [`RetryPolicy::transfer`]. Attempts are counted *without progress*: the count starts again
+/// whenever the store acknowledges more bytes, so a long upload over a flaky link keeps going as long as it advances.
+pub use lifeboat_basics::backoff::RetryPolicy;
 
 /// The steps of an upload, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -1,4 +1,4 @@
-//! The S3 pre-signed multipart upload (reference `import-protocol.md` §4.5b), with parts in parallel.
+//! The S3 pre-signed multipart upload (`docs/import-protocol.md` §3.6), with parts in parallel.
 //!
 //! Part `i` (0-based) is bytes `[i·size, (i+1)·size)` with `size = ceil(fileSize / TotalParts)`; the console
 //! may hand out only the links of the parts still missing, counted from the end (`first = TotalParts −
@@ -15,12 +15,12 @@ use reqwest::header::CONTENT_LENGTH;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use crate::backoff::Backoff;
 use crate::console::{Console, ListedPart};
 use crate::error::UploadError;
 use crate::http;
 use crate::journal::{PartDone, Remote};
 use crate::transfer::Transfer;
+use lifeboat_basics::backoff::Backoff;
 
 /// The multipart upload the console set up.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
 //! Where the console is: the console base URL and database id derived from a bolt URI exactly as
-//! `neo4j-admin database upload` derives them (reference `import-protocol.md` §2, `AuraURLFactory`), and the rule
+//! `neo4j-admin database upload` derives them (`docs/import-protocol.md` §2), and the rule
 //! that every URL we send data to is `https`, or plain `http` only to this machine.
 //!
 //! Only the non-dev matchers are implemented (Prod, Priv, Instance, tried in that order): Lifeboat reaches a
@@ -58,7 +58,7 @@ fn console(env: &str, domain: &str) -> String {
     format!("https://console{env}.neo4j{domain}.io")
 }
 
-/// Derives the console base URL and database id from a bolt URI (reference §2, non-dev mode).
+/// Derives the console base URL and database id from a bolt URI (`docs/import-protocol.md` §2).
 ///
 /// `dbid` is required for `*.instances.neo4j.io` URIs (they don't carry it, like `--to-dbid`); for the other
 /// forms the id comes from the URI, and a `dbid` that disagrees is refused rather than silently ignored.

@@ -462,7 +462,7 @@ async fn a_store_too_big_for_the_instance_is_explained_in_gb() {
 
     assert_eq!(err.code(), "too-big");
     let text = err.to_string();
-    assert!(text.contains("1024.0 GB"), "{text}");
+    assert!(text.contains("1024.0 GiB"), "{text}");
     assert!(text.contains("insufficient space"), "Aura's own words are quoted: {text}");
     assert!(!rec.all().iter().any(|p| p.step == Step::Upload), "nothing was uploaded");
 }

@@ -1,5 +1,5 @@
 //! Interoperability with an independent GCS implementation: `gcp-storage-emulator` (PyPI), so the resumable
-//! upload is not only compatible with our own reading of the protocol (reference `object-upload.md` §3.1).
+//! upload is not only compatible with our own reading of the protocol (`docs/object-upload.md` §3).
 //!
 //! Install and check it by hand:
 //!

@@ -3,6 +3,7 @@
 //   instances, save a database login, restore a snapshot in it;
 // - then prove the secrets (the account's client secret and the database password, random canaries) went only to
 //   the OS keyring: not in any file of the app's data or config dirs, journals, logs, or any IPC reply.
+// - the command line lists that account, uses it with --account NAME and reads the window's history;
 // At the end the account is disconnected and its secret leaves the keyring.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -112,6 +113,31 @@ test('a database login is checked, saved in the keyring, and used for the before
     timeoutMsg: 'the restore in the connected account did not succeed',
   });
   assert.match(await (await $('[data-testid="counts-after"]')).getText(), /\d/);
+});
+
+test('the command line lists the account connected in the window, uses it by name and finds its history', () => {
+  // The same desktop session as the window: the same app folders and keyring; no key in the environment.
+  const env = { ...process.env };
+  for (const name of ['AURA_CLIENT_ID', 'AURA_CLIENT_SECRET', 'LIFEBOAT_DATA_DIR', 'LIFEBOAT_API_URL', 'LIFEBOAT_AUTH_URL']) {
+    delete env[name];
+  }
+  const lifeboat = (args) => execFileSync(process.env.LIFEBOAT_APP, args, { encoding: 'utf8', env });
+  const listed = lifeboat(['accounts', 'list', '--json']);
+  assert.ok(!listed.includes(aura.info.client_secret), 'no secret in the list');
+  const canary = JSON.parse(listed).find((a) => a.label === 'Canary org');
+  assert.ok(canary, `the window's account is listed: ${listed}`);
+  assert.equal(canary.apiUrl, aura.info.api_url);
+  const instances = JSON.parse(lifeboat(['--account', 'Canary org', 'instances', 'list', '--json']));
+  assert.deepEqual(
+    instances.map((i) => i.id).sort(),
+    aura.info.instances.map((i) => i.id).sort(),
+    'the command line reaches the account with the key the window saved',
+  );
+  const history = JSON.parse(lifeboat(['history', 'list', '--kind', 'restore', '--format', 'json']));
+  assert.ok(
+    history.some((e) => e.recordedBy === 'app, Canary org' && e.outcome === 'succeeded'),
+    `the window's restore is in the history the command line reads: ${JSON.stringify(history)}`,
+  );
 });
 
 test('no secret is in any file the app wrote, its logs, or any IPC reply', async () => {

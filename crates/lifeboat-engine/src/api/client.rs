@@ -24,10 +24,10 @@ use super::error::ApiError;
 use super::types::{
     CreateInstanceRequest, CreatedInstance, Instance, InstanceSummary, OperationAck, Snapshot, Tenant, TenantDetails,
 };
-use crate::backoff::RetryPolicy;
 use crate::budget::RequestBudget;
 use crate::config::Endpoints;
 use crate::Sensitive;
+use lifeboat_basics::backoff::{parse_retry_after, RetryPolicy};
 
 /// Refresh the token this long before Aura says it expires (as aura-cli, terraform and the go-sdk do).
 const TOKEN_REFRESH_MARGIN: Duration = Duration::from_secs(60);
@@ -115,7 +115,7 @@ impl AuraClient {
         credentials: ApiCredentials,
         budget: Arc<RequestBudget>,
     ) -> Result<Self, ApiError> {
-        Self::with_retry_policy(endpoints, credentials, budget, RetryPolicy::default())
+        Self::with_retry_policy(endpoints, credentials, budget, RetryPolicy::api())
     }
 
     /// As [`AuraClient::new`], with an explicit retry policy (tests use short delays).
@@ -337,7 +337,7 @@ impl AuraClient {
                 continue;
             }
             if status == StatusCode::TOO_MANY_REQUESTS {
-                let wait = retry_after.map(|d| retry.server_delay(d)).unwrap_or_else(|| jittered(&retry, attempt));
+                let wait = waited(&retry, attempt, retry_after);
                 self.inner.budget.hold_for(wait).await;
                 if attempt < retry.max_attempts {
                     tracing::debug!(path = url.path(), ?wait, "429, waiting as asked");
@@ -346,7 +346,7 @@ impl AuraClient {
                 return Err(ApiError::RateLimited { retry_after, request_id });
             }
             if status.is_server_error() && idempotent && attempt < retry.max_attempts {
-                let wait = retry_after.map(|d| retry.server_delay(d)).unwrap_or_else(|| jittered(&retry, attempt));
+                let wait = waited(&retry, attempt, retry_after);
                 self.pause(wait).await;
                 continue;
             }
@@ -417,7 +417,7 @@ impl AuraClient {
                 });
             }
             if (status.is_server_error() || status == StatusCode::TOO_MANY_REQUESTS) && attempt < retry.max_attempts {
-                let wait = retry_after.map(|d| retry.server_delay(d)).unwrap_or_else(|| jittered(&retry, attempt));
+                let wait = waited(&retry, attempt, retry_after);
                 self.pause(wait).await;
                 continue;
             }
@@ -432,6 +432,11 @@ impl AuraClient {
 /// The backoff delay, computed outside any `.await` (the thread-local RNG must not live across one).
 fn jittered(retry: &RetryPolicy, attempt: u32) -> Duration {
     retry.delay(attempt, &mut rand::rng())
+}
+
+/// The delay before retrying an answer that may carry `Retry-After` (the one rule of `lifeboat_basics::backoff`).
+fn waited(retry: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    retry.wait(attempt, retry_after, &mut rand::rng())
 }
 
 fn parse_data<T: DeserializeOwned>(text: &str, request_id: Option<String>) -> Result<Accepted<T>, ApiError> {
@@ -484,8 +489,7 @@ fn request_id(headers: &HeaderMap) -> Option<String> {
 }
 
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
-    let text = headers.get(RETRY_AFTER)?.to_str().ok()?;
-    text.trim().parse::<f64>().ok().filter(|s| s.is_finite() && *s >= 0.0).map(Duration::from_secs_f64)
+    parse_retry_after(headers.get(RETRY_AFTER)?.to_str().ok()?)
 }
 
 /// Describes a transport error without its URL: URLs can carry ids users paste into tickets, never secrets, but

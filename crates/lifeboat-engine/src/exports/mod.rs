@@ -57,12 +57,9 @@ pub struct ConsoleLink {
     pub steps: Vec<String>,
 }
 
-/// "20 Nov 2026 03:00 UTC".
+/// "20 Nov 2026 03:00 UTC" ([`crate::words::utc_label`]).
 pub(crate) fn utc_words(t: OffsetDateTime) -> String {
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let t = t.to_offset(UtcOffset::UTC);
-    let month = MONTHS[usize::from(u8::from(t.month())) - 1];
-    format!("{} {month} {} {:02}:{:02} UTC", t.day(), t.year(), t.hour(), t.minute())
+    crate::words::utc_label(t)
 }
 
 fn is_loopback(url: &Url) -> bool {
@@ -376,23 +373,9 @@ impl ExportError {
     }
 }
 
-/// A size as people read it, in decimal units like a file manager: "512 bytes", "4.2 MB", "17 GB".
+/// A size as Lifeboat says it everywhere ([`crate::words::size`]: binary units, labelled KiB/MiB/GiB).
 pub fn size_words(bytes: u64) -> String {
-    if bytes < 1000 {
-        return if bytes == 1 { "1 byte".into() } else { format!("{bytes} bytes") };
-    }
-    let mut value = bytes as f64 / 1000.0;
-    let mut unit = 0;
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    while value >= 999.95 && unit < UNITS.len() - 1 {
-        value /= 1000.0;
-        unit += 1;
-    }
-    if value < 9.95 {
-        format!("{value:.1} {}", UNITS[unit])
-    } else {
-        format!("{} {}", value.round(), UNITS[unit])
-    }
+    crate::words::size(bytes)
 }
 
 /// CRC-32 as the history and the window show it: 8 lowercase hex digits.
@@ -472,9 +455,8 @@ mod tests {
     fn sizes_read_like_a_file_manager() {
         assert_eq!(size_words(1), "1 byte");
         assert_eq!(size_words(512), "512 bytes");
-        assert_eq!(size_words(4_194_304), "4.2 MB");
-        assert_eq!(size_words(17_000_000_000), "17 GB");
-        assert_eq!(size_words(999_960), "1.0 MB");
+        assert_eq!(size_words(4_194_304), "4.0 MiB");
+        assert_eq!(size_words(17 << 30), "17 GiB");
     }
 
     #[test]

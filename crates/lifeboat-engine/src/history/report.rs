@@ -15,6 +15,10 @@ use crate::cost::age_words;
 use crate::jobs::{JobKind, Outcome};
 use crate::snapshots::human_duration;
 use crate::verify::GraphCounts;
+// The shared wording, under the names this module has always used.
+use crate::words::{
+    elapsed as measured, grouped as count, utc_label as when, utc_minute as short_when, utc_rfc3339 as iso,
+};
 
 /// The two file formats the history can be saved as.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
@@ -57,50 +61,6 @@ pub struct Messages {
     pub before: String,
     /// Says how it went: running again, how long it took, the last data point, what was checked.
     pub after: String,
-}
-
-/// "21 Nov 2026 15:12 UTC".
-fn when(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    const MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
-    let month = MONTHS[usize::from(u8::from(t.month())) - 1];
-    format!("{} {month} {} {:02}:{:02} UTC", t.day(), t.year(), t.hour(), t.minute())
-}
-
-/// "2026-11-21 15:12" (the table's column says UTC).
-fn short_when(t: OffsetDateTime) -> String {
-    let t = t.to_offset(UtcOffset::UTC);
-    format!("{:04}-{:02}-{:02} {:02}:{:02}", t.year(), u8::from(t.month()), t.day(), t.hour(), t.minute())
-}
-
-/// RFC 3339 in UTC, for machines (the CSV).
-fn iso(t: OffsetDateTime) -> String {
-    t.to_offset(UtcOffset::UTC).format(&time::format_description::well_known::Rfc3339).unwrap_or_else(|_| short_when(t))
-}
-
-/// A measured time, to the second below an hour: "45 s", "3 min 25 s", "1 h 4 min".
-fn measured(secs: u64) -> String {
-    match (secs / 3600, (secs / 60) % 60, secs % 60) {
-        (0, 0, 0) => "under a second".into(),
-        (0, 0, s) => format!("{s} s"),
-        (0, m, 0) => format!("{m} min"),
-        (0, m, s) => format!("{m} min {s} s"),
-        (h, 0, _) => format!("{h} h"),
-        (h, m, _) => format!("{h} h {m} min"),
-    }
-}
-
-/// "1,234,567".
-fn count(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn counts_words(c: GraphCounts) -> String {
@@ -976,7 +936,7 @@ mod tests {
 
     #[test]
     fn measured_times_read_naturally() {
-        assert_eq!(measured(0), "under a second");
+        assert_eq!(measured(0), "less than a second");
         assert_eq!(measured(45), "45 s");
         assert_eq!(measured(120), "2 min");
         assert_eq!(measured(205), "3 min 25 s");

@@ -447,22 +447,10 @@ fn record_verified(job: &Job, copied: &Copied) {
         StepId::Verify,
         Some(format!(
             "{} bytes, CRC-32 {}: the same as the download",
-            group_digits(copied.bytes),
+            crate::words::grouped(copied.bytes),
             crc_hex(copied.crc32)
         )),
     );
-}
-
-fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 fn fail_and_discard(job: &Job, file: &ExportFile, step: StepId, e: &ExportError) {

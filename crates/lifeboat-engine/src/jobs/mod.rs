@@ -41,9 +41,9 @@ pub use state::{
 };
 
 use crate::api::{ApiError, AuraClient};
+use crate::atomic::write_atomically;
 use crate::confirm::{ConfirmError, Confirmations, ConfirmedAction};
 use crate::history::{self, HistoryEntry, HistoryError, HistoryFilter};
-use crate::journal::write_atomically;
 use crate::verify::{DbLogin, QueryClient};
 
 /// Jobs kept in the journal directory (older ones are pruned; the history keeps the long record).
@@ -207,6 +207,29 @@ pub struct JobSettings {
     pub poll_interval: Duration,
     /// How long a restore or creation may take before Lifeboat stops watching.
     pub watch_limit: Duration,
+}
+
+impl JobSettings {
+    /// How often a job asks Aura how it is going. Aura allows 125 requests a minute for a whole account; one
+    /// status poll per job every 10 s leaves room for a dozen jobs and the window's own reads.
+    pub const AURA_POLL: Duration = Duration::from_secs(10);
+    /// The sandbox answers from this computer: it is polled more often, so practice feels like the real thing.
+    pub const SANDBOX_POLL: Duration = Duration::from_secs(2);
+    /// The sandbox on its fast clock (the tests'): a restore takes a fraction of a second.
+    pub const FAST_SANDBOX_POLL: Duration = Duration::from_millis(200);
+    /// Restores of large databases can take hours; Lifeboat stops watching only after a working day (the job
+    /// then says so and Aura carries on).
+    pub const WATCH_LIMIT: Duration = Duration::from_secs(8 * 3600);
+
+    /// The policy for an Aura account whose journals live in `journal_dir`.
+    pub fn new(journal_dir: impl Into<PathBuf>) -> Self {
+        Self { journal_dir: journal_dir.into(), poll_interval: Self::AURA_POLL, watch_limit: Self::WATCH_LIMIT }
+    }
+
+    /// The same, polling at another interval (the sandbox, or a test's `LIFEBOAT_POLL_MS`).
+    pub fn polling_every(self, poll_interval: Duration) -> Self {
+        Self { poll_interval, ..self }
+    }
 }
 
 /// Starts, tracks and journals jobs. Shared behind an `Arc`.

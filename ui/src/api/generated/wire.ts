@@ -665,7 +665,7 @@ neo4jVersion?: string | null,
 storeFormat?: string | null, 
 /**
  * What to send as `FullSize`: the uncompressed store size from the archive's metadata, or the file size
- * for formats that don't record it (what `neo4j-admin` does, §10.5).
+ * for formats that don't record it (what `neo4j-admin` does, §4.5).
  */
 fullSize?: number | null, 
 /**
@@ -1013,7 +1013,7 @@ before: string,
 after: string, };
 
 /**
- * Whether the window shows a real account or practice data.
+ * Whether an account is practice data or a real Aura account.
  */
 export type Mode = "sandbox" | "account";
 

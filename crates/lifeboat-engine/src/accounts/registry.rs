@@ -1,19 +1,16 @@
-//! Account profiles: which Aura API keys the user connected, under which label, against which endpoints.
+//! The profiles file: which Aura API keys the user connected, under which label, against which endpoints.
 //!
-//! The profile file holds no secret — only the label, the client id and the endpoints. Each client secret lives in
-//! the OS keyring under the profile's id (or, when the user chose "this session only", in memory).
+//! The file holds no secret — only the label, the client id and the endpoints. Each client secret lives in the OS
+//! keyring under the profile's id (or, when the user chose "this session only", in memory); the
+//! [`Workspace`](super::Workspace) keeps the two together.
 
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use crate::api::{ApiCredentials, ApiError, AuraClient, Tenant};
-use crate::budget::RequestBudget;
+use crate::atomic::write_atomically;
 use crate::config::Endpoints;
-use crate::journal::write_atomically;
-use crate::Sensitive;
 
 /// A connected Aura account (an API key), without its secret.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -147,21 +144,6 @@ fn clean_label(label: &str, client_id: &str) -> String {
     } else {
         label
     }
-}
-
-/// A client for an API key, on its own request budget.
-pub fn client_for(endpoints: Endpoints, client_id: &str, secret: Sensitive<String>) -> Result<AuraClient, ApiError> {
-    AuraClient::new(
-        endpoints,
-        ApiCredentials { client_id: client_id.trim().to_owned(), client_secret: secret },
-        Arc::new(RequestBudget::default()),
-    )
-}
-
-/// Checks an API key before saving it: a token is fetched and the tenants listed.
-pub async fn verify_api_key(client: &AuraClient) -> Result<Vec<Tenant>, ApiError> {
-    client.check_credentials().await?;
-    client.list_tenants().await
 }
 
 #[cfg(test)]
