@@ -51,6 +51,7 @@ pub mod jobs;
 pub mod journal;
 pub mod logins;
 pub mod snapshots;
+pub mod strategy;
 pub mod verify;
 
 pub use api::{ApiCredentials, ApiError, AuraClient};

@@ -7,6 +7,7 @@
 //! itself runs in Aura; only the watching was interrupted). When a job ends, it is recorded for good in the
 //! account's [history](crate::history).
 
+mod copy;
 mod export;
 mod graph;
 mod plans;
@@ -28,6 +29,8 @@ pub use export::ExportSink;
 pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
+pub use runner::utc_label;
+pub(crate) use state::new_job_id;
 pub use state::{
     ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepState, TransferProgress,
 };
@@ -665,7 +668,14 @@ impl JobManager {
     /// Adds a finished job to the history. A failure is logged, never fatal: the job itself is done, and the next
     /// start adds what is missing from the journal.
     fn record(&self, state: &JobState) {
-        let Some(entry) = HistoryEntry::from_job(state) else { return };
+        let Some(mut entry) = HistoryEntry::from_job(state) else { return };
+        // The objectives that applied, so the report can say whether this restore or test met them.
+        if matches!(entry.kind, JobKind::Restore | JobKind::Upload | JobKind::GraphImport | JobKind::Drill) {
+            match crate::strategy::objectives::get(&self.settings.journal_dir, &entry.instance_id) {
+                Ok(objectives) => entry.objectives = objectives,
+                Err(e) => tracing::warn!(code = e.code(), "could not read the objectives for the history"),
+            }
+        }
         if let Err(e) = history::append(&self.history_path(), &entry) {
             tracing::warn!(job = %state.id, code = e.code(), "could not add the job to the history: {e}");
         }

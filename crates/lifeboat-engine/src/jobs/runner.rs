@@ -122,7 +122,8 @@ pub(crate) fn skip(state: &mut JobState, step: &str, why: &str) {
     }
 }
 
-pub(crate) fn utc_label(t: OffsetDateTime) -> String {
+/// A time in UTC as the history and notifications write it: "21 Nov 2026 15:12 UTC".
+pub fn utc_label(t: OffsetDateTime) -> String {
     let t = t.to_offset(time::UtcOffset::UTC);
     format!("{} {} {} {:02}:{:02} UTC", t.day(), month_abbrev(t.month()), t.year(), t.hour(), t.minute())
 }
@@ -440,7 +441,7 @@ pub(crate) async fn resume(job: Job) {
             job.succeed();
         }
         (JobKind::SnapshotExport, _, _) => super::export::resume(job).await,
-        (JobKind::GraphExport | JobKind::GraphImport, _, _) => super::graph::interrupted(&job),
+        (JobKind::GraphExport | JobKind::GraphImport | JobKind::ScheduledCopy, _, _) => super::graph::interrupted(&job),
         (JobKind::Upload, step, _) => {
             let step = step.unwrap_or("upload").to_owned();
             job.fail(

@@ -33,6 +33,12 @@ pub enum JobKind {
     /// relationships.
     #[serde(rename = "graph-import")]
     GraphImport,
+    /// A scheduled copy: a logical export into a schedule's folder, read back and checked, then older copies
+    /// pruned (see [`crate::strategy`]). A record of runs missed while the computer was off has this kind too.
+    #[serde(rename = "scheduled-copy")]
+    ScheduledCopy,
+    /// A change of an instance's recovery objectives (a history record only, never a running job).
+    Objectives,
 }
 
 /// Where a step stands.
@@ -205,6 +211,23 @@ pub struct JobState {
     /// Snapshot exports: the download, where it goes, and what the copy was checked against.
     #[serde(default)]
     pub export: Option<crate::exports::ExportFile>,
+    /// Scheduled copies: the schedule and what the run did.
+    #[serde(default)]
+    pub copy: Option<crate::strategy::CopyFacts>,
+}
+
+/// A new job id: the UTC start time to the second and a random suffix, so ids sort by start time.
+pub(crate) fn new_job_id(now: OffsetDateTime) -> String {
+    let suffix: u16 = rand::random();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}-{suffix:04x}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 impl JobState {
@@ -216,17 +239,8 @@ impl JobState {
         steps: &[(&str, &str)],
     ) -> Self {
         let now = OffsetDateTime::now_utc();
-        let suffix: u16 = rand::random();
         Self {
-            id: format!(
-                "{:04}{:02}{:02}T{:02}{:02}{:02}-{suffix:04x}",
-                now.year(),
-                u8::from(now.month()),
-                now.day(),
-                now.hour(),
-                now.minute(),
-                now.second()
-            ),
+            id: new_job_id(now),
             kind,
             instance_id: instance_id.to_owned(),
             instance_name: instance_name.to_owned(),
@@ -256,6 +270,7 @@ impl JobState {
             progress: None,
             item_progress: None,
             export: None,
+            copy: None,
         }
     }
 
