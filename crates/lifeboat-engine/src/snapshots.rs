@@ -229,17 +229,20 @@ impl SnapshotCache {
     }
 
     /// The newest snapshot that can be restored and the newest that can also be exported, walking back from today
-    /// one UTC day at a time only as far as needed (usually one or two calls, shared with the timeline's cache).
+    /// one UTC day at a time only as far as needed (usually one or two calls, shared with the timeline's cache),
+    /// and never before the instance was created.
     pub async fn recent(
         &self,
         client: &AuraClient,
         instance_id: &str,
         tier: &str,
+        created_at: Option<OffsetDateTime>,
     ) -> Result<RecentSnapshots, ApiError> {
         let retention = retention_for(tier);
         let now = OffsetDateTime::now_utc();
         let today = now.date();
-        let days = retention.days.unwrap_or(FREE_TIER_LOOKBACK_DAYS);
+        let age_days = created_at.map(|c| (today - c.date()).whole_days().max(0) as u32);
+        let days = retention.days.unwrap_or(FREE_TIER_LOOKBACK_DAYS).min(age_days.unwrap_or(u32::MAX));
         let oldest_kept = retention.days.map(|d| now - time::Duration::days(i64::from(d)));
         let mut found = RecentSnapshots::default();
         for back in 0..=days {

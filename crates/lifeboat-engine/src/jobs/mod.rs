@@ -657,8 +657,8 @@ impl JobManager {
         }
     }
 
+    /// Tells the finish hook (the job is in the journal and the history already).
     pub(crate) fn finished(&self, state: &JobState) {
-        self.record(state);
         let hook = self.on_finish.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(hook) = hook {
             hook(state);
@@ -667,7 +667,7 @@ impl JobManager {
 
     /// Adds a finished job to the history. A failure is logged, never fatal: the job itself is done, and the next
     /// start adds what is missing from the journal.
-    fn record(&self, state: &JobState) {
+    pub(crate) fn record(&self, state: &JobState) {
         let Some(mut entry) = HistoryEntry::from_job(state) else { return };
         // The objectives that applied, so the report can say whether this restore or test met them.
         if matches!(entry.kind, JobKind::Restore | JobKind::Upload | JobKind::GraphImport | JobKind::Drill) {

@@ -94,15 +94,14 @@ impl Job {
     }
 
     pub(super) fn succeed(&self) {
-        let state = self.update(|s| {
+        self.end(|s| {
             s.outcome = Some(Outcome::Succeeded);
             s.finished_at = Some(OffsetDateTime::now_utc());
         });
-        self.manager.finished(&state);
     }
 
     pub(super) fn fail(&self, step: &str, error: JobError) {
-        let state = self.update(|s| {
+        self.end(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Failed;
                 st.finished_at = Some(OffsetDateTime::now_utc());
@@ -111,6 +110,16 @@ impl Job {
             s.finished_at = Some(OffsetDateTime::now_utc());
             s.error = Some(error);
         });
+    }
+
+    /// The final change: journalled and added to the history *before* any watcher hears that the job ended, so
+    /// whoever reacts to the end (the readiness view after a restore test, a script after `--wait`) finds it there.
+    fn end(&self, change: impl FnOnce(&mut JobState)) {
+        let mut state = self.tx.borrow().clone();
+        change(&mut state);
+        self.manager.persist(&state);
+        self.manager.record(&state);
+        self.tx.send_replace(state.clone());
         self.manager.finished(&state);
     }
 }

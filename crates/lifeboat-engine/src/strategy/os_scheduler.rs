@@ -485,6 +485,19 @@ impl OsScheduler {
         }
     }
 
+    /// A scheduler with explicit places and tools (tests; `config_home` is `XDG_CONFIG_HOME`, `home` the user's
+    /// home folder).
+    pub fn with(backend: Backend, config_home: &Path, home: &Path, systemctl: &str, crontab: &str) -> Self {
+        Self {
+            backend,
+            systemd_dir: config_home.join("systemd").join("user"),
+            launch_agents: home.join("Library").join("LaunchAgents"),
+            systemctl: systemctl.into(),
+            crontab: crontab.into(),
+            cron_available: on_path(crontab),
+        }
+    }
+
     /// The files this scheduler's entry lives in.
     pub fn files(&self) -> Vec<PathBuf> {
         match self.backend {

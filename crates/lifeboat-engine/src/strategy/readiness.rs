@@ -683,7 +683,7 @@ pub async fn gather(
     instance: &InstanceView,
     now: OffsetDateTime,
 ) -> Result<Readiness, ApiError> {
-    let recent = cache.recent(client, &instance.id, &instance.tier).await?;
+    let recent = cache.recent(client, &instance.id, &instance.tier, instance.created_at).await?;
     let fact = |s: &crate::snapshots::SnapshotView| SnapshotFact { id: s.id.clone(), at: s.timestamp };
     let objectives = home.objectives_of(&instance.id).map(|(_, o)| o);
     let history = home.history_of(&instance.id);
