@@ -35,7 +35,7 @@ struct Source {
 }
 
 /// The desktop app's data folder (Tauri's app data dir for its identifier), when the CLI's is the default one.
-fn app_data_dir() -> Option<PathBuf> {
+pub(crate) fn app_data_dir() -> Option<PathBuf> {
     if std::env::var_os("LIFEBOAT_DATA_DIR").is_some() {
         return None;
     }

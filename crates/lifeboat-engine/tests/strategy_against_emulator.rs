@@ -359,7 +359,7 @@ async fn runs_missed_while_the_computer_was_off_are_recorded_as_skipped_and_the_
     s.at = TimeOfDay { hour: now.hour(), minute: now.minute() };
     schedule::add(w.journal.path(), &s).unwrap();
     let notes = Recorder::default();
-    let reports = copies::run_due(&jobs, &scope(&w), now + time::Duration::minutes(1), &notes).await;
+    let reports = copies::run_due(&scope(&w), now + time::Duration::minutes(1), &notes, |_| Ok(jobs.clone())).await;
     let outcomes: Vec<RunOutcome> = reports.iter().map(|r| r.outcome).collect();
     assert_eq!(outcomes, [RunOutcome::Skipped, RunOutcome::Copied], "{reports:?}");
     assert!(reports[0].message.contains("were not made: this computer was off"), "{}", reports[0].message);
@@ -374,7 +374,9 @@ async fn runs_missed_while_the_computer_was_off_are_recorded_as_skipped_and_the_
     assert_eq!(copies_in(folder.path()).len(), 1, "the newest missed run made its copy");
 
     // Nothing more is due until the next slot.
-    assert!(copies::run_due(&jobs, &scope(&w), now + time::Duration::minutes(2), &notes).await.is_empty());
+    assert!(copies::run_due(&scope(&w), now + time::Duration::minutes(2), &notes, |_| Ok(jobs.clone()))
+        .await
+        .is_empty());
     assert!(notes.taken().is_empty());
 }
 

@@ -284,14 +284,73 @@ fn record_skipped(
     }
 }
 
-/// Runs every schedule of an account that is due at `now`, one after another; records missed runs. A schedule
-/// whose run is under way elsewhere is left to that run.
-pub async fn run_due(
-    manager: &Arc<JobManager>,
+/// Records a due run that could not even start (the account's key is not in the keyring, say): in the history,
+/// on the desktop, and as handled, so it is not tried again until the next slot.
+fn record_unstartable(
+    scope: &Scope,
+    schedule: &Schedule,
+    slot: OffsetDateTime,
+    why: &str,
+    notifier: &dyn Notifier,
+) -> RunReport {
+    let now = OffsetDateTime::now_utc();
+    let message = format!("{why} No copy was saved this time.");
+    let mut entry = HistoryEntry::note(
+        JobKind::ScheduledCopy,
+        &schedule.instance_id,
+        &schedule.instance_name,
+        format!("Scheduled copy of {} to {}", schedule.instance_name, schedule.folder.display()),
+        Outcome::Failed,
+        now,
+    );
+    entry.error = Some(JobError { code: "account-unavailable".into(), message: message.clone(), retryable: true });
+    entry.copy = Some(CopyFacts {
+        schedule_id: schedule.id.clone(),
+        schedule_name: schedule.name.clone(),
+        folder: schedule.folder.clone(),
+        keep: schedule.keep,
+        slot: Some(slot),
+        ..CopyFacts::default()
+    });
+    if let Err(e) = history::append(&history::path_in(&scope.dir), &entry) {
+        tracing::warn!(code = e.code(), "could not record a failed copy in the history");
+    }
+    let mut run = schedule::run_state(&scope.dir, &schedule.id);
+    run.last_slot = Some(run.last_slot.map_or(slot, |s| s.max(slot)));
+    run.last_run = Some(RunRecord {
+        at: now,
+        slot: Some(slot),
+        outcome: Outcome::Failed,
+        job_id: Some(entry.job_id.clone()),
+        file: None,
+        message: Some(message.clone()),
+    });
+    if let Err(e) = schedule::save_run_state(&scope.dir, &schedule.id, &run) {
+        tracing::warn!(schedule = %schedule.name, "could not save the schedule's run record: {e}");
+    }
+    notifier.notify(&format!("Scheduled copy of {} failed", schedule.instance_name), &message);
+    RunReport {
+        schedule: schedule.name.clone(),
+        instance_name: schedule.instance_name.clone(),
+        outcome: RunOutcome::Failed,
+        job_id: Some(entry.job_id),
+        file: None,
+        message,
+    }
+}
+
+/// Runs every schedule of an account folder that is due at `now`, one after another, with the job manager
+/// `manager_for` gives for each (its account, signed in); records missed runs. A schedule whose run is under way
+/// elsewhere is left to that run. `manager_for` is asked only for schedules that are due.
+pub async fn run_due<F>(
     scope: &Scope,
     now: OffsetDateTime,
     notifier: &dyn Notifier,
-) -> Vec<RunReport> {
+    mut manager_for: F,
+) -> Vec<RunReport>
+where
+    F: FnMut(&Schedule) -> Result<Arc<JobManager>, String>,
+{
     let schedules = match schedule::load(&scope.dir) {
         Ok(s) => s,
         Err(e) => {
@@ -320,8 +379,13 @@ pub async fn run_due(
         if !due.skipped.is_empty() {
             reports.push(record_skipped(scope, &s, &due.skipped, notifier));
         }
-        let running = start(manager, scope, &s, Some(slot), lock);
-        reports.push(running.finish(notifier).await);
+        match manager_for(&s) {
+            Ok(manager) => {
+                let running = start(&manager, scope, &s, Some(slot), lock);
+                reports.push(running.finish(notifier).await);
+            }
+            Err(why) => reports.push(record_unstartable(scope, &s, slot, &why, notifier)),
+        }
     }
     reports
 }

@@ -675,6 +675,14 @@ impl OsScheduler {
     }
 }
 
+/// Writes (or removes) the entry for every unattended schedule of this computer. The sandbox's are left out: the
+/// practice account exists only inside the running app.
+pub fn sync(home: &super::Home, os: &OsScheduler, invocation: &Invocation) -> Result<Installed, SchedulerError> {
+    let schedules: Vec<Schedule> =
+        home.schedules().into_iter().filter(|(scope, _)| !scope.is_sandbox()).map(|(_, s)| s).collect();
+    os.apply(invocation, &schedules)
+}
+
 fn uid() -> String {
     Command::new("id")
         .arg("-u")

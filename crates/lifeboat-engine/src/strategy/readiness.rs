@@ -116,7 +116,7 @@ impl Fix {
     pub fn command(self, instance_id: &str) -> String {
         match self {
             Fix::TakeSnapshot => format!("lifeboat snapshots create --instance {instance_id} --wait"),
-            Fix::RunDrill => "in the Lifeboat app: Test a restore".into(),
+            Fix::RunDrill => format!("lifeboat drill --instance {instance_id}"),
             Fix::SetUpCopies => format!(
                 "lifeboat schedule add --instance {instance_id} --every 1d --at 02:00 --keep 14 --to DIR --install"
             ),

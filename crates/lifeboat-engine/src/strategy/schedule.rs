@@ -405,6 +405,15 @@ impl Schedule {
         Due { run, skipped: slots }
     }
 
+    /// A moment as the schedule's wall clock shows it: "Wed 2 Dec 02:00".
+    pub fn wall_clock(&self, t: OffsetDateTime) -> String {
+        let z = to_jiff(t).to_zoned(self.zone());
+        let day = Weekday::of(z.date().weekday()).name();
+        let month = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+            [(z.month() as usize).clamp(1, 12) - 1];
+        format!("{} {} {month} {:02}:{:02}", &day[..3], z.day(), z.hour(), z.minute())
+    }
+
     /// "every day at 02:00" / "every Monday at 02:00", with the zone when it is not the computer's.
     pub fn describe(&self) -> String {
         let when = match self.cadence {
@@ -432,6 +441,12 @@ pub fn check_folder(folder: &Path) -> Result<(), ScheduleError> {
         .tempfile_in(folder)
         .map(drop)
         .map_err(|e| ScheduleError::FolderUnusable { path: folder.to_path_buf(), why: e.to_string() })
+}
+
+/// A fresh schedule id (12 hex digits).
+pub fn new_id() -> String {
+    let bytes: [u8; 6] = rand::random();
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// A schedule's name from its instance and cadence: `production-daily`.
