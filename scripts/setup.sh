@@ -35,6 +35,15 @@ if ! python3 -c "import gcp_storage_emulator" >/dev/null 2>&1; then
   python3 -m pip install --quiet --disable-pip-version-check gcp-storage-emulator
 fi
 
+# An independent Aura API client, for the emulator's interoperability test (tests/interop/). Pinned: the test
+# relies on what this version's documentation says Aura does, and its transport was read to be sure a loopback
+# base URL is the only host it contacts (see tests/interop/test_aura_sdk.py).
+AURA_SDK_VERSION=0.1.5
+if ! python3 -c "import sys, aura_python_sdk as a; sys.exit(a.__version__ != '$AURA_SDK_VERSION')" >/dev/null 2>&1; then
+  echo "setup: installing aura-python-sdk $AURA_SDK_VERSION (PyPI)"
+  python3 -m pip install --quiet --disable-pip-version-check "aura-python-sdk==$AURA_SDK_VERSION"
+fi
+
 # cargo-deny checks licences, bans and sources (the advisories check needs a git host this machine cannot reach).
 if ! command -v cargo-deny >/dev/null 2>&1; then
   echo "setup: installing cargo-deny (a few minutes, once)"

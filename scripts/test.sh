@@ -3,8 +3,9 @@
 # "N passed, N failed". Exit status is non-zero when anything failed.
 #
 #   static checks : rustfmt, clippy -D warnings, the frontend linter + type check, engine crates free of
-#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit
-#   tests         : every Rust test (engine, emulator, CLI, shell), frontend unit tests, end-to-end tests of the
+#                   tauri/wry/webkit, cargo deny (licenses, bans, sources), npm audit, generated IPC types current
+#   tests         : every Rust test (engine, emulator, CLI, shell), an independent Aura API client (aura-python-sdk)
+#                   against the sandbox, frontend unit tests, end-to-end tests of the
 #                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -57,6 +58,26 @@ read -r rp rf < <(grep -E '^test result:' "$results/rust-tests.log" |
 record rust-tests "$rp" "$rf"; echo "   $rp passed, $rf failed"
 [ "$rf" -gt 0 ] && grep -E '^(test .* FAILED|failures:|---- )|panicked|error(\[|:)' "$results/rust-tests.log" | head -n 60 | sed 's/^/   /'
 
+# The UI's IPC types are generated from the Rust types (src-tauri/src/wire_types.rs); the shell's test compares the
+# committed ui/src/api/generated/wire.ts with a fresh rendering. Named here so a stale file says so by name.
+wire_types_current() {
+  grep -q '^test wire_types::tests::generated_wire_types_are_current ... ok$' "$results/rust-tests.log" && return 0
+  grep -A6 'generated_wire_types_are_current' "$results/rust-tests.log" | head -n 20
+  return 1
+}
+check wire-types wire_types_current
+
+# An independent Aura API client (aura-python-sdk, PyPI) drives `lifeboat sandbox` over loopback.
+echo "── Aura SDK interop (aura-python-sdk against lifeboat sandbox)"
+LIFEBOAT_BIN=$root/target/debug/lifeboat python3 tests/interop/test_aura_sdk.py >"$results/interop-sdk.log" 2>&1
+ss=$?
+counts=$(sed -nE 's/^interop-sdk: ([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$results/interop-sdk.log" | tail -n 1)
+read -r sp sf <<<"${counts:-0 1}"   # no summary line: it crashed, which counts as a failure
+[ "$ss" -ne 0 ] && [ "$sf" -eq 0 ] && sf=1
+record interop-sdk "$sp" "$sf"; echo "   $sp passed, $sf failed"
+[ "$sf" -gt 0 ] && grep -E -A12 '^(FAIL|ERROR):' "$results/interop-sdk.log" | head -n 80 | sed 's/^/   /'
+[ "$sf" -gt 0 ] && tail -n 20 "$results/interop-sdk.log" | sed 's/^/   /'
+
 echo "── frontend unit tests"
 (cd ui && npx vitest run --reporter=default --reporter=json --outputFile="$results/vitest.json") >"$results/vitest.log" 2>&1
 vs=$?
@@ -68,8 +89,7 @@ record frontend-tests "$vp" "$vf"; echo "   $vp passed, $vf failed"
 [ "$vf" -gt 0 ] && tail -n 60 "$results/vitest.log" | sed 's/^/   /'
 
 echo "── end-to-end tests (real app, WebDriver, Xvfb)"
-LIFEBOAT_APP=$root/target/debug/lifeboat LIFEBOAT_SANDBOX_CLOCK=fast LIFEBOAT_CHUNK_SIZE=262144 scripts/with-desktop.sh bash -c 'cd tests/e2e && npm test' \
-  >"$results/e2e.log" 2>&1
+bash scripts/e2e.sh >"$results/e2e.log" 2>&1
 es=$?
 ep=$(grep -cE '^ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ep=0
 ef=$(grep -cE '^not ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ef=0

@@ -21,6 +21,7 @@
 # Environment: BENCH_SIZE (default 1GiB), BENCH_BIG_SIZE (default 8GiB; "0" skips), BENCH_REPEAT (default 3).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/wait.sh
 root=$PWD
 out_dir=$root/target/bench
 work=$out_dir/work
@@ -99,7 +100,7 @@ row "→ ratio CRC / cat (throughput)" "$(calc "$cat_s / $crc_s" 2)" ""
 echo "── 2. upload vs curl -T to the same draining loopback sink (best of $repeat)"
 "$bench" sink >"$work/sink.out" 2>"$work/sink.err" &
 sink_pid=$!
-for _ in $(seq 1 100); do [ -s "$work/sink.out" ] && break; sleep 0.05; done
+wait_for_line "$work/sink.out" 5 "$sink_pid"
 sink=$(jq -r .url "$work/sink.out")
 best curl curl -sS -o /dev/null -H 'Expect:' -T "$file" "$sink/object" || exit 1
 curl_s=$BEST
@@ -117,7 +118,7 @@ row "→ ratio engine (8 MiB) / curl -T (throughput)" "$(calc "$curl_s / $up8_s"
 echo "── 3./4. end-to-end sandbox restore through lifeboat-cli upload (fast clock)"
 "$bin" sandbox --json --clock fast --port 0 --data-dir "$work/sandbox" >"$work/sandbox.out" 2>"$work/sandbox.err" &
 sandbox_pid=$!
-for _ in $(seq 1 300); do [ -s "$work/sandbox.out" ] && break; sleep 0.1; done
+wait_for_line "$work/sandbox.out" 30 "$sandbox_pid"
 info=$(head -n 1 "$work/sandbox.out")
 console=$(jq -r .console_url <<<"$info")
 prod_id=$(jq -r '.instances[] | select(.name == "Production") | .id' <<<"$info")

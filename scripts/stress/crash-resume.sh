@@ -14,6 +14,7 @@
 # Environment: LIFEBOAT_BIN (default target/debug/lifeboat, built here), CRASH_SEED (default: random; printed).
 set -uo pipefail
 cd "$(dirname "$0")/../.."
+. scripts/lib/wait.sh
 root=$PWD
 runs=${1:-20}
 seed=${CRASH_SEED:-$((RANDOM * 32768 + RANDOM))}
@@ -37,7 +38,7 @@ trap cleanup EXIT
 
 "$bin" sandbox --json --clock fast --port 0 --data-dir "$work/sandbox" >"$work/sandbox.out" 2>"$work/sandbox.err" &
 sandbox_pid=$!
-for _ in $(seq 1 300); do [ -s "$work/sandbox.out" ] && break; sleep 0.1; done
+wait_for_line "$work/sandbox.out" 30 "$sandbox_pid"
 info=$(head -n 1 "$work/sandbox.out")
 [ -n "$info" ] || { echo "the sandbox did not start"; cat "$work/sandbox.err"; exit 1; }
 console=$(jq -r .console_url <<<"$info")

@@ -6,25 +6,32 @@ use lifeboat_engine::logins::LoginPersistence;
 use lifeboat_engine::{DbLogin, Sensitive};
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::commands::{app_info_of, AppInfo};
 use crate::error::CommandError;
 use crate::state::{AppState, Logins, SANDBOX_ID};
 
 /// An account as the switcher shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountView {
     id: String,
     label: String,
+    #[ts(type = "'sandbox' | 'aura'")]
     kind: &'static str,
+    /// The end of the client id ("…7f3a"); `None` for the sandbox.
     client_id_hint: Option<String>,
+    /// `revoked`: Aura no longer accepts the key (deleted or rotated in the console).
+    #[ts(type = "'ok' | 'revoked'")]
     status: &'static str,
+    /// Where the secret is kept: the OS keyring, memory until the app closes, or built in.
+    #[ts(type = "'keyring' | 'session' | 'sandbox'")]
     persistence: &'static str,
 }
 
 /// All accounts and the one shown.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AccountList {
     accounts: Vec<AccountView>,
@@ -32,11 +39,12 @@ pub struct AccountList {
 }
 
 /// Where an instance's database login is kept.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginStatus {
     saved: bool,
     user: Option<String>,
+    #[ts(type = "'keyring' | 'session' | 'sandbox' | null")]
     persistence: Option<&'static str>,
 }
 

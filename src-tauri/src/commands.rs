@@ -3,12 +3,13 @@
 use lifeboat_engine::InstanceView;
 use serde::Serialize;
 use tauri::State;
+use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::state::{AppState, Backend, Mode};
 
 /// What the window shows in its header.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
     mode: Mode,

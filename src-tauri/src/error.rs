@@ -3,9 +3,10 @@
 
 use lifeboat_engine::ApiError;
 use serde::Serialize;
+use ts_rs::TS;
 
 /// An error as the frontend sees it. Never carries a secret: engine errors are built without them.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, TS)]
 pub struct CommandError {
     /// Stable machine-readable code.
     pub code: String,

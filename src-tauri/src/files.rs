@@ -11,12 +11,13 @@ use lifeboat_archive::Inspection;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, DragDropEvent, Manager, Runtime, State, WebviewWindow, Window, WindowEvent};
+use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::state::AppState;
 
 /// A drag over, a drop on, or a drag leaving the window.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum FileDropEvent {
     /// Files are dragged over the window.
@@ -145,7 +146,7 @@ pub async fn inspect_file(
 }
 
 /// An unfinished upload, as the resume banner shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ResumableView {
     upload_id: String,

@@ -11,6 +11,7 @@ use lifeboat_engine::JobEvent;
 use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::{AppHandle, Runtime, State, WebviewWindow};
+use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::files::save_dialog;
@@ -18,7 +19,7 @@ use crate::jobs::{forward, required, JobStarted};
 use crate::state::AppState;
 
 /// One operation's report and the two messages to colleagues.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryReport {
     markdown: String,

@@ -7,12 +7,13 @@ use serde::Serialize;
 use tauri::ipc::Channel;
 use tauri::State;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 use crate::error::CommandError;
 use crate::state::AppState;
 
 /// A started job.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobStarted {
     /// The job's id.
@@ -20,7 +21,7 @@ pub struct JobStarted {
 }
 
 /// The one-time login of a new instance.
-#[derive(Serialize)]
+#[derive(Serialize, TS)]
 pub struct RevealedLogin {
     username: String,
     password: String,

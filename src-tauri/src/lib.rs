@@ -12,6 +12,8 @@ mod history;
 mod jobs;
 mod notify;
 mod state;
+#[cfg(test)]
+mod wire_types;
 
 use tauri::{Manager, RunEvent, Runtime};
 

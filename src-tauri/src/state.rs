@@ -15,6 +15,7 @@ use lifeboat_engine::{
 };
 use lifeboat_secrets::SecretStore;
 use serde::Serialize;
+use ts_rs::TS;
 
 use crate::error::CommandError;
 
@@ -43,7 +44,7 @@ pub fn connect_endpoints() -> Endpoints {
 pub const SANDBOX_ID: &str = "sandbox";
 
 /// Whether the window shows a real account or practice data.
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Mode {
     /// The embedded emulator with demo data.

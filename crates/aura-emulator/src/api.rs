@@ -16,7 +16,7 @@ use crate::auth::Caller;
 use crate::error::ApiError;
 use crate::model::{Snapshot, CLOUD_PROVIDERS, INSTANCE_TYPES, MEMORY_SIZES};
 use crate::server::AppState;
-use crate::world::NewInstance;
+use crate::world::{NewInstance, OverwriteSource};
 
 /// Aura's console caps instance names at 30 characters.
 const MAX_NAME_LEN: usize = 30;
@@ -35,6 +35,21 @@ pub(crate) async fn list_tenants(State(app): State<AppState>, _: Caller) -> ApiR
 pub(crate) async fn get_tenant(State(app): State<AppState>, _: Caller, Path(id): Path<String>) -> ApiResult {
     let tenant = app.read(|w, _| Ok(w.tenant(&id)?.detail_view())).await?;
     Ok(data(StatusCode::OK, tenant))
+}
+
+/// The sandbox has no Prometheus endpoint: Aura's answer for a project without one (reason from the reference,
+/// message inferred). An unknown tenant is a 404 first.
+pub(crate) async fn get_metrics_integration(
+    State(app): State<AppState>,
+    _: Caller,
+    Path(id): Path<String>,
+) -> ApiResult {
+    app.read(|w, _| w.tenant(&id).map(|_| ())).await?;
+    Err(ApiError::new(
+        StatusCode::BAD_REQUEST,
+        "tenant-incapable-of-action",
+        format!("Tenant {id} has no metrics integration: the sandbox serves no metrics"),
+    ))
 }
 
 pub(crate) async fn list_instances(State(app): State<AppState>, _: Caller, RawQuery(q): RawQuery) -> ApiResult {
@@ -89,6 +104,9 @@ pub(crate) async fn resume_instance(State(app): State<AppState>, _: Caller, Path
     Ok(data(StatusCode::ACCEPTED, view))
 }
 
+/// `{"source_instance_id"}` (a fresh snapshot of that instance), `{"source_instance_id", "source_snapshot_id"}`
+/// (that instance's snapshot), or `{"source_snapshot_id"}` alone (a snapshot of the instance being overwritten, as
+/// `aura-python-sdk` and the Go SDK send for `overwrite_from_snapshot`).
 pub(crate) async fn overwrite_instance(
     State(app): State<AppState>,
     _: Caller,
@@ -96,10 +114,20 @@ pub(crate) async fn overwrite_instance(
     body: Bytes,
 ) -> ApiResult {
     let obj = json_object(&body)?;
-    let source_id = required_str(&obj, "source_instance_id")?;
+    let source_id = optional_str(&obj, "source_instance_id")?;
     let source_sid = optional_str(&obj, "source_snapshot_id")?;
+    let source = match (source_id, source_sid) {
+        (Some(instance), snapshot) => OverwriteSource::Instance { instance, snapshot },
+        (None, Some(snapshot)) => OverwriteSource::OwnSnapshot(snapshot),
+        (None, None) => {
+            return Err(ApiError::invalid_field(
+                "source_instance_id",
+                "source_instance_id or source_snapshot_id is required",
+            ))
+        }
+    };
     let timing = app.timing;
-    let view = app.mutate(|w, now| w.overwrite(now, timing, &id, &source_id, source_sid.as_deref())).await?;
+    let view = app.mutate(|w, now| w.overwrite(now, timing, &id, &source)).await?;
     Ok(data(StatusCode::ACCEPTED, view))
 }
 

@@ -59,6 +59,8 @@
 //! ```text
 //! curl -X POST localhost:PORT/_emulator/tokens/expire            # every issued token (API and console) expires
 //! curl -X POST localhost:PORT/_emulator/transitions/fail-next    # the next API-started transition fails
+//! curl -X POST localhost:PORT/_emulator/transitions/hold         # transitions and snapshots stop short of their end
+//! curl -X POST localhost:PORT/_emulator/transitions/release      # … and finish (those overdue at once)
 //! curl localhost:PORT/_emulator/state                            # the whole emulated account, with live counts
 //! curl localhost:PORT/_emulator/requests                         # recent requests: method, path, status, id
 //! curl -X DELETE localhost:PORT/_emulator/requests               # forget them
@@ -72,6 +74,12 @@
 //! API answers 503. Pause, resume and delete never fail, and scheduled snapshots never consume the fault (they
 //! would make tests flaky at the hour boundary). `tokens/expire` answers `{"expired": API tokens, "console":
 //! console tokens}`; an expired console token is a 401.
+//!
+//! `transitions/hold` keeps every instance operation (create, restore, overwrite, pause, resume, delete, a
+//! console load) in its transition state, and every snapshot in its `Pending`/`InProgress` state, until
+//! `transitions/release`, so a test can meet `restoring`, `pausing` or a snapshot under way (and the 409 they
+//! cause) without racing the fast clock. Scheduled slots still materialise (as `Pending`). Both answer
+//! `{"held": bool}`; the setting is saved with the account.
 //!
 //! # Console import controls
 //!
@@ -357,6 +365,8 @@ pub(crate) fn control_routes() -> Router<AppState> {
         .route("/_emulator/faults", get(list_faults).post(add_fault).delete(clear_faults))
         .route("/_emulator/tokens/expire", post(expire_tokens))
         .route("/_emulator/transitions/fail-next", post(fail_next))
+        .route("/_emulator/transitions/hold", post(hold_transitions))
+        .route("/_emulator/transitions/release", post(release_transitions))
         .route("/_emulator/state", get(dump_state))
         .route("/_emulator/requests", get(list_requests).delete(clear_requests))
         .route("/_emulator/console/provider", get(console_settings).post(set_provider))
@@ -614,6 +624,24 @@ async fn add_db_user(State(app): State<AppState>, body: Bytes) -> Result<Respons
 
 async fn list_uploads(State(app): State<AppState>) -> Response {
     data(StatusCode::OK, app.objects.describe().await)
+}
+
+async fn hold_transitions(State(app): State<AppState>) -> Result<Response, ApiError> {
+    set_held(app, true).await
+}
+
+async fn release_transitions(State(app): State<AppState>) -> Result<Response, ApiError> {
+    set_held(app, false).await
+}
+
+async fn set_held(app: AppState, held: bool) -> Result<Response, ApiError> {
+    let held = app
+        .mutate(|w, _| {
+            w.transitions_held = held;
+            Ok(held)
+        })
+        .await?;
+    Ok(data(StatusCode::OK, json!({ "held": held })))
 }
 
 async fn fail_next(State(app): State<AppState>, body: Bytes) -> Result<Response, ApiError> {

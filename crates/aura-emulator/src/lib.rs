@@ -78,7 +78,9 @@
 //! - `GET …/snapshots` lists one UTC day (default today UTC), oldest first; `snapshot-not-found` is used for
 //!   a snapshot of another instance too.
 //! - Restores are allowed from any completed snapshot within the tier's restore window, hourly ones included;
-//!   create-from-snapshot and overwrite need a completed, exportable snapshot. `PATCH` changes only `name`.
+//!   create-from-snapshot and overwrite need a completed, exportable snapshot. `PATCH` changes only `name`; any
+//!   other field is a 400 `invalid-request` naming it. Upgrade, sizing, customer-managed keys and Graph Analytics
+//!   sessions are not emulated (404 `not-found`).
 //! - The Query API lives under `/query/{dbid}/…` on the emulator's port instead of on `<dbid>.databases.neo4j.io`;
 //!   an unknown `dbid` answers 404 where real Aura would not resolve the host. Only database `neo4j` exists.
 //! - Graphs: an instance's data is a generated graph derived from its counts (labels `Person`, `Company`, `Product`,
@@ -129,6 +131,33 @@
 //!   answers 499. `x-goog-hash` is not checked and no CRC32C is computed.
 //! - S3: the signature is a random token per upload; parts have no minimum size; the default part size is
 //!   64 MiB (at most 10,000 parts); the `ETag` has MD5's shape but is the part's CRC32 and size.
+//!
+//! # Where an independent client and our reading of Aura disagree
+//!
+//! `aura-python-sdk` (PyPI, modelled on the Go SDK `aura-go-sdk`) drives the sandbox in the test command
+//! (`tests/interop/test_aura_sdk.py`). Where its code or documentation and the public sources we read
+//! (`aura-api.md`: Aura's docs, aura-cli, Terraform, the Go SDK) differ, this is what the emulator does, and why:
+//!
+//! - **Overwrite from a snapshot alone.** Both SDKs send `{"source_snapshot_id"}` without `source_instance_id` for
+//!   `overwrite_from_snapshot`; aura-cli always sends `source_instance_id` (the target's own id when restoring its
+//!   own snapshot). Both are accepted: a snapshot id alone names a snapshot of the instance being overwritten,
+//!   which must be completed and exportable (a snapshot of another instance is 404 `snapshot-not-found`, field
+//!   `source_snapshot_id`); one of the two fields is required (400 `invalid-request`).
+//! - **What an overwrite answers.** The Go SDK's test mock answers `{"data":"<job id>"}`; aura-cli's mock and the
+//!   Python SDK (which parses the answer as an instance) expect the instance with status `overwriting`. The
+//!   emulator answers the instance, as for restore, pause and resume; the engine's client accepts both shapes.
+//! - **An expired or unknown token is a 403**, as Aura's documentation says; the Python SDK fetches a new token
+//!   only after a 401 ("revoked"), so it reports `PermissionDeniedError` instead. It refreshes 60 s before
+//!   `expires_in` runs out, so it only meets this after `/_emulator/tokens/expire` or an emulator restart. We keep
+//!   the documented 403 (Lifeboat's engine refreshes on it) rather than the SDK's inference.
+//! - **Tier-specific instance fields** follow the SDK's documentation of the live API, which the reference leaves
+//!   open: no `storage` for Free, `graph_nodes`/`graph_relationships` only for Free, `secondaries_count` only for
+//!   Virtual Dedicated Cloud, `cdc_enrichment_mode` only for Virtual Dedicated Cloud and Business Critical.
+//! - **Metrics.** `GET /v1/tenants/{id}/metrics-integration` answers 400 `tenant-incapable-of-action` (a reason
+//!   the reference lists for this endpoint) and instances carry no `metrics_integration_url`: the sandbox has no
+//!   Prometheus endpoint, and an address on a real metrics host would send a client's token off this machine.
+//! - Snapshots are never `Cancelled` (a status only the SDK lists), and instances never `suspended`, `updating`,
+//!   `stopped` or `available`: nothing in the sandbox leads there.
 
 #![warn(missing_docs)]
 

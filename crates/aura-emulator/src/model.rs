@@ -371,34 +371,46 @@ impl Instance {
     }
 
     /// `GET /v1/instances/{id}` body, also returned by the operations that act on an instance.
+    ///
+    /// The tier-specific fields appear only where Aura returns them: `storage` for every type but Free,
+    /// `graph_nodes`/`graph_relationships` for Free only, `secondaries_count` for Virtual Dedicated Cloud
+    /// (`enterprise-db`) only, and `cdc_enrichment_mode` for Virtual Dedicated Cloud and Business Critical.
     pub fn full_view(&self, now: OffsetDateTime) -> Value {
-        let mut v = json!({
-            "id": self.id,
-            "name": self.name,
-            "status": self.status.as_str(),
-            "tenant_id": self.tenant_id,
-            "cloud_provider": self.cloud_provider,
-            "connection_url": self.connection_url(),
-            "region": self.region,
-            "type": self.instance_type,
-            "memory": self.memory,
-            "storage": self.storage,
-            "created_at": fmt_ts(self.created_at),
-            "version": self.version,
-            "secondaries_count": 0,
-            "cdc_enrichment_mode": "OFF",
-            "vector_optimized": false,
-            "graph_analytics_plugin": false,
-        });
-        if self.instance_type == "free-db" {
-            // Strings, as Aura's free-tier fields are documented; an assumption the client should tolerate.
-            let counts = self.counts_at(now);
-            if let Some(obj) = v.as_object_mut() {
-                obj.insert("graph_nodes".into(), json!(counts.nodes.to_string()));
-                obj.insert("graph_relationships".into(), json!(counts.relationships.to_string()));
+        let mut v = serde_json::Map::new();
+        let mut put = |key: &str, value: Value| {
+            v.insert(key.to_string(), value);
+        };
+        put("id", json!(self.id));
+        put("name", json!(self.name));
+        put("status", json!(self.status.as_str()));
+        put("tenant_id", json!(self.tenant_id));
+        put("cloud_provider", json!(self.cloud_provider));
+        put("connection_url", json!(self.connection_url()));
+        put("region", json!(self.region));
+        put("type", json!(self.instance_type));
+        put("memory", json!(self.memory));
+        put("created_at", json!(fmt_ts(self.created_at)));
+        put("version", json!(self.version));
+        put("vector_optimized", json!(false));
+        put("graph_analytics_plugin", json!(false));
+        match self.instance_type.as_str() {
+            "free-db" => {
+                // Strings, as Aura's free-tier fields are documented; an assumption the client should tolerate.
+                let counts = self.counts_at(now);
+                put("graph_nodes", json!(counts.nodes.to_string()));
+                put("graph_relationships", json!(counts.relationships.to_string()));
+            }
+            other => {
+                put("storage", json!(self.storage));
+                if other == "enterprise-db" {
+                    put("secondaries_count", json!(0));
+                }
+                if matches!(other, "enterprise-db" | "business-critical") {
+                    put("cdc_enrichment_mode", json!("OFF"));
+                }
             }
         }
-        v
+        Value::Object(v)
     }
 }
 
@@ -498,6 +510,10 @@ pub(crate) struct World {
     /// How many upcoming console imports are accepted but never start loading.
     #[serde(default)]
     pub import_never_starts: u32,
+    /// Set through `/_emulator/transitions/hold`: instance operations and snapshots stay where they are until
+    /// released, so a test can act on an instance that is `restoring`, `pausing`… whatever the clock speed.
+    #[serde(default)]
+    pub transitions_held: bool,
     /// Console import test settings.
     #[serde(default)]
     pub console: ConsoleSettings,

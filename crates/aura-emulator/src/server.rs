@@ -184,6 +184,7 @@ pub(crate) fn router(state: AppState) -> Router {
         .route("/oauth/token", post(auth::token))
         .route("/v1/tenants", get(api::list_tenants))
         .route("/v1/tenants/{id}", get(api::get_tenant))
+        .route("/v1/tenants/{id}/metrics-integration", get(api::get_metrics_integration))
         .route("/v1/instances", get(api::list_instances).post(api::create_instance))
         .route("/v1/instances/{id}", get(api::get_instance).patch(api::update_instance).delete(api::delete_instance))
         .route("/v1/instances/{id}/pause", post(api::pause_instance))

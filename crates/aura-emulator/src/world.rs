@@ -16,6 +16,15 @@ use crate::model::{
     InstanceStatus, OpKind, Operation, Snapshot, SnapshotKind, SnapshotStatus, Tenant, World, SCHEMA_VERSION,
 };
 
+/// Where `POST /v1/instances/{id}/overwrite` takes its data from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum OverwriteSource {
+    /// `source_instance_id`, with or without `source_snapshot_id`: a snapshot of that instance, or a fresh one.
+    Instance { instance: String, snapshot: Option<String> },
+    /// `source_snapshot_id` alone: a snapshot of the instance being overwritten, which must be exportable.
+    OwnSnapshot(String),
+}
+
 /// A validated `POST /v1/instances` body.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct NewInstance {
@@ -42,6 +51,7 @@ impl World {
             snapshots: Vec::new(),
             fail_next: 0,
             import_never_starts: 0,
+            transitions_held: false,
             console: Default::default(),
         }
     }
@@ -110,6 +120,9 @@ impl World {
     }
 
     fn finish_operations(&mut self, now: OffsetDateTime, timing: Timing) -> bool {
+        if self.transitions_held {
+            return false;
+        }
         let mut changed = false;
         let mut destroyed = Vec::new();
         for inst in &mut self.instances {
@@ -219,6 +232,9 @@ impl World {
     }
 
     fn advance_snapshots(&mut self, now: OffsetDateTime, timing: Timing) -> bool {
+        if self.transitions_held {
+            return false;
+        }
         let mut changed = false;
         for snap in self.snapshots.iter_mut().filter(|s| !s.status.is_settled()) {
             let in_progress_at = snap.timestamp + timing.span(durations::SNAPSHOT_PENDING);
@@ -327,21 +343,24 @@ impl World {
         Ok(inst.full_view(now))
     }
 
-    /// `POST /v1/instances/{id}/overwrite`: replaces the data of `id` with an exportable snapshot of the source, or
-    /// with a fresh snapshot of it when no snapshot is named.
+    /// `POST /v1/instances/{id}/overwrite`: replaces the data of `id` with an exportable snapshot (of another
+    /// instance, or of `id` itself), or with a fresh snapshot of a source instance when no snapshot is named.
     pub fn overwrite(
         &mut self,
         now: OffsetDateTime,
         timing: Timing,
         id: &str,
-        source_id: &str,
-        source_sid: Option<&str>,
+        source: &OverwriteSource,
     ) -> Result<Value, ApiError> {
         let target = self.instance(id)?;
         ensure_settled(target)?;
         if target.status == InstanceStatus::Paused {
             return Err(ApiError::invalid_state(format!("Instance {id} is paused; resume it before overwriting")));
         }
+        let (source_id, source_sid) = match source {
+            OverwriteSource::Instance { instance, snapshot } => (instance.as_str(), snapshot.as_deref()),
+            OverwriteSource::OwnSnapshot(snapshot) => (id, Some(snapshot.as_str())),
+        };
         let source = self.instance(source_id).map_err(|e| e.with_field("source_instance_id"))?;
         let (snapshot_id, counts) = match source_sid {
             Some(sid) => {
@@ -645,6 +664,27 @@ mod tests {
     }
 
     #[test]
+    fn held_transitions_wait_for_the_release() {
+        let (mut w, id) = world_with("professional-db");
+        let now = T0 + Duration::seconds(1);
+        w.transitions_held = true;
+        let sid = w.take_snapshot(now, &id).unwrap();
+        w.tick(now + Duration::hours(1), fast());
+        assert_eq!(w.snapshot(&id, &sid).unwrap().status, SnapshotStatus::Pending);
+        w.transitions_held = false;
+        w.tick(now + Duration::hours(1), fast());
+        assert_eq!(w.snapshot(&id, &sid).unwrap().status, SnapshotStatus::Completed);
+
+        w.transitions_held = true;
+        w.pause(now + Duration::hours(1), fast(), &id).unwrap();
+        w.tick(now + Duration::hours(2), fast());
+        assert_eq!(status(&w, &id), "pausing");
+        w.transitions_held = false;
+        w.tick(now + Duration::hours(2), fast());
+        assert_eq!(status(&w, &id), "paused");
+    }
+
+    #[test]
     fn doomed_restore_ends_in_loading_failed_with_data_unchanged() {
         let (mut w, id) = world_with("professional-db");
         let now = T0 + Duration::seconds(1);
@@ -737,7 +777,8 @@ mod tests {
         w.instances.append(&mut other.instances);
         let now = T0 + Duration::seconds(1);
         w.instance_mut(&source).unwrap().replace_data(GraphCounts { nodes: 7, relationships: 8 }, now);
-        let view = w.overwrite(now, fast(), &target, &source, None).unwrap();
+        let from = |instance: &str| OverwriteSource::Instance { instance: instance.to_string(), snapshot: None };
+        let view = w.overwrite(now, fast(), &target, &from(&source)).unwrap();
         assert_eq!(view["status"], "overwriting");
         let fresh: Vec<_> = w.snapshots.iter().filter(|s| s.instance_id == source).collect();
         assert_eq!(fresh.len(), 1);
@@ -745,8 +786,47 @@ mod tests {
         w.tick(now + Duration::seconds(1), fast());
         assert_eq!(status(&w, &target), "running");
         assert_eq!(w.instance(&target).unwrap().counts, GraphCounts { nodes: 7, relationships: 8 });
-        let missing = w.overwrite(now + Duration::seconds(1), fast(), &target, "deadbeef", None).unwrap_err();
+        let missing = w.overwrite(now + Duration::seconds(1), fast(), &target, &from("deadbeef")).unwrap_err();
         assert_eq!((missing.reason.as_str(), missing.field.as_deref()), ("db-not-found", Some("source_instance_id")));
+    }
+
+    #[test]
+    fn overwrite_from_a_snapshot_alone_uses_one_of_the_instance_itself() {
+        let (mut w, id) = world_with("business-critical");
+        let (mut other, neighbour) = world_with("professional-db");
+        w.instances.append(&mut other.instances);
+        let now = T0 + Duration::hours(3);
+        w.tick(now, fast());
+        let hourly = w.snapshots.iter().find(|s| s.kind == SnapshotKind::Hourly).unwrap().id.clone();
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 11, relationships: 12 }, now);
+        let own = w.take_snapshot(now, &id).unwrap();
+        let theirs = w.take_snapshot(now, &neighbour).unwrap();
+        let later = now + Duration::seconds(1);
+        w.tick(later, fast());
+        w.instance_mut(&id).unwrap().replace_data(GraphCounts { nodes: 99, relationships: 99 }, later);
+
+        // Only the instance's own snapshots are looked at, and only exportable ones may be used.
+        let snapshot = |sid: &str| OverwriteSource::OwnSnapshot(sid.to_string());
+        let foreign = w.overwrite(later, fast(), &id, &snapshot(&theirs)).unwrap_err();
+        assert_eq!(
+            (foreign.reason.as_str(), foreign.field.as_deref()),
+            ("snapshot-not-found", Some("source_snapshot_id"))
+        );
+        let refused = w.overwrite(later, fast(), &id, &snapshot(&hourly)).unwrap_err();
+        assert_eq!(refused.message, format!("Source snapshot {hourly} is not exportable"));
+        assert_eq!(status(&w, &id), "running", "a refused overwrite changes nothing");
+
+        let view = w.overwrite(later, fast(), &id, &snapshot(&own)).unwrap();
+        assert_eq!(view["status"], "overwriting");
+        let Some(Operation { kind: OpKind::Overwrite { source_instance_id, source_snapshot_id, .. }, .. }) =
+            &w.instance(&id).unwrap().op
+        else {
+            panic!("an overwrite is under way")
+        };
+        assert_eq!((source_instance_id.as_str(), source_snapshot_id.as_str()), (id.as_str(), own.as_str()));
+        w.tick(later + Duration::seconds(1), fast());
+        assert_eq!(status(&w, &id), "running");
+        assert_eq!(w.instance(&id).unwrap().counts, GraphCounts { nodes: 11, relationships: 12 });
     }
 
     #[test]

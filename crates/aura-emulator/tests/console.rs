@@ -147,6 +147,14 @@ impl Console {
         self.post("v1", "/upload-complete", json!({ "Crc32": crc })).await
     }
 
+    /// The operation the emulator has queued or under way on this instance (`null` when there is none).
+    async fn queued_operation(&self, sb: &Sandbox) -> Value {
+        let state = sb.state().await;
+        let instances = state["instances"].as_array().cloned().unwrap_or_default();
+        let inst = instances.iter().find(|i| i["id"] == self.dbid.as_str()).expect("instance in state");
+        inst["op"].clone()
+    }
+
     /// Polls the status until `wanted` with no import left under way (the emulator's state shows no operation,
     /// so a `running` from before the load began does not count); returns it and the statuses seen on the way
     /// (consecutive repeats collapsed).
@@ -159,13 +167,8 @@ impl Console {
             if seen.last() != Some(&status) {
                 seen.push(status.clone());
             }
-            if status == wanted {
-                let state = sb.state().await;
-                let instances = state["instances"].as_array().cloned().unwrap_or_default();
-                let inst = instances.iter().find(|i| i["id"] == self.dbid.as_str()).expect("instance in state");
-                if inst["op"].is_null() {
-                    return (s, seen);
-                }
+            if status == wanted && self.queued_operation(sb).await.is_null() {
+                return (s, seen);
             }
             assert!(started.elapsed() < DEADLINE, "no {wanted:?} within {DEADLINE:?}; saw {seen:?}");
             tokio::time::sleep(Duration::from_millis(10)).await;
@@ -677,8 +680,8 @@ async fn a_stale_failure_shows_until_a_new_import_starts_and_an_import_may_never
     let session = c.start(c.initiate(&file, crc).await["SignedURI"].as_str().unwrap()).await;
     assert_eq!(c.put(&session, None, file.clone()).await.status, StatusCode::OK);
     assert_eq!(c.complete(crc).await.status, StatusCode::OK);
-    // Far longer than a fast-clock load takes (10 ms queue + 150 ms load).
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The fault is decided when upload-complete is answered: no load was queued, so nothing can change later.
+    assert!(c.queued_operation(&sb).await.is_null(), "no load was queued");
     assert_eq!(c.status().await["Status"], "loading failed");
     assert_eq!(sb.instance(&c.dbid).await["status"], "loading failed");
 
@@ -697,7 +700,7 @@ async fn a_stale_failure_shows_until_a_new_import_starts_and_an_import_may_never
     let session = c.start(c.initiate(&file, crc).await["SignedURI"].as_str().unwrap()).await;
     assert_eq!(c.put(&session, None, file.clone()).await.status, StatusCode::OK);
     assert_eq!(c.complete(crc).await.status, StatusCode::OK);
-    tokio::time::sleep(Duration::from_millis(600)).await;
+    assert!(c.queued_operation(&sb).await.is_null(), "no load was queued");
     assert_eq!(c.status().await, json!({"Status": "running"}));
     assert_eq!(sb.counts(&c.dbid).await, (21, 22));
 }

@@ -369,6 +369,99 @@ async fn overwrite_copies_an_exportable_snapshot_into_another_instance() {
     assert!((snap_nodes..snap_nodes + 5).contains(&nodes), "{nodes} vs {snap_nodes}");
 }
 
+/// The body `aura-python-sdk` and the Go SDK send for `overwrite_from_snapshot`: the snapshot id alone, which names a
+/// snapshot of the instance being overwritten.
+#[tokio::test]
+async fn overwrite_accepts_a_snapshot_of_the_instance_itself_alone() {
+    let sb = Sandbox::start().await;
+    let prod = sb.instance_id("Production");
+    let staging = sb.instance_id("Staging");
+    let path = format!("/v1/instances/{prod}/overwrite");
+    let overwrite = |body: Value| sb.post(&path, Some(body));
+
+    let none = overwrite(json!({})).await;
+    assert_eq!(none.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        (none.reason(), none.body["errors"][0]["field"].as_str()),
+        ("invalid-request", Some("source_instance_id"))
+    );
+    let hourly = sb.snapshots_over(&prod, 1).await.into_iter().find(|s| s["exportable"] == false).expect("hourly");
+    let refused = overwrite(json!({"source_snapshot_id": hourly["snapshot_id"]})).await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        refused.message(),
+        format!("Source snapshot {} is not exportable", hourly["snapshot_id"].as_str().unwrap())
+    );
+    // A snapshot of another instance is not one of this instance's.
+    let foreign = old_daily(&sb, &staging).await;
+    let elsewhere = overwrite(json!({"source_snapshot_id": foreign})).await;
+    assert_eq!(elsewhere.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        (elsewhere.reason(), elsewhere.body["errors"][0]["field"].as_str()),
+        ("snapshot-not-found", Some("source_snapshot_id"))
+    );
+    assert_eq!(sb.instance(&prod).await["status"], "running", "refused overwrites change nothing");
+
+    let daily = old_daily(&sb, &prod).await;
+    let (snap_nodes, _) = sb.snapshot_counts(&daily).await;
+    let (before, _) = sb.counts(&prod).await;
+    assert!(before > snap_nodes + 10_000, "the graph grew since: {before} vs {snap_nodes}");
+    let r = overwrite(json!({"source_snapshot_id": daily})).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.body);
+    assert_eq!(
+        (r.body["data"]["id"].as_str(), r.body["data"]["status"].as_str()),
+        (Some(prod.as_str()), Some("overwriting"))
+    );
+    sb.wait_status(&prod, "running").await;
+    let (nodes, _) = sb.counts(&prod).await;
+    assert!((snap_nodes..snap_nodes + 10).contains(&nodes), "{nodes} vs {snap_nodes}");
+}
+
+/// Fields that only some tiers have appear only on those tiers, as the live API returns them.
+#[tokio::test]
+async fn instance_views_carry_the_fields_of_their_tier() {
+    let sb = Sandbox::start().await;
+    let fields = |v: &Value| {
+        ["storage", "graph_nodes", "graph_relationships", "secondaries_count", "cdc_enrichment_mode"]
+            .into_iter()
+            .filter(|k| v.get(*k).is_some())
+            .collect::<Vec<_>>()
+    };
+    let free = sb.instance(&sb.instance_id("Playground")).await;
+    assert_eq!(fields(&free), ["graph_nodes", "graph_relationships"]);
+    let pro = sb.instance(&sb.instance_id("Staging")).await;
+    assert_eq!(fields(&pro), ["storage"]);
+    let bc = sb.instance(&sb.instance_id("Production")).await;
+    assert_eq!(fields(&bc), ["storage", "cdc_enrichment_mode"]);
+
+    let tenant_id = bc["tenant_id"].as_str().unwrap().to_string();
+    let created = sb
+        .post(
+            "/v1/instances",
+            Some(json!({"name":"VDC","tenant_id":tenant_id,"version":"5","cloud_provider":"gcp",
+                        "region":"europe-west1","type":"enterprise-db","memory":"4GB"})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::ACCEPTED, "{}", created.body);
+    let vdc = sb.wait_status(created.body["data"]["id"].as_str().unwrap(), "running").await;
+    assert_eq!(fields(&vdc), ["storage", "secondaries_count", "cdc_enrichment_mode"]);
+    for v in [&free, &pro, &bc, &vdc] {
+        assert!(v.get("metrics_integration_url").is_none(), "no metrics host to send a token to: {v}");
+    }
+}
+
+#[tokio::test]
+async fn the_sandbox_has_no_metrics_integration() {
+    let sb = Sandbox::start().await;
+    let tenant = sb.get("/v1/tenants").await.body["data"][0]["id"].as_str().unwrap().to_string();
+    let r = sb.get(&format!("/v1/tenants/{tenant}/metrics-integration")).await;
+    assert_eq!((r.status, r.reason()), (StatusCode::BAD_REQUEST, "tenant-incapable-of-action"));
+    let unknown = sb.get("/v1/tenants/00000000-0000-4000-8000-000000000000/metrics-integration").await;
+    assert_eq!((unknown.status, unknown.reason()), (StatusCode::NOT_FOUND, "tenant-not-found"));
+    let anonymous = sb.http.get(sb.url(&format!("/v1/tenants/{tenant}/metrics-integration"))).send().await.unwrap();
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+}
+
 #[tokio::test]
 async fn free_tier_keeps_only_the_latest_snapshot() {
     let sb = Sandbox::start().await;

@@ -4,6 +4,7 @@
 //! and §10.7 (AuraDS `.tar`).
 
 use serde::{Deserialize, Serialize};
+use ts_rs::TS;
 
 /// `DZV1`: Neo4j 5 dump, zstd stream follows.
 pub(crate) const MAGIC_DZV1: &[u8; 4] = b"DZV1";
@@ -23,7 +24,7 @@ pub(crate) const MAGIC_BTV2: &[u8; 4] = b"BTV2";
 ///
 /// The serialised form (kebab-case, e.g. `"backup-zstd-v3"`) is a stable identifier for the UI and for
 /// `lifeboat inspect --json`; [`label`](ArchiveFormat::label) is the wording for people.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum ArchiveFormat {
     /// `DZV1` + zstd: the `neo4j-admin database dump` format of Neo4j 5.

@@ -6,6 +6,7 @@ use std::time::SystemTime;
 
 use serde::{Deserialize, Serialize, Serializer};
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use crate::analyse::{self, Ctx, Facts, Finding};
 use crate::error::InspectError;
@@ -51,7 +52,7 @@ pub const AUTO_CONTENT_CHECK_LIMIT: u64 = analyse::AUTO_CONTENT_CHECK_LIMIT;
 pub const AUTO_CONTENT_CHECK_UNPACKED_LIMIT: u64 = analyse::AUTO_CONTENT_CHECK_UNPACKED_LIMIT;
 
 /// The four questions the checklist answers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckId {
     /// Lifeboat recognised the format and could read the file's details.
@@ -65,7 +66,7 @@ pub enum CheckId {
 }
 
 /// One item of the checklist.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Check {
     /// Which question this answers.
     pub id: CheckId,
@@ -76,7 +77,7 @@ pub struct Check {
 }
 
 /// Stable identifiers of the reasons a file can't be uploaded.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, TS)]
 #[serde(rename_all = "kebab-case")]
 pub enum ProblemCode {
     /// The file has no bytes.
@@ -123,7 +124,7 @@ impl ProblemCode {
 }
 
 /// A reason the file can't be uploaded: a stable code and a sentence that says what to do.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct Problem {
     /// What kind of problem (for the UI to branch on).
     pub code: ProblemCode,
@@ -134,7 +135,7 @@ pub struct Problem {
 /// Everything Lifeboat found out about a backup file, for the UI and `lifeboat inspect --json`.
 ///
 /// Serialised in camelCase; optional fields are left out when unknown.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Inspection {
     /// The file inspected (the archive found inside, when a folder was given). Serialised lossily when the
@@ -149,6 +150,7 @@ pub struct Inspection {
     pub dump_size: u64,
     /// When the file was last modified, if the system says (to notice later changes before uploading).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub modified_at: Option<OffsetDateTime>,
     /// The format, from the file's content.
     pub format: ArchiveFormat,
@@ -162,6 +164,7 @@ pub struct Inspection {
     pub database_name: Option<String>,
     /// When the backup was taken (backups only).
     #[serde(default, skip_serializing_if = "Option::is_none", with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub backup_time: Option<OffsetDateTime>,
     /// The Neo4j version line that wrote the file ("5", "4.x", "3.x").
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -41,6 +41,7 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 pub use report::{history_file_name, messages, report, report_file_name, to_csv, to_markdown, ExportFormat, Messages};
 
@@ -62,7 +63,7 @@ pub fn path_in(journal_dir: &Path) -> PathBuf {
 }
 
 /// One finished operation, as the history keeps it. Serialised in camelCase, one JSON object per line.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct HistoryEntry {
     /// Record format (1).
@@ -80,9 +81,11 @@ pub struct HistoryEntry {
     pub title: String,
     /// Start.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub started_at: OffsetDateTime,
     /// End.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub finished_at: OffsetDateTime,
     /// Start to end, in seconds (everything: safety snapshot, counts, the operation, verification).
     pub total_secs: u64,
@@ -98,6 +101,7 @@ pub struct HistoryEntry {
     pub snapshot_id: Option<String>,
     /// That snapshot's time: the last data point a restore keeps.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub snapshot_time: Option<OffsetDateTime>,
     /// Changes lost by a restore, in seconds (snapshot time → the restore request).
     pub data_loss_secs: Option<u64>,
@@ -109,6 +113,7 @@ pub struct HistoryEntry {
     pub new_instance_id: Option<String>,
     /// Restore test: when its temporary instance was deleted through Lifeboat.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub instance_deleted_at: Option<OffsetDateTime>,
     /// Node and relationship counts before.
     pub counts_before: Option<GraphCounts>,
@@ -274,8 +279,9 @@ impl HistoryEntry {
 }
 
 /// Which entries to list. Every field is optional; an empty filter lists everything.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase", default)]
+#[ts(optional_fields = nullable)]
 pub struct HistoryFilter {
     /// Only this kind of operation.
     pub kind: Option<JobKind>,
@@ -285,6 +291,7 @@ pub struct HistoryFilter {
     pub outcome: Option<Outcome>,
     /// Only operations started at or after this time.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub since: Option<OffsetDateTime>,
 }
 

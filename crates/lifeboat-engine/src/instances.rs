@@ -4,6 +4,7 @@
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::task::JoinSet;
+use ts_rs::TS;
 
 use crate::api::{ApiError, AuraClient, Instance, InstanceStatus};
 
@@ -11,7 +12,7 @@ use crate::api::{ApiError, AuraClient, Instance, InstanceStatus};
 const PARALLEL_FETCHES: usize = 4;
 
 /// An instance, ready to display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct InstanceView {
     /// Instance id.
@@ -44,6 +45,7 @@ pub struct InstanceView {
     pub connection_url: Option<String>,
     /// Creation time, RFC 3339.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub created_at: Option<OffsetDateTime>,
     /// Node count, when Aura reports it.
     pub nodes: Option<u64>,
@@ -52,7 +54,7 @@ pub struct InstanceView {
 }
 
 /// The feeling of a status, for colour and icon (always shown with words too).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusTone {
     /// Running.

@@ -11,6 +11,7 @@ use serde::Serialize;
 use time::{Date, OffsetDateTime};
 use tokio::sync::Mutex;
 use tokio::task::JoinSet;
+use ts_rs::TS;
 
 use crate::api::{ApiError, AuraClient, Snapshot, SnapshotProfile, SnapshotStatus};
 
@@ -46,7 +47,7 @@ pub fn retention_for(tier: &str) -> Retention {
 }
 
 /// A snapshot, ready to display.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotView {
     /// Snapshot id.
@@ -55,6 +56,7 @@ pub struct SnapshotView {
     pub instance_id: String,
     /// When it was taken (UTC).
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub timestamp: OffsetDateTime,
     /// Raw profile (`Scheduled`, `AdHoc`, …).
     pub profile: String,
@@ -70,6 +72,7 @@ pub struct SnapshotView {
     pub restorable: bool,
     /// When the tier's retention removes it, if known.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub expires_at: Option<OffsetDateTime>,
 }
 
@@ -104,7 +107,7 @@ impl SnapshotView {
 }
 
 /// All snapshots of an instance within its retention window, newest first.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct SnapshotTimeline {
     /// Instance id.
@@ -123,6 +126,7 @@ pub struct SnapshotTimeline {
     pub days_covered: u32,
     /// When the newest day was fetched.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub fetched_at: OffsetDateTime,
     /// Newest first.
     pub snapshots: Vec<SnapshotView>,

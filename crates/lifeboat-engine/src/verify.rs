@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use ts_rs::TS;
 
 use crate::config::Endpoints;
 
@@ -17,7 +18,7 @@ const COUNTS: &str =
 pub use lifeboat_secrets::DbCredentials as DbLogin;
 
 /// Node and relationship counts.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct GraphCounts {
     /// Nodes.
     pub nodes: u64,

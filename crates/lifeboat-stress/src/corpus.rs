@@ -963,6 +963,7 @@ fn checksum_while_changing(path: &Path, m: Mutation) -> (Ran, String) {
     let original = fs::read(path).unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
     let (flag, file) = (stop.clone(), path.to_path_buf());
+    let (first_change, landed) = std::sync::mpsc::channel::<()>();
     let changer = std::thread::spawn(move || {
         let mut n = 0usize;
         while !flag.load(Ordering::SeqCst) {
@@ -978,13 +979,17 @@ fn checksum_while_changing(path: &Path, m: Mutation) -> (Ran, String) {
             };
             if done.is_ok() {
                 n += 1;
+                if n == 1 {
+                    let _ = first_change.send(());
+                }
             }
             std::thread::sleep(Duration::from_micros(300));
         }
         n
     });
-    // Let the first change land before the pass starts, so the pass surely overlaps changes.
-    std::thread::sleep(Duration::from_millis(2));
+    // The pass starts once the first change has landed, so it surely overlaps changes (a changer that cannot
+    // change the file at all ends only when told to stop; the pass then runs on the unchanged file).
+    let _ = landed.recv_timeout(Duration::from_secs(10));
     let result = lifeboat_archive::crc32_file(path, |_| {});
     stop.store(true, Ordering::SeqCst);
     let n = changer.join().unwrap_or(0);

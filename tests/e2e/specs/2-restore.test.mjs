@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { waitForFile, waitForNotification } from '../lib/wait.mjs';
 
 let browser;
 let interactions = 0;
@@ -120,13 +121,7 @@ test('confirming runs safety snapshot → restore → running → verification, 
 });
 
 test('a desktop notification says the instance is running again', async () => {
-  const log = process.env.LIFEBOAT_NOTIFY_LOG;
-  assert.ok(log, 'the harness records notifications');
-  let text = '';
-  for (let i = 0; i < 50 && !/Production is running again/.test(text); i += 1) {
-    text = await readFile(log, 'utf8').catch(() => '');
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  const text = await waitForNotification(/Production is running again/);
   assert.match(text, /Production is running again/);
 });
 
@@ -143,14 +138,11 @@ test('the restore report says what was done, why, and what was lost, ready to sa
 
   // Saved as a file (the dialog answered with the proposed name in saveDir): the whole report, and nothing else.
   await click('[data-testid="save-report"]');
-  let saved = [];
-  for (let i = 0; i < 50 && saved.length === 0; i += 1) {
-    saved = await readdir(saveDir);
-    if (saved.length === 0) await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(saved.length, 1, `one file, no temporary leftovers: ${saved}`);
-  assert.match(saved[0], /Production.*\.md$/);
-  const file = await readFile(path.join(saveDir, saved[0]), 'utf8');
+  // Wait for the final name (the report is written to a temporary file first, then renamed), then check that the
+  // folder holds that file and nothing else.
+  const name = await waitForFile(saveDir, /^Production.*\.md$/);
+  assert.deepEqual(await readdir(saveDir), [name], 'one file, no temporary leftovers');
+  const file = await readFile(path.join(saveDir, name), 'utf8');
   assert.ok(file.includes(text.split('\n')[0].trim()), 'the file is the report shown');
   assert.match(file, /lost|loses/i);
   await (await $('[data-testid="report-close"]')).click();

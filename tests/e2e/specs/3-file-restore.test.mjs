@@ -1,20 +1,23 @@
 // Restore from a backup file, the headline feature, in the real app: a generated Neo4j 5 .backup is "dropped" on
 // the window, inspected, confirmed (type RESTORE), uploaded in 256 KiB chunks (LIFEBOAT_CHUNK_SIZE), imported,
-// verified — and the user's file is left exactly as it was.
+// verified — and the user's file is left exactly as it was. Then a cut-off copy of a backup is dropped: the red box
+// says the inspector's specific reason and what to do, and offers no restore.
 //
 // WebDriver cannot perform an OS drag-and-drop, so the test calls window.__LIFEBOAT_AUTOMATION__.dropPaths(),
 // which runs exactly the handler a real drop (Tauri's drag-drop event, forwarded by the shell) runs.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtemp, readFile, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { countsAfter, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { waitForNotification } from '../lib/wait.mjs';
 
 let browser;
 let file;
+let cutOff;
 let original;
 const $ = (s) => browser.$(s);
 const digest = async (p) => createHash('sha256').update(await readFile(p)).digest('hex');
@@ -25,6 +28,9 @@ before(async () => {
   const generator = path.resolve(import.meta.dirname, '../../../target/debug/examples/inspect');
   execFileSync(generator, ['--generate', 'backup-zstd-v3', String(8 * 1024 * 1024), file, 'incompressible']);
   original = { sha: await digest(file), mtime: (await stat(file)).mtimeMs };
+  // The same backup cut off after its first 3 MiB, as an interrupted copy leaves it.
+  cutOff = path.join(dir, 'cut off.backup');
+  await writeFile(cutOff, (await readFile(file)).subarray(0, 3 * 1024 * 1024));
   browser = await openApp();
   await waitUntilReady(browser);
 });
@@ -93,10 +99,37 @@ test('confirming uploads, imports and verifies, with a notification and the file
   assert.equal(await digest(file), original.sha, 'the file’s bytes are unchanged');
   assert.equal((await stat(file)).mtimeMs, original.mtime, 'the file’s modification time is unchanged');
 
-  let log = '';
-  for (let i = 0; i < 50 && !/Staging is running again/.test(log); i += 1) {
-    log = await readFile(process.env.LIFEBOAT_NOTIFY_LOG, 'utf8').catch(() => '');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.match(log, /Staging is running again/);
+  assert.match(await waitForNotification(/Staging is running again/), /Staging is running again/);
+});
+
+test('a cut-off backup is refused with the inspector’s own reason and what to do next', async () => {
+  const sha = await digest(cutOff);
+  await browser.execute((p) => window.__LIFEBOAT_AUTOMATION__.dropPaths([p]), cutOff);
+  // The card of this file, not the one before: wait for its name.
+  await browser.waitUntil(
+    async () => {
+      const name = await $('[data-testid="file-name"]');
+      return (await name.isExisting()) && (await name.getText()) === 'cut off.backup';
+    },
+    { timeout: 30_000, timeoutMsg: 'the cut-off file was not inspected' },
+  );
+  const card = await $('[data-testid="file-card"]');
+  assert.equal(await card.getAttribute('data-can-upload'), 'false');
+  const blocked = await $('[data-testid="file-blocked"]');
+  assert.ok(await blocked.isDisplayed(), 'the red box is shown');
+  const problems = await browser.$$('[data-testid="file-problem"]');
+  assert.ok(problems.length >= 1, 'the red box names a specific reason');
+  const reason = await problems[0].getText();
+  // The inspector's words for a truncated file (lifeboat-archive), with its next step, lead the box.
+  assert.match(reason, /ends early/);
+  assert.match(reason, /copy it again/);
+  assert.equal(await problems[0].getAttribute('data-problem-code'), 'truncated');
+  assert.doesNotMatch(await blocked.getText(), /did not pass the checks above/);
+  assert.equal(await (await $('[data-testid="restore-file"]')).isExisting(), false, 'no restore is offered');
+  const checks = {};
+  for (const c of await browser.$$('[data-testid="file-check"]')) checks[await c.getAttribute('data-check-id')] = await c.getAttribute('data-ok');
+  assert.equal(checks.complete, 'false');
+  await blocked.scrollIntoView();
+  await screenshot(browser, 'file-refused');
+  assert.equal(await digest(cutOff), sha, 'the refused file is not touched');
 });

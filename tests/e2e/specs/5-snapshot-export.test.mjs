@@ -18,6 +18,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { waitForNotification } from '../lib/wait.mjs';
 
 let browser;
 let keepDir;
@@ -125,12 +126,7 @@ test('the download is found, checked, saved under the proposed name, verified an
   assert.deepEqual(await readdir(keepDir), [savedName], 'no temporary or partial file is left behind');
   assert.ok(!(await readdir(downloads)).includes(path.basename(downloaded.path)), 'the download was moved');
 
-  let log = '';
-  for (let i = 0; i < 50 && !/Snapshot of Production exported/.test(log); i += 1) {
-    log = await readFile(process.env.LIFEBOAT_NOTIFY_LOG ?? '/dev/null', 'utf8').catch(() => '');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.match(log, /Snapshot of Production exported/);
+  assert.match(await waitForNotification(/Snapshot of Production exported/), /Snapshot of Production exported/);
 });
 
 test('History records the export with where it was saved', async () => {

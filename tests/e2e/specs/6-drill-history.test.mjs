@@ -3,9 +3,9 @@
 // a restore takes; the test instance is deleted from the same place; and the drill is in History with its measured
 // time, its report ready to read.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { after, before, test } from 'node:test';
 import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { waitForNotification } from '../lib/wait.mjs';
 
 let browser;
 const $ = (selector) => browser.$(selector);
@@ -64,14 +64,7 @@ test('"Test a restore" on a Staging snapshot runs a drill to the end without tou
 });
 
 test('the desktop says how long a restore takes and that Staging was not changed', async () => {
-  const log = process.env.LIFEBOAT_NOTIFY_LOG;
-  assert.ok(log, 'the harness records notifications');
-  let text = '';
-  for (let i = 0; i < 50 && !/Restore test of Staging finished/.test(text); i += 1) {
-    text = await readFile(log, 'utf8').catch(() => '');
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  assert.match(text, /Restore test of Staging finished/);
+  const text = await waitForNotification(/Restore test of Staging finished/);
   assert.match(text, /A restore of Staging from this snapshot takes about/);
 });
 

@@ -1,6 +1,7 @@
 /**
  * The UI's only door to the desktop shell. This folder is the one place that imports `@tauri-apps/*`;
- * features depend on the {@link Backend} interface and the plain types below.
+ * features depend on the {@link Backend} interface and the plain types below (generated from the Rust
+ * types: see `types.ts`).
  */
 export type { Backend } from './backend';
 export { isAppError, toAppError } from './backend';
@@ -11,6 +12,7 @@ export type {
   AccountKind,
   AccountList,
   AccountStatus,
+  AccountView,
   AppError,
   AppInfo,
   AppMode,
@@ -61,4 +63,3 @@ export type {
   TransferProgress,
   WatchedFolder,
 } from './types';
-export { baseName, toInspection } from './wire';

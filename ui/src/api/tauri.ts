@@ -1,36 +1,15 @@
 import { Channel, invoke } from '@tauri-apps/api/core';
 import { type Backend, toAppError } from './backend';
-import type {
-  Account,
-  AccountList,
-  AppInfo,
-  CloneOptions,
-  ClonePassword,
-  DbLoginStatus,
-  DeletedInstance,
-  ExportEvent,
-  ExportPlan,
-  FileDropEvent,
-  FileRestorePlan,
-  GraphImportPlan,
-  HistoryEntry,
-  HistoryReport,
-  InstanceView,
-  JobEvent,
-  JobListener,
-  JobStarted,
-  JobState,
-  RestorePlan,
-  ResumableUpload,
-  SnapshotTimeline,
-  WatchedFolder,
-} from './types';
-import { toInspection } from './wire';
+import type { CommandName, CommandReplies } from './commands';
+import type { ExportEvent, FileDropEvent, JobEvent, JobListener } from './types';
 
 /** Calls a shell command and turns any rejection into an `AppError`. */
-async function call<T>(command: string, args?: Record<string, unknown>): Promise<T> {
+async function call<K extends CommandName>(
+  command: K,
+  args?: Record<string, unknown>,
+): Promise<CommandReplies[K]> {
   try {
-    return await invoke<T>(command, args);
+    return await invoke<CommandReplies[K]>(command, args);
   } catch (reason) {
     throw toAppError(reason);
   }
@@ -51,26 +30,24 @@ function savedPath(path: string | null): string | null {
 /** The real backend: Tauri commands over IPC. Works with `mockIPC` in tests. */
 export function createTauriBackend(): Backend {
   return {
-    appInfo: () => call<AppInfo>('app_info'),
-    listInstances: () => call<InstanceView[]>('list_instances'),
-    getInstance: (id) => call<InstanceView>('get_instance', { id }),
+    appInfo: () => call('app_info'),
+    listInstances: () => call('list_instances'),
+    getInstance: (id) => call('get_instance', { id }),
 
-    listSnapshots: (instanceId, refresh) =>
-      call<SnapshotTimeline>('list_snapshots', { instanceId, refresh }),
+    listSnapshots: (instanceId, refresh) => call('list_snapshots', { instanceId, refresh }),
     takeSnapshot: (instanceId, onUpdate) =>
-      call<JobStarted>('take_snapshot', { instanceId, onEvent: jobChannel(onUpdate) }),
-    prepareRestore: (instanceId, snapshotId) =>
-      call<RestorePlan>('prepare_restore', { instanceId, snapshotId }),
+      call('take_snapshot', { instanceId, onEvent: jobChannel(onUpdate) }),
+    prepareRestore: (instanceId, snapshotId) => call('prepare_restore', { instanceId, snapshotId }),
     restoreSnapshot: ({ token, safetySnapshot, reason }, onUpdate) =>
-      call<JobStarted>('restore_snapshot', {
+      call('restore_snapshot', {
         token,
         safetySnapshot,
         reason,
         onEvent: jobChannel(onUpdate),
       }),
-    cloneOptions: (instanceId) => call<CloneOptions>('clone_options', { instanceId }),
+    cloneOptions: (instanceId) => call('clone_options', { instanceId }),
     cloneSnapshot: ({ instanceId, snapshotId, name, tier, memory }, onUpdate) =>
-      call<JobStarted>('clone_snapshot', {
+      call('clone_snapshot', {
         instanceId,
         snapshotId,
         name,
@@ -78,36 +55,34 @@ export function createTauriBackend(): Backend {
         memory,
         onEvent: jobChannel(onUpdate),
       }),
-    revealClonePassword: (jobId) => call<ClonePassword>('reveal_clone_password', { jobId }),
-    listJobs: () => call<JobState[]>('list_jobs'),
-    watchJob: (jobId, onUpdate) =>
-      call<JobState>('watch_job', { jobId, onEvent: jobChannel(onUpdate) }),
+    revealClonePassword: (jobId) => call('reveal_clone_password', { jobId }),
+    listJobs: () => call('list_jobs'),
+    watchJob: (jobId, onUpdate) => call('watch_job', { jobId, onEvent: jobChannel(onUpdate) }),
     cancelJob: async (jobId) => {
-      await call<null>('cancel_job', { jobId });
+      await call('cancel_job', { jobId });
     },
 
-    listHistory: (filter) => call<HistoryEntry[]>('list_history', { filter }),
-    historyReport: (jobId) => call<HistoryReport>('history_report', { jobId }),
+    listHistory: (filter) => call('list_history', { filter }),
+    historyReport: (jobId) => call('history_report', { jobId }),
     exportHistory: async (format, filter) =>
-      savedPath(await call<string | null>('export_history', { format, filter })),
-    saveReport: async (jobId) => savedPath(await call<string | null>('save_report', { jobId })),
+      savedPath(await call('export_history', { format, filter })),
+    saveReport: async (jobId) => savedPath(await call('save_report', { jobId })),
     startDrill: (instanceId, snapshotId, onUpdate) =>
-      call<JobStarted>('start_drill', { instanceId, snapshotId, onEvent: jobChannel(onUpdate) }),
-    deleteDrillInstance: (jobId) => call<DeletedInstance>('delete_drill_instance', { jobId }),
+      call('start_drill', { instanceId, snapshotId, onEvent: jobChannel(onUpdate) }),
+    deleteDrillInstance: (jobId) => call('delete_drill_instance', { jobId }),
 
     exportGraph: async (instanceId, onUpdate) =>
-      (await call<JobStarted | null>('export_graph', {
+      (await call('export_graph', {
         instanceId,
         onEvent: jobChannel(onUpdate),
       })) ?? null,
     chooseGraphFile: async () => {
-      const path = await call<string | null>('choose_graph_file');
+      const path = await call('choose_graph_file');
       return typeof path === 'string' && path !== '' ? path : null;
     },
-    prepareGraphImport: (instanceId, path) =>
-      call<GraphImportPlan>('prepare_graph_import', { instanceId, path }),
+    prepareGraphImport: (instanceId, path) => call('prepare_graph_import', { instanceId, path }),
     importGraph: ({ token, safetySnapshot, reason }, onUpdate) =>
-      call<JobStarted>('import_graph', {
+      call('import_graph', {
         token,
         safetySnapshot,
         reason,
@@ -115,70 +90,67 @@ export function createTauriBackend(): Backend {
       }),
 
     planSnapshotExport: (instanceId, snapshotId) =>
-      call<ExportPlan>('plan_snapshot_export', { instanceId, snapshotId }),
+      call('plan_snapshot_export', { instanceId, snapshotId }),
     watchSnapshotExport: async (sessionId, onEvent) => {
       const channel = new Channel<ExportEvent>((message) => {
         if (message && typeof message.event === 'string' && message.data) onEvent(message);
       });
-      await call<null>('watch_snapshot_export', { sessionId, onEvent: channel });
+      await call('watch_snapshot_export', { sessionId, onEvent: channel });
     },
     openExportConsole: async (sessionId) => {
-      await call<null>('open_export_console', { sessionId });
+      await call('open_export_console', { sessionId });
     },
-    addExportFolder: async (sessionId) =>
-      (await call<WatchedFolder[] | null>('add_export_folder', { sessionId })) ?? null,
+    addExportFolder: async (sessionId) => (await call('add_export_folder', { sessionId })) ?? null,
     saveSnapshotExport: async (sessionId, candidateId, removeDownload, onUpdate) =>
-      (await call<JobStarted | null>('save_snapshot_export', {
+      (await call('save_snapshot_export', {
         sessionId,
         candidateId,
         removeDownload,
         onEvent: jobChannel(onUpdate),
       })) ?? null,
     closeSnapshotExport: async (sessionId) => {
-      await call<null>('close_snapshot_export', { sessionId });
+      await call('close_snapshot_export', { sessionId });
     },
 
     subscribeFileDrops: async (onEvent) => {
       const channel = new Channel<FileDropEvent>((message) => {
         if (message && Array.isArray(message.data?.paths)) onEvent(message);
       });
-      await call<null>('subscribe_file_drops', { onEvent: channel });
+      await call('subscribe_file_drops', { onEvent: channel });
     },
     chooseBackupFile: async () => {
-      const path = await call<string | null>('choose_backup_file');
+      const path = await call('choose_backup_file');
       return typeof path === 'string' && path !== '' ? path : null;
     },
-    inspectFile: async (path, instanceId) =>
-      toInspection(await call<unknown>('inspect_file', { path, instanceId }), path),
-    prepareFileRestore: (instanceId, path) =>
-      call<FileRestorePlan>('prepare_file_restore', { instanceId, path }),
+    inspectFile: (path, instanceId) => call('inspect_file', { path, instanceId }),
+    prepareFileRestore: (instanceId, path) => call('prepare_file_restore', { instanceId, path }),
     restoreFromFile: ({ token, safetySnapshot, reason }, onUpdate) =>
-      call<JobStarted>('restore_from_file', {
+      call('restore_from_file', {
         token,
         safetySnapshot,
         reason,
         onEvent: jobChannel(onUpdate),
       }),
-    listResumableUploads: () => call<ResumableUpload[]>('list_resumable_uploads'),
+    listResumableUploads: () => call('list_resumable_uploads'),
     resumeUpload: (uploadId, onUpdate) =>
-      call<JobStarted>('resume_upload', { uploadId, onEvent: jobChannel(onUpdate) }),
+      call('resume_upload', { uploadId, onEvent: jobChannel(onUpdate) }),
     discardUpload: async (uploadId) => {
-      await call<null>('discard_upload', { uploadId });
+      await call('discard_upload', { uploadId });
     },
 
-    listAccounts: () => call<AccountList>('list_accounts'),
+    listAccounts: () => call('list_accounts'),
     connectAccount: ({ label, clientId, clientSecret, sessionOnly }) =>
-      call<Account>('connect_account', { label, clientId, clientSecret, sessionOnly }),
-    switchAccount: (id) => call<AppInfo>('switch_account', { id }),
-    renameAccount: (id, label) => call<Account>('rename_account', { id, label }),
+      call('connect_account', { label, clientId, clientSecret, sessionOnly }),
+    switchAccount: (id) => call('switch_account', { id }),
+    renameAccount: (id, label) => call('rename_account', { id, label }),
     disconnectAccount: async (id) => {
-      await call<null>('disconnect_account', { id });
+      await call('disconnect_account', { id });
     },
-    dbLoginStatus: (instanceId) => call<DbLoginStatus>('db_login_status', { instanceId }),
+    dbLoginStatus: (instanceId) => call('db_login_status', { instanceId }),
     saveDbLogin: ({ instanceId, user, password, sessionOnly }) =>
-      call<DbLoginStatus>('save_db_login', { instanceId, user, password, sessionOnly }),
+      call('save_db_login', { instanceId, user, password, sessionOnly }),
     forgetDbLogin: async (instanceId) => {
-      await call<null>('forget_db_login', { instanceId });
+      await call('forget_db_login', { instanceId });
     },
   };
 }

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
-import { createTauriBackend } from '../api';
+import { createTauriBackend, type InstanceView } from '../api';
 import { shellDefaults } from '../test/accounts';
 import {
   accountInfo,
@@ -10,7 +10,7 @@ import {
   sandboxInfo,
   staging,
 } from '../test/fixtures';
-import { type CommandHandler, callsOf, mockCommands } from '../test/ipc';
+import { type CommandHandlers, callsOf, mockCommands } from '../test/ipc';
 import { App } from './App';
 
 const byId = (list: (typeof production)[]) => (args: Record<string, unknown>) => {
@@ -20,7 +20,7 @@ const byId = (list: (typeof production)[]) => (args: Record<string, unknown>) =>
   return found;
 };
 
-function setup(overrides: Record<string, CommandHandler> = {}) {
+function setup(overrides: CommandHandlers = {}) {
   const list = [production, staging, freeTier];
   const calls = mockCommands({
     ...shellDefaults,
@@ -58,7 +58,7 @@ describe('instance list', () => {
   });
 
   it('is not ready before the first list arrives', async () => {
-    let release: (value: unknown) => void = () => {};
+    let release: (value: InstanceView[]) => void = () => {};
     const { root } = setup({ list_instances: () => new Promise((resolve) => (release = resolve)) });
     expect(await screen.findByRole('progressbar')).toBeTruthy();
     expect(root()?.dataset.ready).toBe('false');

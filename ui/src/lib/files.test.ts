@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  baseName,
   checkIcon,
   checkLabel,
   checkState,
@@ -145,5 +146,13 @@ describe('decideDrop', () => {
   it('ignores an empty drop', () => {
     expect(decideDrop([], true)).toBeNull();
     expect(decideDrop([''], false)).toBeNull();
+  });
+});
+
+describe('baseName', () => {
+  it('names a file by the last part of its path', () => {
+    expect(baseName('/home/ada/a.dump')).toBe('a.dump');
+    expect(baseName('C:\\x\\y.backup')).toBe('y.backup');
+    expect(baseName('plain.tar')).toBe('plain.tar');
   });
 });

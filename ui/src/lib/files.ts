@@ -138,3 +138,9 @@ export function decideDrop(paths: readonly string[], hasTarget: boolean): DropDe
   if (usable.length > 1) return { message: MANY_FILES_MESSAGE };
   return { path: usable[0] as string };
 }
+
+/** The last part of a path, with either kind of separator: what to call a file chosen by path. */
+export function baseName(path: string): string {
+  const parts = path.split(/[\\/]/).filter((p) => p !== '');
+  return parts[parts.length - 1] ?? path;
+}

@@ -15,7 +15,7 @@ const restore = job({
   title: 'Restore Production to 21 Nov 11:00 UTC',
   steps: [
     step('safety-snapshot', 'Take a safety snapshot'),
-    step('count-before', 'Count nodes and relationships'),
+    step('counts-before', 'Count nodes and relationships'),
     step('restoring', 'Restore the snapshot'),
     step('verify', 'Check the data'),
   ],

@@ -1,5 +1,5 @@
 import type { Account, AccountList, AppInfo } from '../api';
-import type { CommandHandler } from './ipc';
+import type { CommandHandlers } from './ipc';
 import { emptyTimeline } from './snapshots';
 
 export const sandboxAccount: Account = {
@@ -35,11 +35,11 @@ export const acmeInfo: AppInfo = {
  * What the whole app asks for besides instances: accounts, drops, unfinished uploads, saved logins,
  * jobs and snapshots, all empty or neutral. Tests override what they look at.
  */
-export const shellDefaults: Record<string, CommandHandler> = {
+export const shellDefaults: CommandHandlers = {
   list_accounts: () => accountList(),
   subscribe_file_drops: () => null,
   list_resumable_uploads: () => [],
   db_login_status: () => ({ saved: true, user: 'neo4j', persistence: 'sandbox' }),
   list_jobs: () => [],
-  list_snapshots: (args) => ({ ...emptyTimeline, instanceId: args.instanceId }),
+  list_snapshots: (args) => ({ ...emptyTimeline, instanceId: String(args.instanceId) }),
 };

@@ -1,46 +1,64 @@
-import type { FileRestorePlan, JobState, ResumableUpload } from '../api';
+import type { FileRestorePlan, Inspection, JobState, ResumableUpload } from '../api';
 import { job, step } from './jobs';
 
 export const DUMP_PATH = '/home/ada/backups/production-2025-11-20.dump';
 
-/** `inspect_file`'s reply for a good dump, as the shell sends it (with a field the UI ignores). */
-export function inspectionWire(overrides: Record<string, unknown> = {}): Record<string, unknown> {
+/**
+ * `inspect_file`'s reply for a good dump, shaped as the engine serialises it (typed by the generated
+ * `Inspection`; optional fields the engine leaves out when unknown are left out here too).
+ */
+export function inspection(overrides: Partial<Inspection> = {}): Inspection {
   return {
     path: DUMP_PATH,
     fileName: 'production-2025-11-20.dump',
     fileSize: 1_250_000_000,
-    format: 'dump',
-    formatLabel: 'Neo4j database dump (neo4j-admin database dump)',
+    dumpSize: 1_250_000_000,
+    modifiedAt: '2025-11-20T23:10:00Z',
+    format: 'dump-zstd',
+    formatLabel: 'Neo4j 5 dump, compressed',
     databaseName: 'neo4j',
     backupTime: '2025-11-20T23:00:00Z',
     neo4jVersion: '5',
     fullSize: 5_000_000_000,
+    fullSizeFromMetadata: true,
+    storeFiles: 3,
+    storeBytes: 5_000_000_000,
     compressed: true,
     checks: [
-      { id: 'readable', ok: true, message: 'Lifeboat could read the file.' },
-      { id: 'complete', ok: true, message: 'The file is whole: nothing is missing at the end.' },
-      { id: 'compatible', ok: true, message: 'Made with Neo4j 5, like Production.' },
+      { id: 'readable', ok: true, message: 'This is a compressed Neo4j 5 dump.' },
+      {
+        id: 'complete',
+        ok: true,
+        message:
+          'The file is whole: its structure checks out from start to end, and its contents match their checksums.',
+      },
+      {
+        id: 'compatible',
+        ok: true,
+        message: 'This Neo4j 5 dump can be restored to this Neo4j 5 instance.',
+      },
       { id: 'fits', ok: null, message: 'Aura does not report free space for this plan.' },
     ],
     canUpload: true,
     problems: [],
-    sha256: 'ignored-by-the-ui',
+    notes: [],
     ...overrides,
   };
 }
 
+/** The inspector's words for a file cut off while copying (lifeboat-archive). */
 export const TRUNCATED =
-  'This file ends early — it was probably cut off while copying; copy it again.';
+  'This file ends early \u2014 it was probably cut off while copying; copy it again.';
 
-export const brokenWire = inspectionWire({
+export const broken = inspection({
   checks: [
-    { id: 'readable', ok: true, message: 'Lifeboat could read the start of the file.' },
-    { id: 'complete', ok: false, message: 'The file ends after 812 MB of 1.3 GB.' },
+    { id: 'readable', ok: true, message: 'This is a compressed Neo4j 5 dump.' },
+    { id: 'complete', ok: false, message: TRUNCATED },
     { id: 'compatible', ok: null, message: 'Not checked, because the file is incomplete.' },
     { id: 'fits', ok: null, message: 'Not checked, because the file is incomplete.' },
   ],
   canUpload: false,
-  problems: [TRUNCATED],
+  problems: [{ code: 'truncated', message: TRUNCATED }],
 });
 
 export const filePlan: FileRestorePlan = {
@@ -50,7 +68,7 @@ export const filePlan: FileRestorePlan = {
   path: DUMP_PATH,
   fileName: 'production-2025-11-20.dump',
   fileSize: 1_250_000_000,
-  formatLabel: 'Neo4j database dump (neo4j-admin database dump)',
+  formatLabel: 'Neo4j 5 dump, compressed',
   expiresAt: '2025-11-21T15:22:00Z',
 };
 

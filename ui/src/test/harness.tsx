@@ -5,14 +5,14 @@ import { ToastProvider } from '../components';
 import { DbLoginsProvider } from '../features/accounts';
 import { FileDropProvider } from '../features/files';
 import { JobsProvider } from '../features/jobs';
-import { type CommandHandler, mockCommands } from './ipc';
+import { type CommandHandlers, mockCommands } from './ipc';
 
 /**
  * Renders `ui` with the real Tauri backend over a mocked IPC (one handler per command, recorded),
  * plus the providers the app puts around every feature (toasts, file drops, jobs, saved logins).
  * `list_jobs` answers `[]` and `subscribe_file_drops` `null` unless given.
  */
-export function renderWithShell(ui: ComponentChildren, handlers: Record<string, CommandHandler>) {
+export function renderWithShell(ui: ComponentChildren, handlers: CommandHandlers) {
   const calls = mockCommands({
     list_jobs: () => [],
     subscribe_file_drops: () => null,

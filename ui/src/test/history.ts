@@ -3,6 +3,7 @@ import type { HistoryEntry, HistoryReport } from '../api';
 /** A finished restore of Production as the history keeps it; override what a test looks at. */
 export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntry {
   return {
+    format: 1,
     jobId: '20251121T151200-ab12',
     kind: 'restore',
     instanceId: 'a1b2c3d4',
@@ -26,7 +27,13 @@ export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntr
     countsAfter: { nodes: 1000, relationships: 3500 },
     verificationNote: null,
     fileName: null,
+    fileUnchanged: null,
     requestIds: ['req-1', 'req-2'],
+    savedPath: null,
+    savedBytes: null,
+    savedCrc32: null,
+    filePath: null,
+    fileCounts: null,
     ...overrides,
   };
 }

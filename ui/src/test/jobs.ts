@@ -1,7 +1,32 @@
-import type { JobState, JobStep, StepState } from '../api';
+import type { JobResult, JobState, JobStep, StepState } from '../api';
 
-/** A job as the shell sends it; steps all pending unless given. */
-export function job(overrides: Partial<JobState> = {}): JobState {
+/** A job's result with nothing produced yet; override what a test looks at. */
+export function result(overrides: Partial<JobResult> = {}): JobResult {
+  return {
+    snapshotId: null,
+    newInstanceId: null,
+    countsBefore: null,
+    countsAfter: null,
+    durationSecs: null,
+    fileUnchanged: null,
+    uploadId: null,
+    bytesResent: null,
+    instanceDeletedAt: null,
+    fileCounts: null,
+    fileDigest: null,
+    fileBytes: null,
+    ...overrides,
+  };
+}
+
+/**
+ * A job as the shell sends it (every field of the generated `JobState`); steps all pending unless
+ * given. `result` may be given in part: the rest stays empty.
+ */
+export function job(
+  overrides: Partial<Omit<JobState, 'result'>> & { result?: Partial<JobResult> } = {},
+): JobState {
+  const { result: produced, ...rest } = overrides;
   return {
     id: 'job-1',
     kind: 'snapshot',
@@ -12,18 +37,21 @@ export function job(overrides: Partial<JobState> = {}): JobState {
     finishedAt: null,
     steps: [
       step('request', 'Ask Aura for a snapshot'),
-      step('wait', 'Wait until the snapshot is complete'),
+      step('snapshot', 'Aura takes the snapshot'),
     ],
     outcome: null,
     error: null,
-    result: {
-      snapshotId: null,
-      newInstanceId: null,
-      countsBefore: null,
-      countsAfter: null,
-      durationSecs: null,
-    },
-    ...overrides,
+    snapshotId: null,
+    snapshotTime: null,
+    dataLossSecs: null,
+    reason: null,
+    requestIds: [],
+    file: null,
+    progress: null,
+    itemProgress: null,
+    export: null,
+    ...rest,
+    result: result(produced),
   };
 }
 

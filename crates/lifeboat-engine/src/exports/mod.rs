@@ -37,6 +37,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 use time::{OffsetDateTime, UtcOffset};
+use ts_rs::TS;
 use url::Url;
 
 pub use watch::{is_backup_name, partial_download_target, DownloadWatcher, WatchEvent, DEFAULT_SETTLE};
@@ -45,7 +46,7 @@ use crate::api::{ApiError, Instance, Snapshot};
 use crate::config::Endpoints;
 
 /// Where to export a snapshot in the console, and what to do there.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ConsoleLink {
     /// The page to open in the browser.
@@ -143,7 +144,7 @@ pub fn default_download_dir() -> Option<PathBuf> {
 }
 
 /// A folder being watched, as the window shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct WatchedFolder {
     /// The folder.
@@ -170,7 +171,7 @@ fn path_text(path: &Path) -> String {
 }
 
 /// A new backup file found in a watched folder, inspected, as the window shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportCandidate {
     /// Refers to this file in later calls (the window never sends a path back).
@@ -187,6 +188,7 @@ pub struct ExportCandidate {
     pub format_label: String,
     /// When the backup was taken, where the format records it.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub backup_time: Option<OffsetDateTime>,
     /// The inspector's answers to "readable?" and "complete?".
     pub checks: Vec<lifeboat_archive::Check>,
@@ -201,7 +203,7 @@ pub struct ExportCandidate {
 }
 
 /// What the watch reports to the window while an export is being guided.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum ExportEvent {
     /// A backup is being downloaded: under a partial name (`.crdownload`, `.part`), or still growing.
@@ -227,7 +229,7 @@ pub enum ExportEvent {
 }
 
 /// Everything the export dialog needs, and the session that remembers which files the watch found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportPlan {
     /// The session; later calls name it.
@@ -240,6 +242,7 @@ pub struct ExportPlan {
     pub snapshot_id: String,
     /// Its time.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub snapshot_time: OffsetDateTime,
     /// Where and how to export it in the console.
     pub console: ConsoleLink,
@@ -248,7 +251,7 @@ pub struct ExportPlan {
 }
 
 /// The file of a snapshot export job: where it comes from, where it goes, and what the copy was checked against.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExportFile {
     /// The downloaded file. Only read; removed after a verified copy if `remove_download`.
@@ -263,6 +266,7 @@ pub struct ExportFile {
     pub source_bytes: u64,
     /// Its modification time then: a download that changed since is neither copied nor removed.
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub source_modified: Option<OffsetDateTime>,
     /// Its format in words.
     pub format_label: String,

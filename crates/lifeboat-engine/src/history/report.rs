@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime, UtcOffset};
+use ts_rs::TS;
 
 use super::HistoryEntry;
 use crate::jobs::{JobKind, Outcome};
@@ -15,7 +16,7 @@ use crate::snapshots::human_duration;
 use crate::verify::GraphCounts;
 
 /// The two file formats the history can be saved as.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum ExportFormat {
     /// A Markdown table (for a ticket, a wiki page or an e-mail).
@@ -48,7 +49,7 @@ impl ExportFormat {
 }
 
 /// A message to colleagues before a restore and one after it, ready to copy into an e-mail or chat.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Messages {
     /// Announces the restore: when, how long, the impact, what will be lost.

@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use time::OffsetDateTime;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 use super::runner::{before_overwrite, job_error, skip, Job};
 use super::state::{ItemProgress, JobError, JobKind, JobState, StepState, TransferProgress};
@@ -44,7 +45,7 @@ pub(crate) const IMPORT_STEPS: &[(&str, &str)] = &[
 const PROGRESS_EVERY: Duration = Duration::from_millis(200);
 
 /// Everything the import confirmation dialog shows, and the token its confirm button must send back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct GraphImportPlan {
     /// One-time confirmation token.
@@ -63,9 +64,11 @@ pub struct GraphImportPlan {
     pub source_instance_name: String,
     /// When it was exported.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub exported_at: OffsetDateTime,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
 }
 

@@ -24,6 +24,7 @@ use serde::Serialize;
 use thiserror::Error;
 use time::OffsetDateTime;
 use tokio::sync::watch;
+use ts_rs::TS;
 
 pub use export::ExportSink;
 pub use graph::GraphImportPlan;
@@ -176,7 +177,7 @@ impl DrillError {
 }
 
 /// The instance a restore test created, now deleted.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct DeletedInstance {
     /// Its id.

@@ -3,6 +3,7 @@
 
 use serde::Serialize;
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use super::state::{JobKind, JobState, Outcome};
 use super::{JobManager, StartError};
@@ -10,7 +11,7 @@ use crate::api::SnapshotStatus;
 use crate::confirm::TOKEN_LIFETIME;
 
 /// Everything the restore confirmation dialog shows, and the token its confirm button must send back.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RestorePlan {
     /// One-time confirmation token.
@@ -23,14 +24,16 @@ pub struct RestorePlan {
     pub snapshot_id: String,
     /// Its time.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub snapshot_time: OffsetDateTime,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
 }
 
 /// What the file-restore confirmation dialog shows, and its one-time token.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct FileRestorePlan {
     /// One-time confirmation token.
@@ -49,11 +52,12 @@ pub struct FileRestorePlan {
     pub format_label: String,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
 }
 
 /// One choice in a select.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 pub struct Choice {
     /// What is sent.
     pub value: String,
@@ -62,7 +66,7 @@ pub struct Choice {
 }
 
 /// The choices for a new instance from a snapshot, defaulting to the source's.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CloneOptions {
     /// Tiers the copy may have.

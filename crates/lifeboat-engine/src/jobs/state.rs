@@ -3,11 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
+use ts_rs::TS;
 
 use crate::verify::GraphCounts;
 
 /// What kind of operation a job is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum JobKind {
     /// An on-demand snapshot.
@@ -42,7 +43,7 @@ pub enum JobKind {
 }
 
 /// Where a step stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StepState {
     /// Not started.
@@ -58,7 +59,7 @@ pub enum StepState {
 }
 
 /// One step of a job.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Step {
     /// Stable id (`safety-snapshot`, `restoring`, …).
@@ -69,16 +70,18 @@ pub struct Step {
     pub state: StepState,
     /// When it started.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub started_at: Option<OffsetDateTime>,
     /// When it ended.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub finished_at: Option<OffsetDateTime>,
     /// Extra words (why skipped, what failed, a count).
     pub detail: Option<String>,
 }
 
 /// How a job ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum Outcome {
     /// Everything worked.
@@ -88,7 +91,7 @@ pub enum Outcome {
 }
 
 /// A failure as the UI shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct JobError {
     /// Stable code.
     pub code: String,
@@ -99,7 +102,7 @@ pub struct JobError {
 }
 
 /// What a job produced.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobResult {
     /// The snapshot taken (snapshot job, or the safety snapshot of a restore).
@@ -120,6 +123,7 @@ pub struct JobResult {
     pub bytes_resent: Option<u64>,
     /// Drill jobs: when the user had Lifeboat delete the temporary instance (`None` while it still exists).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub instance_deleted_at: Option<OffsetDateTime>,
     /// Data exports and imports: the nodes and relationships in the file.
     #[serde(default)]
@@ -133,7 +137,7 @@ pub struct JobResult {
 }
 
 /// Byte progress of the active step (checksum, upload, import estimate).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TransferProgress {
     /// Bytes done.
@@ -149,7 +153,7 @@ pub struct TransferProgress {
 }
 
 /// Item progress of the active step of a data export or import: nodes or relationships done so far.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ItemProgress {
     /// Items done.
@@ -161,7 +165,7 @@ pub struct ItemProgress {
 }
 
 /// A job's whole state.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct JobState {
     /// Job id (sorts by start time).
@@ -176,9 +180,11 @@ pub struct JobState {
     pub title: String,
     /// Start.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub started_at: OffsetDateTime,
     /// End.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub finished_at: Option<OffsetDateTime>,
     /// Steps in order.
     pub steps: Vec<Step>,
@@ -192,6 +198,7 @@ pub struct JobState {
     pub snapshot_id: Option<String>,
     /// That snapshot's time.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub snapshot_time: Option<OffsetDateTime>,
     /// Data lost by the restore, in seconds (now − snapshot time when it was requested).
     pub data_loss_secs: Option<u64>,
@@ -301,7 +308,7 @@ impl JobState {
 }
 
 /// What a job's channel carries: its whole state after every change.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, TS)]
 #[serde(tag = "event", content = "data", rename_all = "camelCase")]
 pub enum JobEvent {
     /// The job's current state.

@@ -1,11 +1,12 @@
 import { fireEvent, render, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it } from 'vitest';
-import { type AccountList, createTauriBackend } from '../../api';
+import { type AccountList, createTauriBackend, type DbLoginStatus } from '../../api';
 import { App } from '../../app/App';
 import { accountList, acmeAccount, acmeInfo, shellDefaults } from '../../test/accounts';
 import { resumable } from '../../test/files';
 import { production, sandboxInfo, staging } from '../../test/fixtures';
-import { type CommandHandler, callsOf, mockCommands } from '../../test/ipc';
+import { type CommandHandlers, callsOf, mockCommands } from '../../test/ipc';
+import { job } from '../../test/jobs';
 import { INVALID_KEY_MESSAGE } from './ConnectDialog';
 
 const newAccount = {
@@ -18,7 +19,7 @@ const newAccount = {
 };
 
 /** The whole app over mocked IPC; `state` lets handlers answer according to the active account. */
-function setup(overrides: Record<string, CommandHandler> = {}) {
+function setup(overrides: CommandHandlers = {}) {
   const state = { list: accountList(), info: sandboxInfo };
   const calls = mockCommands({
     ...shellDefaults,
@@ -280,7 +281,7 @@ describe('managing accounts', () => {
         state.list = accountList({
           accounts: [accountList().accounts[0], { ...acmeAccount, label: String(args.label) }],
         } as Partial<AccountList>);
-        return { ...acmeAccount, label: args.label };
+        return { ...acmeAccount, label: String(args.label) };
       },
     });
     const dialog = await openManage();
@@ -328,14 +329,14 @@ describe('managing accounts', () => {
 
 describe('database login in the instance details', () => {
   it('says where the login is saved, forgets it, and adds one', async () => {
-    let status: Record<string, unknown> = { saved: true, user: 'neo4j', persistence: 'keyring' };
+    let status: DbLoginStatus = { saved: true, user: 'neo4j', persistence: 'keyring' };
     const { calls } = setup({
       db_login_status: () => status,
       forget_db_login: () => {
         status = { saved: false, user: null, persistence: null };
         return null;
       },
-      save_db_login: (args) => ({ saved: true, user: args.user, persistence: 'keyring' }),
+      save_db_login: (args) => ({ saved: true, user: String(args.user), persistence: 'keyring' }),
     });
     const fact = await screen.findByTestId('db-login-status');
     await waitFor(() => expect(fact.textContent).toContain('Saved in your keyring (user neo4j)'));
@@ -379,25 +380,16 @@ describe('unfinished uploads at startup', () => {
       list_instances: () => [production, staging],
       list_resumable_uploads: () => [resumable],
       resume_upload: () => ({ jobId: 'job-upload' }),
-      watch_job: () => ({
-        id: 'job-upload',
-        kind: 'upload',
-        instanceId: staging.id,
-        instanceName: 'Staging',
-        title: 'Restore Staging from big.backup',
-        startedAt: '2025-11-21T15:12:00Z',
-        finishedAt: null,
-        steps: [],
-        outcome: null,
-        error: null,
-        result: {
-          snapshotId: null,
-          newInstanceId: null,
-          countsBefore: null,
-          countsAfter: null,
-          durationSecs: null,
-        },
-      }),
+      watch_job: () =>
+        job({
+          id: 'job-upload',
+          kind: 'upload',
+          instanceId: staging.id,
+          instanceName: 'Staging',
+          title: 'Restore Staging from big.backup',
+          startedAt: '2025-11-21T15:12:00Z',
+          steps: [],
+        }),
     });
     const banner = await screen.findByTestId('resume-banner');
     expect(banner.textContent).toContain('Resume upload of big.backup to Staging (72 % done)');

@@ -71,8 +71,10 @@ const exportJob: JobState = job({
   export: {
     source: '/home/ada/Downloads/neo4j-2025-11-20T23-10-00-a1b2c3d4.backup',
     destination: '/home/ada/Backups/Production_2025-11-20T2310Z.backup',
+    temp: '/home/ada/Backups/.Production_2025-11-20T2310Z.backup.job-export.lifeboat-tmp',
     removeDownload: true,
     sourceBytes: 4_194_304,
+    sourceModified: '2025-11-20T23:12:00Z',
     formatLabel: 'Neo4j 5 backup, compressed',
     bytes: null,
     crc32: null,

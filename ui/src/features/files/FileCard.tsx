@@ -27,10 +27,11 @@ export function FileCard({
   children?: ComponentChildren;
 }) {
   const titleId = useId();
-  const version = formatVersion(inspection.neo4jVersion);
+  const version = formatVersion(inspection.neo4jVersion ?? null);
+  // Optional facts are left out of the reply when the file does not record them.
+  const fullSize = inspection.fullSize ?? null;
   const showFullSize =
-    inspection.fullSize !== null &&
-    (inspection.compressed || inspection.fullSize !== inspection.fileSize);
+    fullSize !== null && (inspection.compressed || fullSize !== inspection.fileSize);
   return (
     <section
       class={`file-card${inspection.canUpload ? '' : ' file-card--blocked'}`}
@@ -53,9 +54,9 @@ export function FileCard({
           </Fact>
         )}
         {version && <Fact label="Made with">{version}</Fact>}
-        {showFullSize && inspection.fullSize !== null && (
+        {showFullSize && fullSize !== null && (
           <Fact label={inspection.compressed ? 'Size once unpacked' : 'Size of the data'}>
-            {formatBytes(inspection.fullSize)}
+            {formatBytes(fullSize)}
           </Fact>
         )}
       </dl>
@@ -68,19 +69,26 @@ export function FileCard({
             !
           </span>
           <div class="notice__text">
-            <p class="notice__title">Lifeboat can't restore from this file.</p>
+            {/* The inspector's own reason leads: what is wrong with this file and what to do about it. */}
             {inspection.problems.length > 0 ? (
-              inspection.problems.map((problem) => (
-                <p key={problem} class="notice__message" data-testid="file-problem">
-                  {problem}
+              inspection.problems.map((problem, i) => (
+                <p
+                  key={problem.code}
+                  class={i === 0 ? 'notice__title' : 'notice__message'}
+                  data-testid="file-problem"
+                  data-problem-code={problem.code}
+                >
+                  {problem.message}
                 </p>
               ))
             ) : (
-              <p class="notice__message">
-                It did not pass the checks above. Try another backup file.
+              <p class="notice__title">
+                This file did not pass the checks above. Try another backup file.
               </p>
             )}
-            <p class="notice__message">Nothing was changed, and your file was not touched.</p>
+            <p class="notice__message">
+              Lifeboat can't restore from it. Nothing was changed, and your file was not touched.
+            </p>
           </div>
         </div>
       )}

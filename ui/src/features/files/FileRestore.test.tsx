@@ -1,23 +1,16 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { FileDropEvent, JobState } from '../../api';
+import type { DbLoginStatus, FileDropEvent, JobState } from '../../api';
 import { channelOf } from '../../test/channels';
-import {
-  brokenWire,
-  DUMP_PATH,
-  filePlan,
-  inspectionWire,
-  TRUNCATED,
-  uploadJob,
-} from '../../test/files';
+import { broken, DUMP_PATH, filePlan, inspection, TRUNCATED, uploadJob } from '../../test/files';
 import { renderWithShell } from '../../test/harness';
-import { type CommandHandler, callsOf } from '../../test/ipc';
-import { jobChannel, withSteps } from '../../test/jobs';
+import { type CommandHandlers, callsOf } from '../../test/ipc';
+import { jobChannel, result, withSteps } from '../../test/jobs';
 import { NOW } from '../../test/snapshots';
 import { FileRestore } from './FileRestore';
 
 const production = { id: 'a1b2c3d4', name: 'Production', tier: 'business-critical' };
-const savedLogin = () => ({ saved: true, user: 'neo4j', persistence: 'keyring' });
+const savedLogin = (): DbLoginStatus => ({ saved: true, user: 'neo4j', persistence: 'keyring' });
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'], now: NOW });
@@ -25,17 +18,14 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 /** Renders the section for Production and waits for the drop channel. */
-async function start(
-  handlers: Record<string, CommandHandler> = {},
-  ui = <FileRestore instance={production} />,
-) {
+async function start(handlers: CommandHandlers = {}, ui = <FileRestore instance={production} />) {
   let drops: ReturnType<typeof channelOf<FileDropEvent>> | undefined;
   const shell = renderWithShell(ui, {
     subscribe_file_drops: (args) => {
       drops = channelOf<FileDropEvent>(args.onEvent);
       return null;
     },
-    inspect_file: () => inspectionWire(),
+    inspect_file: () => inspection(),
     db_login_status: savedLogin,
     ...handlers,
   });
@@ -75,9 +65,7 @@ describe('dropping a backup file', () => {
     ]);
     expect(found.dataset.canUpload).toBe('true');
     expect(within(found).getByTestId('file-name').textContent).toBe('production-2025-11-20.dump');
-    expect(within(found).getByTestId('file-format').textContent).toBe(
-      'Neo4j database dump (neo4j-admin database dump)',
-    );
+    expect(within(found).getByTestId('file-format').textContent).toBe('Neo4j 5 dump, compressed');
     expect(found.textContent).toContain('1.3 GB');
     expect(found.textContent).toContain('Size once unpacked5.0 GB');
     expect(found.textContent).toContain('Databaseneo4j');
@@ -96,7 +84,7 @@ describe('dropping a backup file', () => {
   });
 
   it('blocks a broken file with its reason and offers no restore', async () => {
-    const { drop } = await start({ inspect_file: () => brokenWire });
+    const { drop } = await start({ inspect_file: () => broken });
     drop([DUMP_PATH]);
     const found = await card();
     expect(found.dataset.canUpload).toBe('false');
@@ -106,8 +94,15 @@ describe('dropping a backup file', () => {
       ['compatible', 'unknown'],
       ['fits', 'unknown'],
     ]);
-    expect(screen.getAllByTestId('file-problem').map((p) => p.textContent)).toEqual([TRUNCATED]);
-    expect(within(found).getByRole('alert').textContent).toContain('your file was not touched');
+    const problems = screen.getAllByTestId('file-problem');
+    expect(problems.map((p) => [p.dataset.problemCode, p.textContent])).toEqual([
+      ['truncated', TRUNCATED],
+    ]);
+    // The inspector's own reason, with what to do, leads the red box.
+    const alert = within(found).getByRole('alert');
+    expect(alert.querySelector('.notice__title')).toBe(problems[0]);
+    expect(alert.textContent).not.toContain('did not pass the checks');
+    expect(alert.textContent).toContain('your file was not touched');
     expect(screen.queryByTestId('restore-file')).toBeNull();
     expect(screen.queryByTestId('db-login-form')).toBeNull();
   });
@@ -274,7 +269,7 @@ describe('database login before a restore from a file', () => {
 });
 
 /** Drops the good file and opens the confirmation. */
-async function openDialog(handlers: Record<string, CommandHandler> = {}, tier = production.tier) {
+async function openDialog(handlers: CommandHandlers = {}, tier = production.tier) {
   const shell = await start(
     { prepare_file_restore: () => filePlan, ...handlers },
     <FileRestore instance={{ ...production, tier }} />,
@@ -451,14 +446,13 @@ describe('restore from a file: progress', () => {
       ...withSteps(uploadJob, ['done', 'done', 'done', 'done', 'done', 'done']),
       outcome: 'succeeded',
       finishedAt: '2025-11-21T15:30:00Z',
-      result: {
+      result: result({
         snapshotId: 'safety-1',
-        newInstanceId: null,
         countsBefore: { nodes: 1_000, relationships: 2_000 },
         countsAfter: { nodes: 1_250_000, relationships: 4_800_000 },
         durationSecs: 1_005,
         fileUnchanged: true,
-      },
+      }),
     });
     await waitFor(() => expect(progress.dataset.outcome).toBe('succeeded'));
     expect(within(progress).getByTestId('counts-before-nodes').textContent).toBe('1,000');

@@ -1,13 +1,13 @@
 import { useCallback, useEffect, useId, useRef, useState } from 'preact/hooks';
 import {
   type AppError,
-  baseName,
   type Inspection,
   type InstanceView,
   toAppError,
   useBackend,
 } from '../../api';
 import { Button, ErrorNotice, Progress, useToast } from '../../components';
+import { baseName } from '../../lib/files';
 import { DbLoginForm, useDbLogin } from '../accounts';
 import { JobProgress, useJobs } from '../jobs';
 import { FileCard } from './FileCard';

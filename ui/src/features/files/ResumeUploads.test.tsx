@@ -2,14 +2,14 @@ import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { describe, expect, it, vi } from 'vitest';
 import { resumable, uploadJob } from '../../test/files';
 import { renderWithShell } from '../../test/harness';
-import { type CommandHandler, callsOf } from '../../test/ipc';
+import { type CommandHandlers, callsOf } from '../../test/ipc';
 import { jobChannel, withSteps } from '../../test/jobs';
 import { FileRestore } from './FileRestore';
 import { ResumeUploads } from './ResumeUploads';
 
 const staging = { id: 'e5f6a7b8', name: 'Staging', tier: 'professional-db' };
 
-function start(handlers: Record<string, CommandHandler> = {}) {
+function start(handlers: CommandHandlers = {}) {
   const onResumed = vi.fn();
   const shell = renderWithShell(
     <>

@@ -1,15 +1,15 @@
 import { fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { GraphImportPlan, JobState } from '../../api';
+import type { DbLoginStatus, GraphImportPlan, JobState } from '../../api';
 import { renderWithShell } from '../../test/harness';
-import { type CommandHandler, callsOf } from '../../test/ipc';
+import { type CommandHandlers, callsOf } from '../../test/ipc';
 import { job, jobChannel, step, withSteps } from '../../test/jobs';
 import { NOW } from '../../test/snapshots';
 import { DataTransfer } from './DataTransfer';
 
 const production = { id: 'a1b2c3d4', name: 'Production', tier: 'business-critical' };
 const EXPORT_PATH = '/home/ada/Production_2025-11-21T1510Z.graph.jsonl.zst';
-const savedLogin = () => ({ saved: true, user: 'neo4j', persistence: 'keyring' });
+const savedLogin = (): DbLoginStatus => ({ saved: true, user: 'neo4j', persistence: 'keyring' });
 
 const plan: GraphImportPlan = {
   token: 'graph-token-4f1a',
@@ -57,7 +57,7 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-function start(handlers: Record<string, CommandHandler> = {}) {
+function start(handlers: CommandHandlers = {}) {
   return renderWithShell(<DataTransfer instance={production} />, {
     db_login_status: savedLogin,
     ...handlers,

@@ -1,7 +1,7 @@
 import { useCallback } from 'preact/hooks';
-import { baseName, useBackend } from '../../api';
+import { useBackend } from '../../api';
 import { RestoreConfirmDialog } from '../../components';
-import { formatBytes } from '../../lib/files';
+import { baseName, formatBytes } from '../../lib/files';
 import { formatDateTime } from '../../lib/format';
 import { useConfirmedStart } from '../jobs';
 

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createTauriBackend } from '../../api';
+import { createTauriBackend, type InstanceView } from '../../api';
 import { App } from '../../app/App';
 import { shellDefaults } from '../../test/accounts';
 import { production, sandboxInfo, staging } from '../../test/fixtures';
@@ -33,7 +33,7 @@ function setHidden(value: boolean) {
   document.dispatchEvent(new Event('visibilitychange'));
 }
 
-function start(list: () => unknown) {
+function start(list: () => InstanceView[] | Promise<InstanceView[]>) {
   const calls = mockCommands({
     ...shellDefaults,
     app_info: () => sandboxInfo,

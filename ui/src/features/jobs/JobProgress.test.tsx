@@ -1,7 +1,7 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { JobState } from '../../api';
-import { job, step } from '../../test/jobs';
+import { job, result, step } from '../../test/jobs';
 import { JobProgress } from './JobProgress';
 
 const START = Date.UTC(2025, 10, 21, 15, 0, 0);
@@ -18,7 +18,7 @@ const restore: JobState = job({
       startedAt: at(0),
       finishedAt: at(95),
     }),
-    step('count-before', 'Count nodes and relationships', {
+    step('counts-before', 'Count nodes and relationships', {
       state: 'skipped',
       detail: 'The instance was not running, so nothing could be counted.',
     }),
@@ -42,7 +42,7 @@ describe('JobProgress', () => {
     const steps = within(list).getAllByTestId('job-step');
     expect(steps.map((s) => [s.dataset.stepId, s.dataset.state])).toEqual([
       ['safety-snapshot', 'done'],
-      ['count-before', 'skipped'],
+      ['counts-before', 'skipped'],
       ['restoring', 'active'],
       ['verify', 'pending'],
     ]);
@@ -97,13 +97,11 @@ describe('JobProgress', () => {
           steps: restore.steps.map((s) => ({ ...s, state: 'done' as const })),
           outcome: 'succeeded',
           finishedAt: at(300),
-          result: {
-            snapshotId: null,
-            newInstanceId: null,
+          result: result({
             countsBefore: { nodes: 1200, relationships: 3400 },
             countsAfter: { nodes: 1000, relationships: 3500 },
             durationSecs: 205,
-          },
+          }),
         }}
       />,
     );

@@ -1,8 +1,8 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { CloneOptions, JobState } from '../../api';
+import type { CloneOptions, ClonePassword, JobState } from '../../api';
 import { renderWithShell } from '../../test/harness';
-import { type CommandHandler, callsOf } from '../../test/ipc';
+import { type CommandHandlers, callsOf } from '../../test/ipc';
 import { job, jobChannel, step, withSteps } from '../../test/jobs';
 import { NOW, timeline } from '../../test/snapshots';
 import { fallbackCloneName } from './CloneDialog';
@@ -27,11 +27,15 @@ const cloneJob = job({
   kind: 'clone',
   title: 'Open the snapshot from 21 Nov 11:00 UTC as a new instance',
   startedAt: '2025-11-21T15:12:00Z',
-  steps: [step('create', 'Create the new instance'), step('wait', 'Wait until it is running')],
+  steps: [
+    step('request', 'Ask Aura for a new instance'),
+    step('creating', 'Aura creates the instance from the snapshot'),
+    step('verify', "Check the new instance's data"),
+  ],
 });
 
 const succeeded: JobState = {
-  ...withSteps(cloneJob, ['done', 'done']),
+  ...withSteps(cloneJob, ['done', 'done', 'done']),
   outcome: 'succeeded',
   finishedAt: '2025-11-21T15:20:00Z',
   result: { ...cloneJob.result, newInstanceId: 'n3w1d000', durationSecs: 480 },
@@ -42,9 +46,9 @@ beforeEach(() => {
 });
 afterEach(() => vi.useRealTimers());
 
-function start(handlers: Record<string, CommandHandler> = {}) {
+function start(handlers: CommandHandlers = {}) {
   let channel: ReturnType<typeof jobChannel> | undefined;
-  const reveal = vi.fn((_args: Record<string, unknown>): unknown => {
+  const reveal = vi.fn((_args: Record<string, unknown>): ClonePassword => {
     if (reveal.mock.calls.length > 1) {
       throw {
         code: 'already-shown',

@@ -2,8 +2,8 @@ import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { RestorePlan } from '../../api';
 import { renderWithShell } from '../../test/harness';
-import { type CommandHandler, callsOf } from '../../test/ipc';
-import { job, jobChannel, step, withSteps } from '../../test/jobs';
+import { type CommandHandlers, callsOf } from '../../test/ipc';
+import { job, jobChannel, result, step, withSteps } from '../../test/jobs';
 import { NOW, timeline } from '../../test/snapshots';
 import { SnapshotBrowser } from './SnapshotBrowser';
 
@@ -25,7 +25,7 @@ const restoreJob = job({
   startedAt: '2025-11-21T15:12:00Z',
   steps: [
     step('safety-snapshot', 'Take a safety snapshot'),
-    step('count-before', 'Count nodes and relationships'),
+    step('counts-before', 'Count nodes and relationships'),
     step('restoring', 'Restore the snapshot'),
     step('verify', 'Check the data'),
   ],
@@ -37,7 +37,7 @@ beforeEach(() => {
 afterEach(() => vi.useRealTimers());
 
 /** Selects the on-demand snapshot from 11:00, opens "Restore…" and waits for the token. */
-async function openRestore(handlers: Record<string, CommandHandler> = {}) {
+async function openRestore(handlers: CommandHandlers = {}) {
   const shell = renderWithShell(<SnapshotBrowser instance={production} />, {
     list_snapshots: () => timeline(),
     prepare_restore: () => plan,
@@ -260,13 +260,12 @@ describe('restore progress', () => {
         ...withSteps(restoreJob, ['done', 'done', 'done', 'done']),
         outcome: 'succeeded',
         finishedAt: '2025-11-21T15:17:30Z',
-        result: {
+        result: result({
           snapshotId: 'safety-1',
-          newInstanceId: null,
           countsBefore: { nodes: 1_250_000, relationships: 4_800_000 },
           countsAfter: { nodes: 1_240_000, relationships: 4_800_000 },
           durationSecs: 243,
-        },
+        }),
       }),
     );
     await waitFor(() => expect(progress.dataset.outcome).toBe('succeeded'));
