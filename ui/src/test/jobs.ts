@@ -50,6 +50,7 @@ export function job(
     progress: null,
     itemProgress: null,
     export: null,
+    copy: null,
     ...rest,
     result: result(produced),
   };

@@ -18,7 +18,7 @@ use crate::history::{self, HistoryEntry};
 use crate::jobs::{JobError, JobKind, JobManager, JobState, Outcome};
 
 /// What a scheduled-copy job (and its history entry) records about the schedule.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct CopyFacts {
     /// The schedule's id.
@@ -26,11 +26,13 @@ pub struct CopyFacts {
     /// Its name.
     pub schedule_name: String,
     /// The copies folder.
+    #[ts(as = "String")]
     pub folder: PathBuf,
     /// How many copies it keeps.
     pub keep: u32,
     /// The scheduled time this run stands for (`None`: started by hand).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub slot: Option<OffsetDateTime>,
     /// The copy was saved under its name.
     #[serde(default)]

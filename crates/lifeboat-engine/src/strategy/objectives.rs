@@ -31,7 +31,7 @@ const MAX_OBJECTIVE: Duration = Duration::from_secs(365 * 24 * 3600);
 const MIN_DRILL_EVERY: Duration = Duration::from_secs(24 * 3600);
 
 /// The objectives of one instance. Serialised in camelCase (the window reads them as they are).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Objectives {
     /// Recovery point objective in seconds: the most recent data that may be lost. `None`: not set.
@@ -42,6 +42,7 @@ pub struct Objectives {
     pub drill_every_secs: u64,
     /// When they were last changed.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub updated_at: OffsetDateTime,
 }
 

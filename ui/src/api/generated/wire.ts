@@ -132,6 +132,47 @@ sandbox: boolean,
 steps: Array<string>, };
 
 /**
+ * What a scheduled-copy job (and its history entry) records about the schedule.
+ */
+export type CopyFacts = { 
+/**
+ * The schedule's id.
+ */
+scheduleId: string, 
+/**
+ * Its name.
+ */
+scheduleName: string, 
+/**
+ * The copies folder.
+ */
+folder: string, 
+/**
+ * How many copies it keeps.
+ */
+keep: number, 
+/**
+ * The scheduled time this run stands for (`None`: started by hand).
+ */
+slot: string | null, 
+/**
+ * The copy was saved under its name.
+ */
+saved: boolean, 
+/**
+ * It was read back and its counts and digest matched what was written.
+ */
+verified: boolean, 
+/**
+ * Older copies deleted after it.
+ */
+pruned: Array<string>, 
+/**
+ * For a skipped-runs record: how many runs were missed.
+ */
+skipped: number, };
+
+/**
  * The instance a restore test created, now deleted.
  */
 export type DeletedInstance = { 
@@ -528,7 +569,19 @@ filePath: string | null,
 /**
  * Data exports and imports: the nodes and relationships in the file.
  */
-fileCounts: GraphCounts | null, };
+fileCounts: GraphCounts | null, 
+/**
+ * Data exports, imports and scheduled copies: the file's content digest.
+ */
+fileDigest: string | null, 
+/**
+ * Restores, restore tests and objective changes: the recovery objectives that applied (or were set).
+ */
+objectives: Objectives | null, 
+/**
+ * Scheduled copies (and records of missed ones): the schedule and what the run did.
+ */
+copy: CopyFacts | null, };
 
 /**
  * Which entries to list. Every field is optional; an empty filter lists everything.
@@ -764,7 +817,7 @@ export type JobEvent = { "event": "update", "data": JobState };
 /**
  * What kind of operation a job is.
  */
-export type JobKind = "snapshot" | "restore" | "clone" | "upload" | "drill" | "snapshot-export" | "graph-export" | "graph-import";
+export type JobKind = "snapshot" | "restore" | "clone" | "upload" | "drill" | "snapshot-export" | "graph-export" | "graph-import" | "scheduled-copy" | "objectives";
 
 /**
  * What a job produced.
@@ -911,7 +964,11 @@ itemProgress: ItemProgress | null,
 /**
  * Snapshot exports: the download, where it goes, and what the copy was checked against.
  */
-export: ExportFile | null, };
+export: ExportFile | null, 
+/**
+ * Scheduled copies: the schedule and what the run did.
+ */
+copy: CopyFacts | null, };
 
 /**
  * Where an instance's database login is kept.
@@ -935,6 +992,27 @@ after: string, };
  * Whether the window shows a real account or practice data.
  */
 export type Mode = "sandbox" | "account";
+
+/**
+ * The objectives of one instance. Serialised in camelCase (the window reads them as they are).
+ */
+export type Objectives = { 
+/**
+ * Recovery point objective in seconds: the most recent data that may be lost. `None`: not set.
+ */
+rpoSecs: number | null, 
+/**
+ * Recovery time objective in seconds: the longest a restore may take. `None`: not set.
+ */
+rtoSecs: number | null, 
+/**
+ * How often a restore should be tested, in seconds.
+ */
+drillEverySecs: number, 
+/**
+ * When they were last changed.
+ */
+updatedAt: string, };
 
 /**
  * How a job ended.
