@@ -6,7 +6,7 @@ use aura_emulator::{ClockSpeed, EmulatorConfig};
 use clap::{Args, Parser, Subcommand};
 
 use crate::output::{print_json, print_table, Failure};
-use crate::{account, accounts, graph, history, inspect, snapshots, upload};
+use crate::{account, accounts, graph, history, inspect, schedule, snapshots, status, upload};
 
 /// Lifeboat: back up and restore Neo4j Aura databases without fear.
 ///
@@ -74,6 +74,63 @@ enum Command {
     /// such a file into an instance (a logical copy, not a binary snapshot). Needs NEO4J_USERNAME/NEO4J_PASSWORD.
     #[command(subcommand)]
     Graph(GraphCommand),
+    /// Recovery objectives of an instance: how much recent data it may lose (RPO), how long a restore may take
+    /// (RTO), and how often to test a restore. Kept on this computer and shared with the desktop app.
+    #[command(subcommand)]
+    Objectives(ObjectivesCommand),
+    /// Whether each instance could be recovered within its objectives, in words, like a health check for cron or
+    /// monitoring: exit 0 when every objective is met, 5 when any is not.
+    Status {
+        /// Only this instance.
+        #[arg(long)]
+        instance: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Test a restore without touching the instance: a temporary instance is made from a snapshot (the newest
+    /// exportable one unless --snapshot), timed until it runs and its data counted. The measured time to restore
+    /// goes into the history and `lifeboat status`. The test instance is deleted afterwards unless --keep.
+    Drill {
+        /// Instance id.
+        #[arg(long)]
+        instance: String,
+        /// The snapshot to test (must be exportable).
+        #[arg(long)]
+        snapshot: Option<String>,
+        /// Keep the test instance (it is billed until deleted).
+        #[arg(long)]
+        keep: bool,
+        /// Print the job as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Copies of an instance's data to your own storage on a schedule (daily or weekly), verified and pruned, made
+    /// by the operating system's scheduler with Lifeboat closed.
+    #[command(subcommand)]
+    Schedule(schedule::ScheduleCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum ObjectivesCommand {
+    /// Set an instance's objectives; those not named stay as they are (`none` removes one).
+    Set {
+        /// Instance id.
+        #[arg(long)]
+        instance: String,
+        /// Recovery point objective: the most recent data you can afford to lose (1h, 30m, 1d…).
+        #[arg(long)]
+        rpo: Option<String>,
+        /// Recovery time objective: the longest a restore may take (30m, 2h…).
+        #[arg(long)]
+        rto: Option<String>,
+        /// How often to test a restore (90d by default: quarterly).
+        #[arg(long)]
+        drill_every: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -268,6 +325,10 @@ impl Cli {
             Command::History(HistoryCommand::List { format, .. }) => *format == history::Format::Json,
             Command::History(HistoryCommand::Report { json, .. }) => *json,
             Command::Graph(GraphCommand::Export { json, .. } | GraphCommand::Import { json, .. }) => *json,
+            Command::Objectives(ObjectivesCommand::Set { json, .. }) => *json,
+            Command::Status { json, .. } => *json,
+            Command::Drill { json, .. } => *json,
+            Command::Schedule(c) => c.json(),
             Command::Snapshots(
                 SnapshotsCommand::List { json, .. }
                 | SnapshotsCommand::Create { json, .. }
@@ -291,6 +352,19 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
             history::list(kind.as_deref(), instance, outcome.as_deref(), since.as_deref(), format, out.as_deref())
         }
         Command::History(HistoryCommand::Report { job, json, out }) => history::report(&job, json, out.as_deref()),
+        Command::Objectives(ObjectivesCommand::Set { instance, rpo, rto, drill_every, json }) => {
+            let client = account::client(&cli.endpoints, cli.account.as_deref())?;
+            status::set_objectives(&client, &instance, [rpo, rto, drill_every], json).await
+        }
+        Command::Status { instance, json } => {
+            let client = account::client(&cli.endpoints, cli.account.as_deref())?;
+            status::status(&client, instance.as_deref(), json).await
+        }
+        Command::Schedule(command) => schedule::run(command, &cli.endpoints).await,
+        Command::Drill { instance, snapshot, keep, json } => {
+            let client = account::client(&cli.endpoints, cli.account.as_deref())?;
+            snapshots::drill(client, &instance, snapshot.as_deref(), keep, json).await
+        }
         Command::Graph(command) => {
             let client = account::client(&cli.endpoints, cli.account.as_deref())?;
             match command {

@@ -36,6 +36,15 @@ struct Source {
     path: PathBuf,
 }
 
+/// The desktop app's data folder (as the engine's `DataLayout` names it on every OS), when the CLI's is the default
+/// one.
+pub(crate) fn app_data_dir() -> Option<PathBuf> {
+    if std::env::var_os("LIFEBOAT_DATA_DIR").is_some() {
+        return None;
+    }
+    DataLayout::for_app().map(|layout| layout.data_dir().to_path_buf())
+}
+
 /// Every history file there is: the command line's, then one per account of the desktop app (named by the
 /// account's label where its profile is still there).
 fn sources() -> Vec<Source> {

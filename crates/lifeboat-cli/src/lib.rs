@@ -12,6 +12,7 @@
 //! | 2 | the command line itself is wrong (unknown flag, missing value) |
 //! | 3 | no account is configured, or Aura refused the API key |
 //! | 4 | the operation needs a confirmation that was not given |
+//! | 5 | `lifeboat status`: an instance's recovery objectives are not all met |
 //!
 //! With `--json`, a failure also prints `{"error":{"code","message","retryable","request_id"}}` on stdout.
 
@@ -30,7 +31,9 @@ mod graph;
 mod history;
 mod inspect;
 mod output;
+mod schedule;
 mod snapshots;
+mod status;
 mod upload;
 
 use std::ffi::OsString;

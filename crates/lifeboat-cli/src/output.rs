@@ -63,10 +63,21 @@ impl Failure {
         }
     }
 
+    /// `lifeboat status` found objectives that are not met (exit 5); the status itself was printed already.
+    pub fn objectives_not_met(message: String, json_printed: bool) -> Self {
+        Self { exit: 5, code: "objectives-not-met".into(), message, retryable: false, request_id: None, json_printed }
+    }
+
     /// A job that ended in failure (exit 1). With `--json` the job state was printed already, so only stderr gets
     /// the reason.
     pub fn job(code: String, message: String, retryable: bool, json_printed: bool) -> Self {
         Self { exit: 1, code, message, retryable, request_id: None, json_printed }
+    }
+
+    /// The command line itself is wrong (exit 2), e.g. a value that cannot be read.
+    pub fn usage(mut self) -> Self {
+        self.exit = 2;
+        self
     }
 
     /// Marks that the `--json` document (which carries the reason) was printed already.

@@ -32,7 +32,67 @@ pub(crate) fn manager(client: AuraClient, instance_id: &str) -> Arc<JobManager> 
     if let Some(ms) = std::env::var("LIFEBOAT_POLL_MS").ok().and_then(|v| v.parse().ok()) {
         settings = settings.polling_every(Duration::from_millis(ms));
     }
-    JobManager::new(client, logins, settings)
+    let jobs = JobManager::new(client, logins, settings);
+    jobs.objectives_from(objectives_on_this_computer());
+    jobs
+}
+
+/// The objectives a finished restore or test is recorded with: wherever on this computer they are kept.
+pub(crate) fn objectives_on_this_computer() -> lifeboat_engine::jobs::ObjectivesLookup {
+    Arc::new(|instance_id: &str| crate::status::home().0.objectives_of(instance_id).map(|(_, o)| o))
+}
+
+/// `lifeboat drill`: a restore test from the newest exportable snapshot (or the one named), followed to the end;
+/// the temporary instance is deleted afterwards unless `keep`.
+pub(crate) async fn drill(
+    client: AuraClient,
+    instance: &str,
+    snapshot: Option<&str>,
+    keep: bool,
+    json: bool,
+) -> Result<(), Failure> {
+    let jobs = manager(client.clone(), instance);
+    let snapshot = match snapshot {
+        Some(s) => s.to_owned(),
+        None => {
+            let view: lifeboat_engine::InstanceView = client.get_instance(instance).await?.into();
+            let recent = SnapshotCache::new().recent(&client, &view.id, &view.tier, view.created_at).await?;
+            recent.newest_exportable.map(|s| s.id).ok_or_else(|| {
+                Failure::local(
+                    "no-exportable-snapshot",
+                    format!("{} has no snapshot a restore can be tested with (it must be exportable). Take one with: lifeboat snapshots create --instance {instance} --wait", view.name),
+                )
+            })?
+        }
+    };
+    let rx = jobs.start_drill(instance, &snapshot).await.map_err(start_failure)?;
+    let state = follow(rx, true, json).await;
+    let mut deleted = None;
+    if !keep && state.result.new_instance_id.is_some() {
+        match jobs.delete_drill_instance(&state.id).await {
+            Ok(d) => deleted = Some(d),
+            Err(e) => eprintln!("lifeboat: the test instance was not deleted ({e}). Delete it in the Aura console: it is billed until then."),
+        }
+    }
+    if !json {
+        if let (Some(secs), Some(lifeboat_engine::jobs::Outcome::Succeeded)) =
+            (state.result.duration_secs, state.outcome)
+        {
+            say!(
+                "A restore of {} from this snapshot takes about {}.",
+                state.instance_name,
+                human_duration(Duration::from_secs(secs))
+            );
+        }
+        match (&deleted, &state.result.new_instance_id) {
+            (Some(d), _) => say!("The test instance {} is being deleted.", d.instance_id),
+            (None, Some(id)) if keep => {
+                say!("The test instance {id} is kept: delete it when you are done (it is billed until then).")
+            }
+            _ => {}
+        }
+    }
+    finish(state, json)
 }
 
 pub(crate) async fn list(client: &AuraClient, instance: &str, days: Option<u32>, json: bool) -> Result<(), Failure> {

@@ -153,6 +153,15 @@ pub struct HistoryEntry {
     /// Data exports and imports: the nodes and relationships in the file.
     #[serde(default)]
     pub file_counts: Option<GraphCounts>,
+    /// Data exports, imports and scheduled copies: the file's content digest.
+    #[serde(default)]
+    pub file_digest: Option<String>,
+    /// Restores, restore tests and objective changes: the recovery objectives that applied (or were set).
+    #[serde(default)]
+    pub objectives: Option<crate::strategy::Objectives>,
+    /// Scheduled copies (and records of missed ones): the schedule and what the run did.
+    #[serde(default)]
+    pub copy: Option<crate::strategy::CopyFacts>,
 }
 
 impl HistoryEntry {
@@ -208,11 +217,69 @@ impl HistoryEntry {
             saved_path: saved.map(|x| x.destination.to_string_lossy().into_owned()),
             saved_bytes: saved.and_then(|x| x.bytes),
             saved_crc32: saved.and_then(|x| x.crc32.clone()),
-            file_path: matches!(state.kind, JobKind::GraphExport | JobKind::GraphImport)
-                .then(|| state.file.as_ref().map(|p| p.to_string_lossy().into_owned()))
-                .flatten(),
+            file_path: match state.kind {
+                JobKind::GraphExport | JobKind::GraphImport => state.file.as_ref(),
+                // A copy's path is worth recording only once the copy has it.
+                JobKind::ScheduledCopy => state.file.as_ref().filter(|_| state.copy.as_ref().is_some_and(|c| c.saved)),
+                _ => None,
+            }
+            .map(|p| p.to_string_lossy().into_owned()),
             file_counts: state.result.file_counts,
+            file_digest: state.result.file_digest.clone(),
+            objectives: None,
+            copy: state.copy.clone(),
         })
+    }
+
+    /// A record of something that is not a job (an objectives change, runs missed while the computer was off),
+    /// started and finished at `at`.
+    pub fn note(
+        kind: JobKind,
+        instance_id: &str,
+        instance_name: &str,
+        title: String,
+        outcome: Outcome,
+        at: OffsetDateTime,
+    ) -> Self {
+        Self {
+            format: FORMAT,
+            job_id: crate::jobs::new_job_id(at),
+            kind,
+            instance_id: instance_id.into(),
+            instance_name: instance_name.into(),
+            title,
+            started_at: at,
+            finished_at: at,
+            total_secs: 0,
+            duration_secs: None,
+            outcome,
+            error: None,
+            reason: None,
+            snapshot_id: None,
+            snapshot_time: None,
+            data_loss_secs: None,
+            overwritten: None,
+            safety_snapshot_id: None,
+            new_instance_id: None,
+            instance_deleted_at: None,
+            counts_before: None,
+            counts_after: None,
+            counts_before_unknown: false,
+            counts_after_unknown: false,
+            backup_time: None,
+            verification_note: None,
+            file_name: None,
+            file_unchanged: None,
+            request_ids: Vec::new(),
+            saved_path: None,
+            saved_bytes: None,
+            saved_crc32: None,
+            file_path: None,
+            file_counts: None,
+            file_digest: None,
+            objectives: None,
+            copy: None,
+        }
     }
 }
 
@@ -368,12 +435,13 @@ pub fn missing<'a>(path: &Path, states: &'a [JobState]) -> Result<Vec<&'a JobSta
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use crate::jobs::JobResult;
     use time::macros::datetime;
 
-    pub(super) fn entry(job_id: &str, kind: JobKind, outcome: Outcome) -> HistoryEntry {
+    /// A restore entry to start tests from.
+    pub(crate) fn entry(job_id: &str, kind: JobKind, outcome: Outcome) -> HistoryEntry {
         HistoryEntry {
             format: FORMAT,
             job_id: job_id.into(),
@@ -409,6 +477,9 @@ mod tests {
             saved_crc32: None,
             file_path: None,
             file_counts: None,
+            file_digest: None,
+            objectives: None,
+            copy: None,
         }
     }
 

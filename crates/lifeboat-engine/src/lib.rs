@@ -50,6 +50,7 @@ pub mod instances;
 pub mod jobs;
 pub mod logins;
 pub mod snapshots;
+pub mod strategy;
 pub mod verify;
 
 pub use accounts::{DataLayout, Workspace};
@@ -62,5 +63,7 @@ pub use lifeboat_basics::backoff::RetryPolicy;
 /// The shared basics, re-exported: [`atomic`] files, the [`backoff`] and the [`words`] Lifeboat says things in.
 pub use lifeboat_basics::{atomic, backoff, words};
 pub use lifeboat_secrets::Sensitive;
+/// The OS keyring store and its errors, for callers that keep secrets outside an account (unattended schedules).
+pub use lifeboat_secrets::{SecretError, SecretStore};
 pub use snapshots::{SnapshotCache, SnapshotTimeline, SnapshotView};
 pub use verify::{DbLogin, GraphCounts, QueryClient};

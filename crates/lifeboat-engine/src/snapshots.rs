@@ -139,6 +139,15 @@ impl SnapshotTimeline {
     }
 }
 
+/// The newest snapshots of an instance, as readiness needs them.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct RecentSnapshots {
+    /// The newest completed snapshot.
+    pub newest_restorable: Option<SnapshotView>,
+    /// The newest completed one that can be exported (a restore test needs one).
+    pub newest_exportable: Option<SnapshotView>,
+}
+
 #[derive(Debug, Clone)]
 struct CachedDay {
     snapshots: Vec<Snapshot>,
@@ -221,6 +230,44 @@ impl SnapshotCache {
             fetched_at: now,
             snapshots: views,
         })
+    }
+
+    /// The newest snapshot that can be restored and the newest that can also be exported, walking back from today
+    /// one UTC day at a time only as far as needed (usually one or two calls, shared with the timeline's cache),
+    /// and never before the instance was created.
+    pub async fn recent(
+        &self,
+        client: &AuraClient,
+        instance_id: &str,
+        tier: &str,
+        created_at: Option<OffsetDateTime>,
+    ) -> Result<RecentSnapshots, ApiError> {
+        let retention = retention_for(tier);
+        let now = OffsetDateTime::now_utc();
+        let today = now.date();
+        let age_days = created_at.map(|c| (today - c.date()).whole_days().max(0) as u32);
+        let days = retention.days.unwrap_or(FREE_TIER_LOOKBACK_DAYS).min(age_days.unwrap_or(u32::MAX));
+        let oldest_kept = retention.days.map(|d| now - time::Duration::days(i64::from(d)));
+        let mut found = RecentSnapshots::default();
+        for back in 0..=days {
+            let Some(day) = today.checked_sub(time::Duration::days(i64::from(back))) else { break };
+            let mut snapshots = self.day(client, instance_id, day, today, false).await?;
+            snapshots.retain(|s| oldest_kept.is_none_or(|oldest| s.timestamp >= oldest));
+            snapshots.sort_by_key(|s| std::cmp::Reverse(s.timestamp));
+            let views = snapshots.iter().map(|s| SnapshotView::new(s, &retention));
+            for v in views.filter(|v| v.restorable) {
+                if v.exportable && found.newest_exportable.is_none() {
+                    found.newest_exportable = Some(v.clone());
+                }
+                if found.newest_restorable.is_none() {
+                    found.newest_restorable = Some(v);
+                }
+            }
+            if found.newest_restorable.is_some() && found.newest_exportable.is_some() {
+                break;
+            }
+        }
+        Ok(found)
     }
 
     async fn days_parallel(

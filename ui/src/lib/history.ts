@@ -13,6 +13,8 @@ export const KIND_LABELS: Record<JobKind, string> = {
   'snapshot-export': 'Snapshot export',
   'graph-export': 'Data export',
   'graph-import': 'Data import',
+  'scheduled-copy': 'Scheduled copy',
+  objectives: 'Objectives',
 };
 
 export const OUTCOME_LABELS: Record<JobOutcome, string> = {

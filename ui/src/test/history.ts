@@ -35,6 +35,9 @@ export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntr
     savedCrc32: null,
     filePath: null,
     fileCounts: null,
+    fileDigest: null,
+    objectives: null,
+    copy: null,
     ...overrides,
   };
 }

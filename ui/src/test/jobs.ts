@@ -54,6 +54,7 @@ export function job(
     itemProgress: null,
     export: null,
     dataOverwritten: null,
+    copy: null,
     ...rest,
     result: result(produced),
   };

@@ -33,22 +33,47 @@ const ZSTD_LEVEL: i32 = 3;
 /// The name proposed for an export: `Production_2026-11-21T1512Z.graph.jsonl.zst` (instance, UTC time). Characters
 /// some file systems refuse become `-`.
 pub fn file_name(instance_name: &str, at: OffsetDateTime) -> String {
-    let mut name: String =
-        instance_name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
-    while name.contains("--") {
-        name = name.replace("--", "-");
-    }
-    let name = name.trim_matches('-');
-    let name = if name.is_empty() { "instance" } else { name };
     let t = at.to_offset(UtcOffset::UTC);
     format!(
-        "{name}_{:04}-{:02}-{:02}T{:02}{:02}Z{FILE_SUFFIX}",
+        "{}_{:04}-{:02}-{:02}T{:02}{:02}Z{FILE_SUFFIX}",
+        file_stem(instance_name),
         t.year(),
         u8::from(t.month()),
         t.day(),
         t.hour(),
         t.minute()
     )
+}
+
+/// The name of a scheduled copy, to the second (a schedule may run twice in a minute when started by hand):
+/// `Production_2026-11-21T151203Z.graph.jsonl.zst`.
+pub fn file_name_to_the_second(instance_name: &str, at: OffsetDateTime) -> String {
+    let t = at.to_offset(UtcOffset::UTC);
+    format!(
+        "{}_{:04}-{:02}-{:02}T{:02}{:02}{:02}Z{FILE_SUFFIX}",
+        file_stem(instance_name),
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second()
+    )
+}
+
+/// An instance name as the start of a file name: characters some file systems refuse become `-`.
+fn file_stem(instance_name: &str) -> String {
+    let mut name: String =
+        instance_name.chars().map(|c| if c.is_alphanumeric() || c == '-' || c == '_' { c } else { '-' }).collect();
+    while name.contains("--") {
+        name = name.replace("--", "-");
+    }
+    let name = name.trim_matches('-');
+    if name.is_empty() {
+        "instance".to_owned()
+    } else {
+        name.to_owned()
+    }
 }
 
 /// [`file_name`] for an export starting now.
@@ -92,6 +117,44 @@ impl PendingExport {
         .await
         .map_err(|e| GraphError::Write(io::Error::other(e)))?
         .map_err(GraphError::Write)
+    }
+}
+
+impl PendingExport {
+    /// Where the finished file waits under its temporary name (to read it back before it is saved).
+    pub fn temp_path(&self) -> &Path {
+        self.file.path()
+    }
+
+    /// Moves the file to its name only if no file has that name (never replacing one), else to the first free
+    /// `NAME-2.graph.jsonl.zst`, `NAME-3…`; makes the rename durable. Returns where it went.
+    pub async fn save_new(self) -> Result<(PathBuf, ExportSummary), GraphError> {
+        let PendingExport { mut file, path, summary } = self;
+        tokio::task::spawn_blocking(move || {
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let (stem, suffix) = match name.strip_suffix(FILE_SUFFIX) {
+                Some(stem) => (stem.to_owned(), FILE_SUFFIX),
+                None => (name.clone(), ""),
+            };
+            for n in 1..1000 {
+                let target = if n == 1 { path.clone() } else { path.with_file_name(format!("{stem}-{n}{suffix}")) };
+                match file.persist_noclobber(&target) {
+                    Ok(_) => {
+                        if let Some(dir) = target.parent().and_then(|d| File::open(dir_or_here(d)).ok()) {
+                            let _ = dir.sync_all();
+                        }
+                        return Ok(target);
+                    }
+                    Err(e) if e.error.kind() == io::ErrorKind::AlreadyExists => file = e.file,
+                    Err(e) => return Err(e.error),
+                }
+            }
+            Err(io::Error::new(io::ErrorKind::AlreadyExists, "no free file name"))
+        })
+        .await
+        .map_err(|e| GraphError::Write(io::Error::other(e)))?
+        .map_err(GraphError::Write)
+        .map(|target| (target, summary))
     }
 }
 

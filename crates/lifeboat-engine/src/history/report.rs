@@ -86,6 +86,8 @@ fn kind_label(kind: JobKind) -> &'static str {
         JobKind::SnapshotExport => "Snapshot export",
         JobKind::GraphExport => "Data export",
         JobKind::GraphImport => "Data import",
+        JobKind::ScheduledCopy => "Scheduled copy",
+        JobKind::Objectives => "Objectives",
     }
 }
 
@@ -284,6 +286,8 @@ fn report_title(e: &HistoryEntry) -> String {
         JobKind::SnapshotExport => format!("Snapshot export report: {}", e.instance_name),
         JobKind::GraphExport => format!("Data export report: {}", e.instance_name),
         JobKind::GraphImport => format!("Data import report: {}", e.instance_name),
+        JobKind::ScheduledCopy => format!("Scheduled copy report: {}", e.instance_name),
+        JobKind::Objectives => format!("Objectives: {}", e.instance_name),
     }
 }
 
@@ -319,6 +323,17 @@ fn outcome_sentence(e: &HistoryEntry) -> String {
             "Succeeded. {name} now holds the nodes and relationships of the data export{}.",
             e.file_name.as_deref().map(|f| format!(" {f}")).unwrap_or_default()
         ),
+        (Outcome::Succeeded, JobKind::ScheduledCopy) => format!(
+            "Succeeded. The nodes and relationships of {name}{} are saved as {}, read back and checked (counts and content digest).{} {name} was not changed.",
+            e.file_counts.map(|c| format!(" ({})", counts_words(c))).unwrap_or_default(),
+            e.file_path.as_deref().unwrap_or("a file in the schedule's folder"),
+            match e.copy.as_ref().map(|c| c.pruned.len()) {
+                Some(0) | None => String::new(),
+                Some(1) => " One older copy was removed, as the schedule keeps only the newest.".into(),
+                Some(n) => format!(" {n} older copies were removed, as the schedule keeps only the newest."),
+            }
+        ),
+        (Outcome::Succeeded, JobKind::Objectives) => format!("Recorded. {}", e.title),
         (Outcome::Failed, _) => {
             let why = e.error.as_ref().map(|x| x.message.as_str()).unwrap_or("Lifeboat did not record why.");
             let changed = match e.overwritten {
@@ -464,6 +479,7 @@ pub fn report(e: &HistoryEntry) -> String {
     if e.file_unchanged == Some(true) {
         facts.push(("Your file", "Not changed by Lifeboat (checked afterwards).".into()));
     }
+    facts.extend(objective_facts(e));
 
     let mut out = format!("# {}\n\n", report_title(e));
     out.push_str(&format!("**Outcome:** {}\n\n", outcome_sentence(e)));
@@ -486,6 +502,62 @@ pub fn report(e: &HistoryEntry) -> String {
         ));
     }
     out.push_str(&format!("- Lifeboat job: `{}`\n", e.job_id));
+    out
+}
+
+/// For restores and restore tests: the recovery objectives that applied, and whether this one met them (its data
+/// loss against the RPO, its measured time against the RTO).
+fn objective_facts(e: &HistoryEntry) -> Vec<(&'static str, String)> {
+    let applies = matches!(e.kind, JobKind::Restore | JobKind::Upload | JobKind::GraphImport | JobKind::Drill);
+    if !applies {
+        return Vec::new();
+    }
+    let Some(o) = &e.objectives else {
+        return vec![("Objectives", "None were set for this instance at the time.".into())];
+    };
+    let mut out = Vec::new();
+    let verdict = |met: bool| if met { "met" } else { "not met" };
+    match (o.rpo_secs, e.data_loss_secs) {
+        (Some(rpo), Some(lost)) if e.kind != JobKind::Drill && e.overwritten != Some(false) => out.push((
+            "RPO",
+            format!(
+                "{}: {} — this restore lost {} of changes.",
+                human_duration(Duration::from_secs(rpo)),
+                verdict(lost <= rpo),
+                human_duration(Duration::from_secs(lost))
+            ),
+        )),
+        (Some(rpo), _) => out.push((
+            "RPO",
+            format!(
+                "{} (not judged: {})",
+                human_duration(Duration::from_secs(rpo)),
+                match e.kind {
+                    JobKind::Drill => "a test loses no data",
+                    _ if e.overwritten == Some(false) => "nothing was changed",
+                    _ => "the data lost is not known",
+                }
+            ),
+        )),
+        (None, _) => out.push(("RPO", "Not set.".into())),
+    }
+    match (o.rto_secs, e.duration_secs) {
+        (Some(rto), Some(took)) => out.push((
+            "RTO",
+            format!(
+                "{}: {} — {} took {}.",
+                human_duration(Duration::from_secs(rto)),
+                verdict(took <= rto),
+                if e.kind == JobKind::Drill { "the test restore" } else { "the restore" },
+                measured(took)
+            ),
+        )),
+        (Some(rto), None) => out.push((
+            "RTO",
+            format!("{} (not judged: the time was not measured)", human_duration(Duration::from_secs(rto))),
+        )),
+        (None, _) => out.push(("RTO", "Not set.".into())),
+    }
     out
 }
 
@@ -647,8 +719,15 @@ pub fn messages(e: &HistoryEntry) -> Messages {
             };
             Messages { before, after }
         }
-        JobKind::Snapshot | JobKind::Clone | JobKind::SnapshotExport | JobKind::GraphExport => {
+        JobKind::Snapshot
+        | JobKind::Clone
+        | JobKind::SnapshotExport
+        | JobKind::GraphExport
+        | JobKind::ScheduledCopy
+        | JobKind::Objectives => {
             let what = match e.kind {
+                JobKind::ScheduledCopy => format!("copy the nodes and relationships of {name} to our own storage"),
+                JobKind::Objectives => format!("set recovery objectives for {name}"),
                 JobKind::Snapshot => format!("take a snapshot of {name}"),
                 JobKind::GraphExport => format!("export the nodes and relationships of {name} to a file"),
                 JobKind::SnapshotExport => format!(
@@ -712,6 +791,8 @@ pub fn report_file_name(e: &HistoryEntry) -> String {
         JobKind::SnapshotExport => "snapshot-export-report",
         JobKind::GraphExport => "data-export-report",
         JobKind::GraphImport => "data-import-report",
+        JobKind::ScheduledCopy => "scheduled-copy-report",
+        JobKind::Objectives => "objectives",
     };
     format!(
         "{instance}_{:04}-{:02}-{:02}T{:02}{:02}Z_{kind}.md",

@@ -91,7 +91,7 @@ impl JobManager {
     }
 
     /// Starts a job that can be cancelled with [`JobManager::cancel`].
-    fn spawn_cancellable<F, Fut>(self: &Arc<Self>, state: JobState, run: F) -> watch::Receiver<JobState>
+    pub(super) fn spawn_cancellable<F, Fut>(self: &Arc<Self>, state: JobState, run: F) -> watch::Receiver<JobState>
     where
         F: FnOnce(Job, CancellationToken) -> Fut + Send + 'static,
         Fut: std::future::Future<Output = ()> + Send + 'static,
@@ -244,20 +244,53 @@ fn client_for(job: &Job) -> Result<GraphClient, GraphError> {
 const NO_FILE: &str = "No file was saved.";
 
 pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationToken) {
-    let state = job.state();
-    let (instance_id, instance_name) = (state.instance_id.clone(), state.instance_name.clone());
-    let Some(path) = state.file.clone() else {
+    let Some(path) = job.state().file.clone() else {
         return job.fail(StepId::CountsBefore, job_error("invalid-input", "No file was chosen.", false));
     };
-    let client = match client_for(&job) {
+    let Some(pending) = read_graph(&job, &login, &cancel, &path, NO_FILE).await else { return };
+
+    job.begin(StepId::Save);
+    if cancel.is_cancelled() {
+        return job.fail(StepId::Save, graph_error(&GraphError::Cancelled, NO_FILE));
+    }
+    match pending.save().await {
+        Ok(summary) => {
+            job.done(
+                StepId::Save,
+                Some(format!("Saved as {} ({} bytes, digest {})", path.display(), summary.bytes, summary.digest)),
+            );
+            job.succeed();
+        }
+        Err(e) => job.fail(StepId::Save, graph_error(&e, "")),
+    }
+}
+
+/// The reading half of an export, shared with scheduled copies: the steps `counts-before`, `nodes`,
+/// `relationships` and `verify` (the file's counts against the database's). The file is left complete and
+/// fsynced under its temporary name beside `path`. On any failure the job fails (`consequence` says what that
+/// means for the file) and `None` is returned.
+pub(crate) async fn read_graph(
+    job: &Job,
+    login: &DbLogin,
+    cancel: &CancellationToken,
+    path: &Path,
+    consequence: &str,
+) -> Option<graph_export::PendingExport> {
+    let state = job.state();
+    let (instance_id, instance_name) = (state.instance_id.clone(), state.instance_name.clone());
+    let job_fail = |step: StepId, e: &GraphError, consequence: &str| -> Option<graph_export::PendingExport> {
+        job.fail(step, graph_error(e, consequence));
+        None
+    };
+    let client = match client_for(job) {
         Ok(c) => c,
-        Err(e) => return job.fail(StepId::CountsBefore, graph_error(&e, NO_FILE)),
+        Err(e) => return job_fail(StepId::CountsBefore, &e, consequence),
     };
 
     job.begin(StepId::CountsBefore);
-    let before = match client.counts(&instance_id, &login).await {
+    let before = match client.counts(&instance_id, login).await {
         Ok(c) => c,
-        Err(e) => return job.fail(StepId::CountsBefore, graph_error(&e, NO_FILE)),
+        Err(e) => return job_fail(StepId::CountsBefore, &e, consequence),
     };
     job.update(|s| s.result.counts_before = Some(before));
     job.done(StepId::CountsBefore, Some(counts_words(before)));
@@ -269,7 +302,7 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
     let progress = |half: Half, done: u64| {
         if half != half_now {
             half_now = half;
-            clear_progress(&job);
+            clear_progress(job);
             job.done(StepId::Nodes, Some(format!("{nodes_read} nodes")));
             job.begin(StepId::Relationships);
         }
@@ -281,17 +314,17 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
             Half::Relationships => (StepId::Relationships, before.relationships, "relationships"),
         };
         if throttle.due(false) {
-            show_items(&job, step, done, Some(total.max(done)), unit);
+            show_items(job, step, done, Some(total.max(done)), unit);
         }
     };
     let pending =
-        graph_export::export(&client, &login, &instance_id, &instance_name, &path, PAGE_SIZE, progress, &cancel).await;
-    clear_progress(&job);
+        graph_export::export(&client, login, &instance_id, &instance_name, path, PAGE_SIZE, progress, cancel).await;
+    clear_progress(job);
     let pending = match pending {
         Ok(p) => p,
         Err(e) => {
             let step = job.state().active_step().map(|s| s.id).unwrap_or(StepId::Nodes);
-            return job.fail(step, graph_error(&e, NO_FILE));
+            return job_fail(step, &e, consequence);
         }
     };
     let file = pending.summary.counts;
@@ -308,9 +341,9 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
     });
 
     job.begin(StepId::Verify);
-    let after = match client.counts(&instance_id, &login).await {
+    let after = match client.counts(&instance_id, login).await {
         Ok(c) => c,
-        Err(e) => return job.fail(StepId::Verify, graph_error(&e, NO_FILE)),
+        Err(e) => return job_fail(StepId::Verify, &e, consequence),
     };
     job.update(|s| s.result.counts_after = Some(after));
     let within = |x: u64, a: u64, b: u64| (a.min(b)..=a.max(b)).contains(&x);
@@ -333,24 +366,10 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
             found_nodes: file.nodes,
             found_rels: file.relationships,
         };
-        return job.fail(StepId::Verify, graph_error(&e, "The export is incomplete, so it was not saved. Try again."));
+        return job_fail(StepId::Verify, &e, "The export is incomplete, so it was not saved. Try again.");
     };
     job.done(StepId::Verify, Some(note));
-
-    job.begin(StepId::Save);
-    if cancel.is_cancelled() {
-        return job.fail(StepId::Save, graph_error(&GraphError::Cancelled, NO_FILE));
-    }
-    match pending.save().await {
-        Ok(summary) => {
-            job.done(
-                StepId::Save,
-                Some(format!("Saved as {} ({} bytes, digest {})", path.display(), summary.bytes, summary.digest)),
-            );
-            job.succeed();
-        }
-        Err(e) => job.fail(StepId::Save, graph_error(&e, "")),
-    }
+    Some(pending)
 }
 
 fn import_step(phase: ImportPhase) -> StepId {
@@ -482,6 +501,9 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
 
 /// A data export or import that an earlier run of Lifeboat left open: the work ran in this process, so it stopped.
 pub(crate) fn interrupted(job: &Job) {
+    if job.state().kind == JobKind::ScheduledCopy {
+        return super::copy::interrupted(job);
+    }
     let state = job.state();
     let step = state.active_step().map(|s| s.id).unwrap_or(state.steps[0].id);
     let message = match state.kind {

@@ -7,6 +7,7 @@
 //! itself runs in Aura; only the watching was interrupted). When a job ends, it is recorded for good in the
 //! account's [history](crate::history).
 
+mod copy;
 mod export;
 mod graph;
 mod guard;
@@ -34,7 +35,9 @@ pub use graph::GraphImportPlan;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
 pub use precheck::{safety_offer, SafetyOffer};
+pub use runner::utc_label;
 pub use settle::NOT_STARTED;
+pub(crate) use state::new_job_id;
 pub use state::{
     ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepId, StepState, TransferProgress,
     WaitKind, Waiting,
@@ -198,6 +201,10 @@ pub struct DeletedInstance {
 /// Called when a job ends (the app sends a desktop notification).
 pub type FinishHook = Arc<dyn Fn(&JobState) + Send + Sync>;
 
+/// Finds the recovery objectives of an instance, wherever on this computer they are kept (see
+/// [`crate::strategy::Home`]); without one, the manager looks in its own journal directory.
+pub type ObjectivesLookup = Arc<dyn Fn(&str) -> Option<crate::strategy::Objectives> + Send + Sync>;
+
 /// Knobs for the job manager.
 #[derive(Clone)]
 pub struct JobSettings {
@@ -242,6 +249,7 @@ pub struct JobManager {
     jobs: Mutex<HashMap<String, watch::Sender<JobState>>>,
     reveals: Mutex<HashMap<String, DbLogin>>,
     on_finish: Mutex<Option<FinishHook>>,
+    objectives: Mutex<Option<ObjectivesLookup>>,
     cancels: Mutex<HashMap<String, lifeboat_upload::CancellationToken>>,
     journal_writer: std::sync::mpsc::Sender<JournalWrite>,
     /// Open guided snapshot exports (see [`crate::exports`]).
@@ -288,6 +296,7 @@ impl JobManager {
             jobs: Mutex::new(HashMap::new()),
             reveals: Mutex::new(HashMap::new()),
             on_finish: Mutex::new(None),
+            objectives: Mutex::new(None),
             cancels: Mutex::new(HashMap::new()),
             journal_writer: spawn_journal_writer(),
             exports: export::Sessions::default(),
@@ -299,6 +308,11 @@ impl JobManager {
     /// Sets what happens when any job ends.
     pub fn on_finish(&self, hook: FinishHook) {
         *self.on_finish.lock().unwrap_or_else(|p| p.into_inner()) = Some(hook);
+    }
+
+    /// Sets where the objectives recorded with a finished restore or restore test come from.
+    pub fn objectives_from(&self, lookup: ObjectivesLookup) {
+        *self.objectives.lock().unwrap_or_else(|p| p.into_inner()) = Some(lookup);
     }
 
     /// The API client jobs use.
@@ -482,13 +496,12 @@ impl JobManager {
     pub async fn delete_drill_instance(&self, job_id: &str) -> Result<DeletedInstance, DrillError> {
         let live = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).get(job_id).cloned();
         let state = live.as_ref().map(|tx| tx.borrow().clone());
-        let entry = match &state {
-            Some(s) => HistoryEntry::from_job(s),
-            None => match history::find(&self.history_path(), job_id) {
-                Ok(e) => Some(e),
-                Err(HistoryError::NotFound) => return Err(DrillError::NotFound),
-                Err(e) => return Err(e.into()),
-            },
+        // The recorded entry first (it carries what only the record adds, such as the objectives that applied).
+        let entry = match (&state, history::find(&self.history_path(), job_id)) {
+            (_, Ok(e)) => Some(e),
+            (Some(s), Err(_)) => HistoryEntry::from_job(s),
+            (None, Err(HistoryError::NotFound)) => return Err(DrillError::NotFound),
+            (None, Err(e)) => return Err(e.into()),
         };
         if state.as_ref().is_some_and(|s| s.kind != JobKind::Drill) {
             return Err(DrillError::NotADrill);
@@ -699,8 +712,8 @@ impl JobManager {
         }
     }
 
+    /// Tells the finish hook (the job is in the journal and the history already).
     pub(crate) fn finished(&self, state: &JobState) {
-        self.record(state);
         let hook = self.on_finish.lock().unwrap_or_else(|p| p.into_inner()).clone();
         if let Some(hook) = hook {
             hook(state);
@@ -709,8 +722,20 @@ impl JobManager {
 
     /// Adds a finished job to the history. A failure is logged, never fatal: the job itself is done, and the next
     /// start adds what is missing from the journal.
-    fn record(&self, state: &JobState) {
-        let Some(entry) = HistoryEntry::from_job(state) else { return };
+    pub(crate) fn record(&self, state: &JobState) {
+        let Some(mut entry) = HistoryEntry::from_job(state) else { return };
+        // The objectives that applied, so the report can say whether this restore or test met them.
+        if matches!(entry.kind, JobKind::Restore | JobKind::Upload | JobKind::GraphImport | JobKind::Drill) {
+            let lookup = self.objectives.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            entry.objectives = match lookup {
+                Some(find) => find(&entry.instance_id),
+                None => crate::strategy::objectives::get(&self.settings.journal_dir, &entry.instance_id)
+                    .unwrap_or_else(|e| {
+                        tracing::warn!(code = e.code(), "could not read the objectives for the history");
+                        None
+                    }),
+            };
+        }
         if let Err(e) = history::append(&self.history_path(), &entry) {
             tracing::warn!(job = %state.id, code = e.code(), "could not add the job to the history: {e}");
         }

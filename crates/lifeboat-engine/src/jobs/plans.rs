@@ -320,6 +320,18 @@ impl JobState {
                 ),
             ),
             (JobKind::GraphImport, Outcome::Failed) => (format!("Import into {name} failed"), failure()),
+            (JobKind::ScheduledCopy, Outcome::Succeeded) => (
+                format!("Copy of {name} saved"),
+                format!(
+                    "Saved as {}, read back and checked.",
+                    self.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default()
+                ),
+            ),
+            (JobKind::ScheduledCopy, Outcome::Failed) => (
+                format!("Scheduled copy of {name} failed"),
+                format!("{} Lifeboat tries again at the next scheduled time.", failure()),
+            ),
+            (JobKind::Objectives, _) => return None,
         })
     }
 }

@@ -97,15 +97,14 @@ impl Job {
     }
 
     pub(super) fn succeed(&self) {
-        let state = self.update(|s| {
+        self.end(|s| {
             s.outcome = Some(Outcome::Succeeded);
             s.finished_at = Some(OffsetDateTime::now_utc());
         });
-        self.manager.finished(&state);
     }
 
     pub(super) fn fail(&self, step: StepId, error: JobError) {
-        let state = self.update(|s| {
+        self.end(|s| {
             if let Some(st) = s.step_mut(step) {
                 st.state = StepState::Failed;
                 st.finished_at = Some(OffsetDateTime::now_utc());
@@ -114,6 +113,16 @@ impl Job {
             s.finished_at = Some(OffsetDateTime::now_utc());
             s.error = Some(error);
         });
+    }
+
+    /// The final change: journalled and added to the history *before* any watcher hears that the job ended, so
+    /// whoever reacts to the end (the readiness view after a restore test, a script after `--wait`) finds it there.
+    fn end(&self, change: impl FnOnce(&mut JobState)) {
+        let mut state = self.tx.borrow().clone();
+        change(&mut state);
+        self.manager.persist(&state);
+        self.manager.record(&state);
+        self.tx.send_replace(state.clone());
         self.manager.finished(&state);
     }
 }
@@ -125,28 +134,8 @@ pub(crate) fn skip(state: &mut JobState, step: StepId, why: &str) {
     }
 }
 
-pub(crate) fn utc_label(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
-    format!("{} {} {} {:02}:{:02} UTC", t.day(), month_abbrev(t.month()), t.year(), t.hour(), t.minute())
-}
-
-fn month_abbrev(m: time::Month) -> &'static str {
-    use time::Month::*;
-    match m {
-        January => "Jan",
-        February => "Feb",
-        March => "Mar",
-        April => "Apr",
-        May => "May",
-        June => "Jun",
-        July => "Jul",
-        August => "Aug",
-        September => "Sep",
-        October => "Oct",
-        November => "Nov",
-        December => "Dec",
-    }
-}
+/// A time in UTC as the history and notifications write it: "21 Nov 2026 15:12 UTC".
+pub use crate::words::utc_label;
 
 pub(super) fn api_error(e: &ApiError) -> JobError {
     JobError { code: e.code().to_owned(), message: e.user_message(), retryable: e.retryable() }
@@ -518,7 +507,7 @@ pub(crate) async fn resume(job: Job) {
             job.succeed();
         }
         (JobKind::SnapshotExport, _, _) => super::export::resume(job).await,
-        (JobKind::GraphExport | JobKind::GraphImport, _, _) => super::graph::interrupted(&job),
+        (JobKind::GraphExport | JobKind::GraphImport | JobKind::ScheduledCopy, _, _) => super::graph::interrupted(&job),
         (JobKind::Upload, step, _) => {
             let step = step.unwrap_or(StepId::Upload);
             job.fail(

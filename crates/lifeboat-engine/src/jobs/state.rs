@@ -34,6 +34,12 @@ pub enum JobKind {
     /// relationships.
     #[serde(rename = "graph-import")]
     GraphImport,
+    /// A scheduled copy: a logical export into a schedule's folder, read back and checked, then older copies
+    /// pruned (see [`crate::strategy`]). A record of runs missed while the computer was off has this kind too.
+    #[serde(rename = "scheduled-copy")]
+    ScheduledCopy,
+    /// A change of an instance's recovery objectives (a history record only, never a running job).
+    Objectives,
 }
 
 impl JobKind {
@@ -102,6 +108,12 @@ pub enum StepId {
     Save,
     /// Snapshot export: the download is removed after a verified copy.
     RemoveDownload,
+    /// Scheduled copy: the copies folder and the database login are checked.
+    Prepare,
+    /// Scheduled copy: the copy is read back and checked.
+    CheckCopy,
+    /// Scheduled copy: older copies beyond the number to keep are removed.
+    Prune,
 }
 
 impl StepId {
@@ -127,6 +139,9 @@ impl StepId {
             Self::Copy => "copy",
             Self::Save => "save",
             Self::RemoveDownload => "remove-download",
+            Self::Prepare => "prepare",
+            Self::CheckCopy => "check-copy",
+            Self::Prune => "prune",
         }
     }
 }
@@ -346,6 +361,23 @@ pub struct JobState {
     /// The job this one tries again (after Aura was found not to have started it).
     #[serde(default)]
     pub retry_of: Option<String>,
+    /// Scheduled copies: the schedule and what the run did.
+    #[serde(default)]
+    pub copy: Option<crate::strategy::CopyFacts>,
+}
+
+/// A new job id: the UTC start time to the second and a random suffix, so ids sort by start time.
+pub(crate) fn new_job_id(now: OffsetDateTime) -> String {
+    let suffix: u16 = rand::random();
+    format!(
+        "{:04}{:02}{:02}T{:02}{:02}{:02}-{suffix:04x}",
+        now.year(),
+        u8::from(now.month()),
+        now.day(),
+        now.hour(),
+        now.minute(),
+        now.second()
+    )
 }
 
 impl JobState {
@@ -357,17 +389,8 @@ impl JobState {
         steps: &[(StepId, &str)],
     ) -> Self {
         let now = OffsetDateTime::now_utc();
-        let suffix: u16 = rand::random();
         Self {
-            id: format!(
-                "{:04}{:02}{:02}T{:02}{:02}{:02}-{suffix:04x}",
-                now.year(),
-                u8::from(now.month()),
-                now.day(),
-                now.hour(),
-                now.minute(),
-                now.second()
-            ),
+            id: new_job_id(now),
             kind,
             instance_id: instance_id.to_owned(),
             instance_name: instance_name.to_owned(),
@@ -401,6 +424,7 @@ impl JobState {
             data_overwritten: kind.overwrites().then_some(false),
             waiting: None,
             retry_of: None,
+            copy: None,
         }
     }
 

@@ -132,6 +132,47 @@ sandbox: boolean,
 steps: Array<string>, };
 
 /**
+ * What a scheduled-copy job (and its history entry) records about the schedule.
+ */
+export type CopyFacts = { 
+/**
+ * The schedule's id.
+ */
+scheduleId: string, 
+/**
+ * Its name.
+ */
+scheduleName: string, 
+/**
+ * The copies folder.
+ */
+folder: string, 
+/**
+ * How many copies it keeps.
+ */
+keep: number, 
+/**
+ * The scheduled time this run stands for (`None`: started by hand).
+ */
+slot: string | null, 
+/**
+ * The copy was saved under its name.
+ */
+saved: boolean, 
+/**
+ * It was read back and its counts and digest matched what was written.
+ */
+verified: boolean, 
+/**
+ * Older copies deleted after it.
+ */
+pruned: Array<string>, 
+/**
+ * For a skipped-runs record: how many runs were missed.
+ */
+skipped: number, };
+
+/**
  * The instance a restore test created, now deleted.
  */
 export type DeletedInstance = { 
@@ -578,7 +619,19 @@ filePath: string | null,
 /**
  * Data exports and imports: the nodes and relationships in the file.
  */
-fileCounts: GraphCounts | null, };
+fileCounts: GraphCounts | null, 
+/**
+ * Data exports, imports and scheduled copies: the file's content digest.
+ */
+fileDigest: string | null, 
+/**
+ * Restores, restore tests and objective changes: the recovery objectives that applied (or were set).
+ */
+objectives: Objectives | null, 
+/**
+ * Scheduled copies (and records of missed ones): the schedule and what the run did.
+ */
+copy: CopyFacts | null, };
 
 /**
  * Which entries to list. Every field is optional; an empty filter lists everything.
@@ -816,7 +869,7 @@ export type JobEvent = { "event": "update", "data": JobState };
 /**
  * What kind of operation a job is.
  */
-export type JobKind = "snapshot" | "restore" | "clone" | "upload" | "drill" | "snapshot-export" | "graph-export" | "graph-import";
+export type JobKind = "snapshot" | "restore" | "clone" | "upload" | "drill" | "snapshot-export" | "graph-export" | "graph-import" | "scheduled-copy" | "objectives";
 
 /**
  * What a job produced.
@@ -992,7 +1045,11 @@ waiting: Waiting | null,
 /**
  * The job this one tries again (after Aura was found not to have started it).
  */
-retryOf: string | null, };
+retryOf: string | null, 
+/**
+ * Scheduled copies: the schedule and what the run did.
+ */
+copy: CopyFacts | null, };
 
 /**
  * Where an instance's database login is kept.
@@ -1016,6 +1073,27 @@ after: string, };
  * Whether an account is practice data or a real Aura account.
  */
 export type Mode = "sandbox" | "account";
+
+/**
+ * The objectives of one instance. Serialised in camelCase (the window reads them as they are).
+ */
+export type Objectives = { 
+/**
+ * Recovery point objective in seconds: the most recent data that may be lost. `None`: not set.
+ */
+rpoSecs: number | null, 
+/**
+ * Recovery time objective in seconds: the longest a restore may take. `None`: not set.
+ */
+rtoSecs: number | null, 
+/**
+ * How often a restore should be tested, in seconds.
+ */
+drillEverySecs: number, 
+/**
+ * When they were last changed.
+ */
+updatedAt: string, };
 
 /**
  * How a job ended.
@@ -1224,7 +1302,7 @@ detail: string | null, };
  * The steps jobs are made of. Serialised as the stable kebab-case ids the window, the journals and the history
  * have always used (`counts-before`, `safety-snapshot`, …), so journals written before this type existed still load.
  */
-export type StepId = "request" | "snapshot" | "counts-before" | "safety-snapshot" | "restoring" | "verify" | "creating" | "checksum" | "upload" | "import" | "check-file" | "delete" | "nodes" | "relationships" | "finish" | "inspect" | "copy" | "save" | "remove-download";
+export type StepId = "request" | "snapshot" | "counts-before" | "safety-snapshot" | "restoring" | "verify" | "creating" | "checksum" | "upload" | "import" | "check-file" | "delete" | "nodes" | "relationships" | "finish" | "inspect" | "copy" | "save" | "remove-download" | "prepare" | "check-copy" | "prune";
 
 /**
  * Where a step stands.

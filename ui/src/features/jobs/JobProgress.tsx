@@ -68,6 +68,10 @@ function defaultHelp(job: JobState): string {
     case 'graph-export':
     case 'graph-import':
       return graphFailureHelp(job);
+    case 'scheduled-copy':
+      return `Nothing in ${job.instanceName} was changed, and no copy was saved this time. The schedule runs again at its next time, or run it now.`;
+    case 'objectives':
+      return `Nothing in ${job.instanceName} was changed.`;
   }
 }
 
@@ -90,6 +94,10 @@ function durationSentence(job: JobState, secs: number): string {
       return `The export took ${took}.`;
     case 'graph-import':
       return `The import took ${took}.`;
+    case 'scheduled-copy':
+      return `The copy took ${took}, checks included.`;
+    case 'objectives':
+      return '';
   }
 }
 
