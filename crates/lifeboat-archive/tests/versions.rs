@@ -143,7 +143,7 @@ fn a_git_lfs_pointer_is_named_as_one() {
     let problem = &found.problems[0];
     assert_eq!(problem.code, ProblemCode::LfsPointer);
     assert_eq!(serde_json::to_value(problem.code).expect("json"), "lfs-pointer");
-    for words in ["Git LFS pointer", "a file of 452.1 MB", "git lfs pull", "choose it again"] {
+    for words in ["Git LFS pointer", "a file of 452 MiB", "git lfs pull", "choose it again"] {
         assert!(problem.message.contains(words), "{:?} lacks {words:?}", problem.message);
     }
     // Whatever the file is called.
