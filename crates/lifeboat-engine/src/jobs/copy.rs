@@ -14,7 +14,7 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 
 use super::graph::read_graph;
-use super::runner::{job_error, Job};
+use super::harness::{job_error, Job};
 use super::state::{JobKind, JobState};
 use super::JobManager;
 use crate::graph_export;

@@ -13,7 +13,7 @@ use lifeboat_upload::CancellationToken;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
-use super::runner::{job_error, skip, Job};
+use super::harness::{job_error, skip, Job};
 use super::state::{JobError, JobKind, JobState, StepId, StepState, TransferProgress};
 use super::JobManager;
 use crate::api::SnapshotStatus;

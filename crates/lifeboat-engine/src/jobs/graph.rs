@@ -14,7 +14,8 @@ use time::OffsetDateTime;
 use tokio::sync::watch;
 use ts_rs::TS;
 
-use super::runner::{before_overwrite, job_error, skip, Job};
+use super::harness::{job_error, skip, Job};
+use super::operations::before_overwrite;
 use super::state::{ItemProgress, JobError, JobKind, JobState, StepId, StepState, TransferProgress};
 use super::{JobManager, StartError};
 use crate::confirm::{ConfirmError, ConfirmedAction, TOKEN_LIFETIME};
@@ -432,7 +433,7 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
         s.result.file_digest = Some(summary.digest.clone());
         s.result.file_bytes = Some(summary.bytes);
     });
-    let exported = crate::jobs::runner::utc_label(summary.header.exported_at);
+    let exported = crate::words::utc_label(summary.header.exported_at);
     job.done(
         StepId::CheckFile,
         Some(format!("{} from {}, exported {exported}", counts_words(expected), summary.header.instance_name)),
@@ -501,9 +502,6 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
 
 /// A data export or import that an earlier run of Lifeboat left open: the work ran in this process, so it stopped.
 pub(crate) fn interrupted(job: &Job) {
-    if job.state().kind == JobKind::ScheduledCopy {
-        return super::copy::interrupted(job);
-    }
     let state = job.state();
     let step = state.active_step().map(|s| s.id).unwrap_or(state.steps[0].id);
     let message = match state.kind {

@@ -11,10 +11,12 @@ mod copy;
 mod export;
 mod graph;
 mod guard;
+mod harness;
+mod operations;
 mod plans;
 mod precheck;
+mod resume;
 mod retry;
-mod runner;
 mod settle;
 mod state;
 mod upload;
@@ -32,10 +34,10 @@ use ts_rs::TS;
 
 pub use export::ExportSink;
 pub use graph::GraphImportPlan;
+pub use harness::utc_label;
 pub use lifeboat_upload::ResumableUpload;
 pub use plans::{Choice, CloneOptions, FileRestorePlan, RestorePlan};
 pub use precheck::{safety_offer, SafetyOffer};
-pub use runner::utc_label;
 pub use settle::NOT_STARTED;
 pub(crate) use state::new_job_id;
 pub use state::{
@@ -355,9 +357,9 @@ impl JobManager {
             &instance.id,
             &instance.name,
             format!("Snapshot of {}", instance.name),
-            runner::SNAPSHOT_STEPS,
+            operations::SNAPSHOT_STEPS,
         );
-        Ok(self.spawn(state, |job| async move { runner::snapshot(job).await }))
+        Ok(self.spawn(state, |job| async move { operations::snapshot(job).await }))
     }
 
     /// Restores a snapshot over its instance. Needs the token from [`JobManager::prepare_restore`].
@@ -383,19 +385,19 @@ impl JobManager {
             JobKind::Restore,
             &instance.id,
             &instance.name,
-            format!("Restore {} to the snapshot of {}", instance.name, runner::utc_label(snapshot.timestamp)),
-            runner::RESTORE_STEPS,
+            format!("Restore {} to the snapshot of {}", instance.name, harness::utc_label(snapshot.timestamp)),
+            operations::RESTORE_STEPS,
         );
         state.set_snapshot(&snapshot);
         state.data_loss_secs =
             Some(crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), snapshot.timestamp).as_secs());
         state.set_reason(reason);
         if !safety_snapshot {
-            runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
+            harness::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         precheck::apply(&mut state, &instance);
         let before = instance.status.clone();
-        Ok(self.spawn(state, |job| async move { runner::restore(job, before).await }))
+        Ok(self.spawn(state, |job| async move { operations::restore(job, before).await }))
     }
 
     /// Creates a new instance from an exportable snapshot.
@@ -425,9 +427,9 @@ impl JobManager {
             format!(
                 "New instance “{name}” from {}’s snapshot of {}",
                 source.name,
-                runner::utc_label(snapshot.timestamp)
+                harness::utc_label(snapshot.timestamp)
             ),
-            runner::CLONE_STEPS,
+            operations::CLONE_STEPS,
         );
         state.set_snapshot(&snapshot);
         let request = crate::api::CreateInstanceRequest {
@@ -442,7 +444,7 @@ impl JobManager {
             source_instance_id: Some(source.id.clone()),
             source_snapshot_id: Some(snapshot.snapshot_id.clone()),
         };
-        Ok(self.spawn(state, move |job| async move { runner::create_from_snapshot(job, request).await }))
+        Ok(self.spawn(state, move |job| async move { operations::create_from_snapshot(job, request).await }))
     }
 
     /// Tests a restore without touching the instance: makes a temporary new instance from an exportable snapshot,
@@ -469,8 +471,12 @@ impl JobManager {
             JobKind::Drill,
             &source.id,
             &source.name,
-            format!("Test a restore of {} from the snapshot of {}", source.name, runner::utc_label(snapshot.timestamp)),
-            runner::DRILL_STEPS,
+            format!(
+                "Test a restore of {} from the snapshot of {}",
+                source.name,
+                harness::utc_label(snapshot.timestamp)
+            ),
+            operations::DRILL_STEPS,
         );
         state.set_snapshot(&snapshot);
         const SUFFIX: &str = " restore test";
@@ -488,7 +494,7 @@ impl JobManager {
             source_instance_id: Some(source.id.clone()),
             source_snapshot_id: Some(snapshot.snapshot_id.clone()),
         };
-        Ok(self.spawn(state, move |job| async move { runner::create_from_snapshot(job, request).await }))
+        Ok(self.spawn(state, move |job| async move { operations::create_from_snapshot(job, request).await }))
     }
 
     /// Deletes the temporary instance of a finished restore test — exactly the instance that test created, as
@@ -576,7 +582,7 @@ impl JobManager {
         state.backup_time = backup_time;
         state.data_loss_secs = backup_time.map(|t| crate::snapshots::data_loss(OffsetDateTime::now_utc(), t).as_secs());
         if !safety_snapshot {
-            runner::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
+            harness::skip(&mut state, StepId::SafetySnapshot, "You chose not to take one.");
         }
         precheck::apply(&mut state, &instance);
         Ok(self.spawn_upload(state, login, None))
@@ -594,8 +600,8 @@ impl JobManager {
         })?;
         let login = self.login_for_upload(&record.dbid)?;
         let mut state = self.upload_state(&record.dbid, record.file.clone(), " (resumed)").await?;
-        runner::skip(&mut state, StepId::CountsBefore, "Counted when the upload started.");
-        runner::skip(&mut state, StepId::SafetySnapshot, "Taken (or declined) when the upload started.");
+        harness::skip(&mut state, StepId::CountsBefore, "Counted when the upload started.");
+        harness::skip(&mut state, StepId::SafetySnapshot, "Taken (or declined) when the upload started.");
         Ok(self.spawn_upload(state, login, Some(record.id)))
     }
 
@@ -670,21 +676,21 @@ impl JobManager {
         for state in unfinished {
             let sender = self.jobs.lock().unwrap_or_else(|p| p.into_inner()).get(&state.id).cloned();
             if let Some(tx) = sender {
-                let job = runner::Job { manager: Arc::clone(self), tx };
-                tokio::spawn(async move { runner::resume(job).await });
+                let job = harness::Job { manager: Arc::clone(self), tx };
+                tokio::spawn(async move { resume::resume(job).await });
             }
         }
     }
 
     fn spawn<F, Fut>(self: &Arc<Self>, state: JobState, run: F) -> watch::Receiver<JobState>
     where
-        F: FnOnce(runner::Job) -> Fut,
+        F: FnOnce(harness::Job) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
         let (tx, rx) = watch::channel(state.clone());
         self.persist(&state);
         self.jobs.lock().unwrap_or_else(|p| p.into_inner()).insert(state.id.clone(), tx.clone());
-        tokio::spawn(run(runner::Job { manager: Arc::clone(self), tx }));
+        tokio::spawn(run(harness::Job { manager: Arc::clone(self), tx }));
         rx
     }
 

@@ -185,7 +185,7 @@ impl JobManager {
             Err("its last load failed, so its database does not answer.".to_owned())
         } else {
             let login = self.logins.login(&instance.id);
-            match super::runner::count(self, &instance.id, login, COUNT_PATIENCE).await {
+            match super::operations::count(self, &instance.id, login, COUNT_PATIENCE).await {
                 Ok(Some(c)) => Ok(c),
                 Ok(None) => Err("its database answers, but how much it holds is not known.".to_owned()),
                 Err(why) => Err(lowercase_first(&why)),

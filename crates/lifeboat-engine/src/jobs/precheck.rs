@@ -7,7 +7,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::runner::skip;
+use super::harness::skip;
 use super::state::{JobState, StepId};
 use crate::api::{Instance, InstanceStatus};
 
@@ -83,7 +83,7 @@ mod tests {
             "a1",
             "Staging",
             "Restore".into(),
-            super::super::runner::RESTORE_STEPS,
+            super::super::operations::RESTORE_STEPS,
         );
         apply(&mut state, &instance("loading failed"));
         let safety = state.step(StepId::SafetySnapshot).unwrap();

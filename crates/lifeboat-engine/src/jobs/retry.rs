@@ -9,7 +9,7 @@ use tokio::sync::watch;
 
 use super::settle::NOT_STARTED;
 use super::state::{JobKind, JobResult, JobState, Outcome, StepId, StepState};
-use super::{runner, JobManager, StartError};
+use super::{operations, JobManager, StartError};
 
 impl JobManager {
     /// Starts again a job that Aura was found not to have started.
@@ -38,14 +38,14 @@ impl JobManager {
                     &instance.id,
                     &instance.name,
                     old.title.clone(),
-                    runner::SNAPSHOT_STEPS,
+                    operations::SNAPSHOT_STEPS,
                 );
                 state.retry_of = Some(old.id.clone());
-                Ok(self.spawn(state, |job| async move { runner::snapshot(job).await }))
+                Ok(self.spawn(state, |job| async move { operations::snapshot(job).await }))
             }
             JobKind::Restore => {
                 self.refuse_overwrite_if_busy(&instance)?;
-                let mut state = again(&old, &instance.name, runner::RESTORE_STEPS);
+                let mut state = again(&old, &instance.name, operations::RESTORE_STEPS);
                 super::precheck::apply(&mut state, &instance);
                 state.snapshot_id = old.snapshot_id.clone();
                 state.snapshot_time = old.snapshot_time;
@@ -53,7 +53,7 @@ impl JobManager {
                     .snapshot_time
                     .map(|t| crate::snapshots::data_loss(time::OffsetDateTime::now_utc(), t).as_secs());
                 let before = instance.status.clone();
-                Ok(self.spawn(state, |job| async move { runner::restore(job, before).await }))
+                Ok(self.spawn(state, |job| async move { operations::restore(job, before).await }))
             }
             JobKind::Upload => {
                 self.refuse_overwrite_if_busy(&instance)?;

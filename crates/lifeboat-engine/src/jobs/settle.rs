@@ -19,7 +19,7 @@ use std::time::Duration;
 use time::OffsetDateTime;
 use tokio::time::Instant;
 
-use super::runner::{api_error, job_error, Job};
+use super::harness::{api_error, job_error, Job};
 use super::state::{JobError, StepId, WaitKind, Waiting};
 use crate::api::{ApiError, CreateInstanceRequest, InstanceStatus, SnapshotProfile};
 

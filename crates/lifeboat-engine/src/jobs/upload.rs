@@ -8,7 +8,8 @@ use std::time::{Duration, SystemTime};
 use lifeboat_upload::{CancellationToken, Step as UploadStep, UploadError, UploadProgress, UploadRequest};
 use time::OffsetDateTime;
 
-use super::runner::{api_error, before_overwrite, job_error, verify_after, Job};
+use super::harness::{api_error, job_error, Job};
+use super::operations::{before_overwrite, verify_after};
 use super::state::{StepId, StepState, TransferProgress};
 use crate::config::AURA_CONSOLE_URL;
 use crate::verify::DbLogin;

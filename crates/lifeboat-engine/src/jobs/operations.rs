@@ -1,16 +1,17 @@
-//! What each job does, step by step. Every state change goes through [`Job::update`], which journals it and
-//! tells every watcher.
+//! The jobs that ask Aura to do something to an instance, step by step: take a snapshot, restore one over its
+//! instance, and make a new instance from one (a clone, or the temporary instance of a restore test). Also the
+//! steps every overwriting job shares: count the data before, take the safety snapshot, count again after.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use time::OffsetDateTime;
-use tokio::sync::watch;
 use tokio::time::Instant;
 
-use super::state::{JobError, JobKind, JobState, Outcome, StepId, StepState};
-use super::{settle, JobManager};
-use crate::api::{ApiError, CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
+use super::harness::{api_error, job_error, utc_label, Job};
+use super::settle;
+use super::state::{JobError, JobKind, StepId, StepState};
+use super::JobManager;
+use crate::api::{CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
 use crate::verify::{DbLogin, GraphCounts};
 
 pub(crate) const SNAPSHOT_STEPS: &[(StepId, &str)] =
@@ -39,111 +40,6 @@ const MAX_POLL_FAILURES: u32 = 12;
 const START_GRACE: Duration = Duration::from_secs(90);
 const COUNT_PATIENCE_BEFORE: Duration = Duration::from_secs(20);
 const COUNT_PATIENCE_AFTER: Duration = Duration::from_secs(120);
-
-/// A running job: its state channel and the manager that journals it.
-pub(crate) struct Job {
-    pub(crate) manager: Arc<JobManager>,
-    pub(crate) tx: watch::Sender<JobState>,
-}
-
-impl Job {
-    pub(super) fn update(&self, change: impl FnOnce(&mut JobState)) -> JobState {
-        self.tx.send_modify(change);
-        let state = self.tx.borrow().clone();
-        self.manager.persist(&state);
-        state
-    }
-
-    pub(super) fn state(&self) -> JobState {
-        self.tx.borrow().clone()
-    }
-
-    pub(super) fn begin(&self, step: StepId) {
-        self.update(|s| {
-            if let Some(st) = s.step_mut(step) {
-                // Entered once: a step that is already under way keeps its start time.
-                if st.state != StepState::Active || st.started_at.is_none() {
-                    st.started_at = Some(OffsetDateTime::now_utc());
-                }
-                st.state = StepState::Active;
-            }
-        });
-    }
-
-    pub(super) fn done(&self, step: StepId, detail: Option<String>) {
-        self.update(|s| {
-            if let Some(st) = s.step_mut(step) {
-                st.state = StepState::Done;
-                st.finished_at = Some(OffsetDateTime::now_utc());
-                st.detail = detail;
-            }
-        });
-    }
-
-    pub(super) fn set_step(&self, step: StepId, state: StepState, detail: String) {
-        self.update(|s| {
-            if let Some(st) = s.step_mut(step) {
-                st.state = state;
-                st.finished_at = Some(OffsetDateTime::now_utc());
-                st.detail = Some(detail);
-            }
-        });
-    }
-
-    pub(super) fn note_request(&self, request_id: Option<String>) {
-        if let Some(id) = request_id {
-            self.update(|s| s.request_ids.push(id));
-        }
-    }
-
-    pub(super) fn succeed(&self) {
-        self.end(|s| {
-            s.outcome = Some(Outcome::Succeeded);
-            s.finished_at = Some(OffsetDateTime::now_utc());
-        });
-    }
-
-    pub(super) fn fail(&self, step: StepId, error: JobError) {
-        self.end(|s| {
-            if let Some(st) = s.step_mut(step) {
-                st.state = StepState::Failed;
-                st.finished_at = Some(OffsetDateTime::now_utc());
-            }
-            s.outcome = Some(Outcome::Failed);
-            s.finished_at = Some(OffsetDateTime::now_utc());
-            s.error = Some(error);
-        });
-    }
-
-    /// The final change: journalled and added to the history *before* any watcher hears that the job ended, so
-    /// whoever reacts to the end (the readiness view after a restore test, a script after `--wait`) finds it there.
-    fn end(&self, change: impl FnOnce(&mut JobState)) {
-        let mut state = self.tx.borrow().clone();
-        change(&mut state);
-        self.manager.persist(&state);
-        self.manager.record(&state);
-        self.tx.send_replace(state.clone());
-        self.manager.finished(&state);
-    }
-}
-
-pub(crate) fn skip(state: &mut JobState, step: StepId, why: &str) {
-    if let Some(st) = state.step_mut(step) {
-        st.state = StepState::Skipped;
-        st.detail = Some(why.to_owned());
-    }
-}
-
-/// A time in UTC as the history and notifications write it: "21 Nov 2026 15:12 UTC".
-pub use crate::words::utc_label;
-
-pub(super) fn api_error(e: &ApiError) -> JobError {
-    JobError { code: e.code().to_owned(), message: e.user_message(), retryable: e.retryable() }
-}
-
-pub(super) fn job_error(code: &str, message: impl Into<String>, retryable: bool) -> JobError {
-    JobError { code: code.to_owned(), message: message.into(), retryable }
-}
 
 pub(crate) async fn snapshot(job: Job) {
     let instance_id = job.state().instance_id;
@@ -177,7 +73,7 @@ async fn request_snapshot(job: &Job, instance_id: &str, step: StepId) -> Result<
 }
 
 /// Watches a snapshot to its end. `Ok` only when it completed.
-async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: StepId) -> Result<(), JobError> {
+pub(super) async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: StepId) -> Result<(), JobError> {
     job.begin(step);
     let started = Instant::now();
     let mut failures = 0;
@@ -206,7 +102,12 @@ async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step: StepId) -
 }
 
 /// Watches an instance until it runs again. `seen_busy` says Aura already reported the operation under way.
-async fn watch_running(job: &Job, instance_id: &str, step: StepId, mut seen_busy: bool) -> Result<(), JobError> {
+pub(super) async fn watch_running(
+    job: &Job,
+    instance_id: &str,
+    step: StepId,
+    mut seen_busy: bool,
+) -> Result<(), JobError> {
     let started = Instant::now();
     let mut failures = 0;
     loop {
@@ -452,87 +353,4 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
     );
     verify_after(&job, &new_id).await;
     job.succeed();
-}
-
-/// Picks up a job an earlier run left open: keep watching what Aura is doing, or say plainly that it stopped.
-pub(crate) async fn resume(job: Job) {
-    let state = job.state();
-    let active = state.active_step().map(|s| s.id);
-    let instance = state.instance_id.clone();
-    match (state.kind, active, state.result.snapshot_id.clone()) {
-        (JobKind::Snapshot, Some(StepId::Snapshot), Some(sid)) => {
-            match watch_snapshot(&job, &instance, &sid, StepId::Snapshot).await {
-                Ok(()) => job.succeed(),
-                Err(e) => job.fail(StepId::Snapshot, e),
-            }
-        }
-        (JobKind::Restore, Some(StepId::Restoring | StepId::Verify), _) => {
-            // Watching the restore or checking its data: Aura accepted it before Lifeboat stopped.
-            job.update(|s| s.data_overwritten = Some(true));
-            if active == Some(StepId::Verify) {
-                verify_after(&job, &instance).await;
-                return job.succeed();
-            }
-            let started = state.step(StepId::Restoring).and_then(|s| s.started_at).unwrap_or(state.started_at);
-            if let Err(e) = watch_running(&job, &instance, StepId::Restoring, true).await {
-                return job.fail(StepId::Restoring, e);
-            }
-            let secs = (OffsetDateTime::now_utc() - started).whole_seconds().max(0) as u64;
-            job.update(|s| s.result.duration_secs = Some(secs));
-            job.done(StepId::Restoring, Some("Running again (watched across a restart of Lifeboat)".into()));
-            verify_after(&job, &instance).await;
-            job.succeed();
-        }
-        (JobKind::Clone | JobKind::Drill, Some(StepId::Creating | StepId::Verify), _) => {
-            let Some(new_id) = state.result.new_instance_id.clone() else {
-                return job.fail(
-                    StepId::Creating,
-                    job_error(
-                        "interrupted",
-                        "Lifeboat was closed while creating the instance. Check the instance list.",
-                        false,
-                    ),
-                );
-            };
-            let started = state.step(StepId::Creating).and_then(|s| s.started_at).unwrap_or(state.started_at);
-            if let Err(e) = watch_running(&job, &new_id, StepId::Creating, true).await {
-                return job.fail(StepId::Creating, e);
-            }
-            if state.result.duration_secs.is_none() {
-                let secs = (OffsetDateTime::now_utc() - started).whole_seconds().max(0) as u64;
-                job.update(|s| s.result.duration_secs = Some(secs));
-            }
-            job.done(StepId::Creating, Some("Running (watched across a restart of Lifeboat)".into()));
-            verify_after(&job, &new_id).await;
-            job.succeed();
-        }
-        (JobKind::SnapshotExport, _, _) => super::export::resume(job).await,
-        (JobKind::GraphExport | JobKind::GraphImport | JobKind::ScheduledCopy, _, _) => super::graph::interrupted(&job),
-        (JobKind::Upload, step, _) => {
-            let step = step.unwrap_or(StepId::Upload);
-            job.fail(
-                step,
-                job_error(
-                    "interrupted",
-                    "Lifeboat was closed during this restore. If the upload had started, choose “Resume upload” to continue where it stopped; your file was not changed.",
-                    true,
-                ),
-            );
-        }
-        (_, step, _) => {
-            let step = step.unwrap_or(StepId::Request);
-            let reached_aura =
-                !(state.request_ids.is_empty() || step == StepId::SafetySnapshot || step == StepId::CountsBefore);
-            let message = if reached_aura {
-                // Whether Aura received it is not known, so neither is whether the data was replaced.
-                if state.kind.overwrites() {
-                    job.update(|s| s.data_overwritten = None);
-                }
-                "Lifeboat was closed while this operation was being sent, so it cannot tell whether Aura received it. Check the instance before trying again."
-            } else {
-                "Lifeboat was closed before this operation reached Aura, so nothing was changed. Start it again."
-            };
-            job.fail(step, job_error("interrupted", message, true));
-        }
-    }
 }
