@@ -79,7 +79,7 @@ describe('instance list', () => {
     expect(screen.getByTestId('details-tier').textContent).toBe('Professional');
     expect(screen.getByTestId('details-version').textContent).toBe('Neo4j 5');
     expect(screen.getByTestId('details-location').textContent).toBe('Google Cloud · europe-west1');
-    expect(screen.getByTestId('details-memory').textContent).toBe('8 GB');
+    expect(screen.getByTestId('details-memory').textContent).toBe('8 GiB');
     expect(screen.getByTestId('details-nodes').textContent).toBe('1.2 million (1,234,567)');
     expect(screen.getByTestId('details-relationships').textContent).toBe('4,200');
     expect(screen.getByTestId('details-connection-url').textContent).toContain(

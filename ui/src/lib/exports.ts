@@ -57,7 +57,7 @@ export function containingFolderLabel(filePath: string): string {
   return parts[parts.length - 2] ?? filePath;
 }
 
-/** "4.2 MB, CRC-32 1a2b3c4d, the same as the download." — what was checked about the kept copy. */
+/** "4.0 MiB, CRC-32 1a2b3c4d, the same as the download." — what was checked about the kept copy. */
 export function verifiedSentence(file: Pick<ExportFile, 'bytes' | 'crc32'>): string | null {
   if (file.bytes === null || file.crc32 === null) return null;
   return `${formatBytes(file.bytes)}, CRC-32 ${file.crc32}: read back and the same as the download.`;

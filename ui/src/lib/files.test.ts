@@ -16,25 +16,25 @@ import {
 } from './files';
 
 describe('formatBytes', () => {
-  it('says bytes below a kilobyte', () => {
+  it('says bytes below a kibibyte', () => {
     expect(formatBytes(0)).toBe('0 bytes');
     expect(formatBytes(1)).toBe('1 byte');
-    expect(formatBytes(999)).toBe('999 bytes');
+    expect(formatBytes(1023)).toBe('1023 bytes');
   });
 
-  it('uses decimal units, one decimal below 10 and none from 10 up', () => {
-    expect(formatBytes(1000)).toBe('1.0 KB');
-    expect(formatBytes(1_200_000_000)).toBe('1.2 GB');
-    expect(formatBytes(5_000_000_000)).toBe('5.0 GB');
-    expect(formatBytes(48_000_000)).toBe('48 MB');
-    expect(formatBytes(812_400_000)).toBe('812 MB');
-    expect(formatBytes(2_500_000_000_000)).toBe('2.5 TB');
+  it('uses binary units labelled as such, one decimal below 10 and none from 10 up', () => {
+    expect(formatBytes(1024)).toBe('1.0 KiB');
+    expect(formatBytes(1.2 * 2 ** 30)).toBe('1.2 GiB');
+    expect(formatBytes(5 * 2 ** 30)).toBe('5.0 GiB');
+    expect(formatBytes(48 * 2 ** 20)).toBe('48 MiB');
+    expect(formatBytes(812.4 * 2 ** 20)).toBe('812 MiB');
+    expect(formatBytes(2.5 * 2 ** 40)).toBe('2.5 TiB');
   });
 
-  it('moves to the next unit instead of printing 1000', () => {
-    expect(formatBytes(9_960_000)).toBe('10 MB');
-    expect(formatBytes(999_600_000)).toBe('1.0 GB');
-    expect(formatBytes(999_999)).toBe('1.0 MB');
+  it('moves to the next unit instead of printing 1024', () => {
+    expect(formatBytes(9.96 * 2 ** 20)).toBe('10 MiB');
+    expect(formatBytes(1023.6 * 2 ** 20)).toBe('1.0 GiB');
+    expect(formatBytes(2 ** 20 - 1)).toBe('1.0 MiB');
   });
 
   it('does not invent a size', () => {
@@ -43,7 +43,7 @@ describe('formatBytes', () => {
   });
 
   it('writes a speed per second', () => {
-    expect(formatRate(48_000_000)).toBe('48 MB/s');
+    expect(formatRate(48 * 2 ** 20)).toBe('48 MiB/s');
   });
 });
 
@@ -66,25 +66,25 @@ describe('transferLine', () => {
   it('puts the amount, the speed and the time left on one line', () => {
     expect(
       transferLine({
-        bytesDone: 1_200_000_000,
-        bytesTotal: 5_000_000_000,
-        bytesPerSec: 48_000_000,
+        bytesDone: 1.2 * 2 ** 30,
+        bytesTotal: 5 * 2 ** 30,
+        bytesPerSec: 48 * 2 ** 20,
         etaSecs: 120,
         estimate: false,
       }),
-    ).toBe('1.2 GB of 5.0 GB · 48 MB/s · about 2 min left');
+    ).toBe('1.2 GiB of 5.0 GiB · 48 MiB/s · about 2 min left');
   });
 
   it('leaves out what is not known yet', () => {
     expect(
       transferLine({
         bytesDone: 0,
-        bytesTotal: 5_000_000_000,
+        bytesTotal: 5 * 2 ** 30,
         bytesPerSec: null,
         etaSecs: 720,
         estimate: true,
       }),
-    ).toBe('0 bytes of 5.0 GB · estimated: about 12 min');
+    ).toBe('0 bytes of 5.0 GiB · estimated: about 12 min');
     expect(
       transferLine({
         bytesDone: 10,

@@ -6,35 +6,36 @@
 import type { InspectionCheck, TransferProgress } from '../api';
 import { humanDuration } from './time';
 
-const UNITS = ['KB', 'MB', 'GB', 'TB', 'PB'] as const;
+const UNITS = ['KiB', 'MiB', 'GiB', 'TiB', 'PiB'] as const;
 
 /**
- * A size in bytes as people read it, in decimal units like the file manager: "512 bytes",
- * "1.2 GB", "48 MB", "5.0 GB". One decimal below 10, none from 10 up.
+ * A size in bytes in binary units, labelled as such — the one convention of the engine, the CLI and
+ * the report (`lifeboat_basics::words::size`; `words.test.ts` holds both to the shared fixture):
+ * "512 bytes", "1.2 GiB", "48 MiB", "5.0 GiB". One decimal below 10, none from 10 up.
  */
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes) || bytes < 0) return 'unknown size';
-  if (bytes < 1000) {
+  if (bytes < 1024) {
     const whole = Math.round(bytes);
     return whole === 1 ? '1 byte' : `${whole} bytes`;
   }
-  let value = bytes / 1000;
+  let value = bytes / 1024;
   let unit = 0;
-  while (value >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
     unit += 1;
   }
-  // Round first, then decide: 9.96 GB reads "10 GB", 999.6 MB reads "1.0 GB".
+  // Round first, then decide: 9.96 GiB reads "10 GiB", 1023.6 MiB reads "1.0 GiB".
   let text = value < 9.95 ? value.toFixed(1) : String(Math.round(value));
-  if (Number(text) >= 1000 && unit < UNITS.length - 1) {
-    value /= 1000;
+  if (Number(text) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
     unit += 1;
     text = value.toFixed(1);
   }
   return `${text} ${UNITS[unit]}`;
 }
 
-/** "48 MB/s". */
+/** "48 MiB/s". */
 export function formatRate(bytesPerSec: number): string {
   return `${formatBytes(bytesPerSec)}/s`;
 }
@@ -62,7 +63,7 @@ export function timeLeftPhrase(etaSecs: number, estimate: boolean): string {
   return short ? 'less than a minute left' : `about ${roundedSpan(etaSecs)} left`;
 }
 
-/** "1.2 GB of 5.0 GB · 48 MB/s · about 2 min left": only the parts that are known. */
+/** "1.2 GiB of 5.0 GiB · 48 MiB/s · about 2 min left": only the parts that are known. */
 export function transferLine(progress: TransferProgress): string {
   const parts = [`${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`];
   if (progress.bytesPerSec !== null && progress.bytesPerSec > 0) {

@@ -67,9 +67,9 @@ describe('formatDateTime', () => {
 });
 
 describe('formatSize', () => {
-  it('puts a space before an upper-case unit', () => {
-    expect(formatSize('8GB')).toBe('8 GB');
-    expect(formatSize('16 gb')).toBe('16 GB');
+  it("labels Aura's sizes as the binary units Aura means, with a space", () => {
+    expect(formatSize('8GB')).toBe('8 GiB');
+    expect(formatSize('16 gb')).toBe('16 GiB');
     expect(formatSize('0.5GiB')).toBe('0.5 GiB');
   });
 

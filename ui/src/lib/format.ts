@@ -62,13 +62,16 @@ export function formatDateTime(iso: string, options: DateFormatOptions = {}): st
   }).format(date);
 }
 
-/** API sizes such as "8GB" or "16 gb" read as "8 GB"; anything else is returned unchanged. */
+/**
+ * Aura's sizes ("8GB", "16 gb", "4GiB") as the one convention labels them: Aura means binary units
+ * (the engine reads them so, `lifeboat_basics::words::parse_size`), so "8GB" reads "8 GiB".
+ * Anything else is returned unchanged.
+ */
 export function formatSize(raw: string): string {
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp]i?b)\s*$/i.exec(raw);
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([kmgtp])i?b\s*$/i.exec(raw);
   if (!match) return raw.trim();
-  const [, amount, unit = ''] = match;
-  const normalised = unit.length === 3 ? `${unit[0]?.toUpperCase()}iB` : unit.toUpperCase();
-  return `${amount} ${normalised}`;
+  const [, amount, prefix = ''] = match;
+  return `${amount} ${prefix.toUpperCase()}iB`;
 }
 
 const CLOUD_PROVIDERS: Record<string, string> = {

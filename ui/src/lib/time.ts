@@ -42,11 +42,13 @@ export function humanDuration(secs: number): string {
 }
 
 /**
- * A stopwatch reading for work in progress, to the second while short:
- * "0 s", "45 s", "3 min 20 s", "1 h 5 min", "2 days 3 h".
+ * How long something took (or has taken so far), to the second while short, as the engine says it
+ * (`lifeboat_basics::words::elapsed`): "less than a second", "45 s", "3 min 20 s", "1 h 5 min",
+ * "2 days 3 h".
  */
 export function formatElapsed(secs: number): string {
   const total = Number.isFinite(secs) && secs > 0 ? Math.floor(secs) : 0;
+  if (total === 0) return 'less than a second';
   if (total < 60) return `${total} s`;
   if (total < 3600) {
     const s = total % 60;
@@ -209,16 +211,20 @@ export function sincePhrase(
   }
 }
 
-/** A timestamp in UTC for a tooltip: "21 Nov 2025, 11:00 UTC". */
-export function formatUtc(value: string | number, locale?: string): string {
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/**
+ * A timestamp in UTC, as the engine writes it in reports, history titles and messages
+ * (`lifeboat_basics::words::utc_label`): "21 Nov 2025 11:00 UTC". The same in every locale, so a
+ * tooltip reads like the report it will be compared with.
+ */
+export function formatUtc(value: string | number): string {
   const ms = toMs(value);
   if (!Number.isFinite(ms)) return String(value);
-  const text = new Intl.DateTimeFormat(locale, {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'UTC',
-  }).format(ms);
-  return `${text} UTC`;
+  const d = new Date(ms);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const clock = `${two(d.getUTCHours())}:${two(d.getUTCMinutes())}`;
+  return `${d.getUTCDate()} ${MONTHS[d.getUTCMonth()]} ${d.getUTCFullYear()} ${clock} UTC`;
 }
 
 /**

@@ -169,7 +169,7 @@ describe('the export words', () => {
     expect(folderNames([d, e, b])).toBe('Downloads, Exports and Backups');
     expect(watchingSentence([])).toContain('could not find your Downloads folder');
     expect(verifiedSentence({ bytes: 4_194_304, crc32: '1a2b3c4d' })).toBe(
-      '4.2 MB, CRC-32 1a2b3c4d: read back and the same as the download.',
+      '4.0 MiB, CRC-32 1a2b3c4d: read back and the same as the download.',
     );
     expect(verifiedSentence({ bytes: null, crc32: null })).toBeNull();
   });
@@ -234,7 +234,7 @@ describe('exporting a snapshot', () => {
       data: { fileName: 'neo4j-2025.backup', folder: '/home/ada/Downloads', bytes: 1_500_000 },
     });
     expect(within(dialog).getByTestId('export-downloading').textContent).toBe(
-      'Downloading neo4j-2025.backup… 1.5 MB so far.',
+      'Downloading neo4j-2025.backup… 1.4 MiB so far.',
     );
 
     event({ event: 'found', data: candidate() });
@@ -269,7 +269,7 @@ describe('exporting a snapshot', () => {
       '/home/ada/Backups/Production_2025-11-20T2310Z.backup',
     );
     expect(within(result).getByTestId('export-verified').textContent).toBe(
-      '4.2 MB, CRC-32 1a2b3c4d: read back and the same as the download.',
+      '4.0 MiB, CRC-32 1a2b3c4d: read back and the same as the download.',
     );
     expect(result.textContent).toContain('The download was removed from Downloads.');
     expect(result.textContent).toContain('recorded in History');

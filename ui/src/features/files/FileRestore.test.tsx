@@ -66,8 +66,8 @@ describe('dropping a backup file', () => {
     expect(found.dataset.canUpload).toBe('true');
     expect(within(found).getByTestId('file-name').textContent).toBe('production-2025-11-20.dump');
     expect(within(found).getByTestId('file-format').textContent).toBe('Neo4j 5 dump, compressed');
-    expect(found.textContent).toContain('1.3 GB');
-    expect(found.textContent).toContain('Size once unpacked5.0 GB');
+    expect(found.textContent).toContain('1.2 GiB');
+    expect(found.textContent).toContain('Size once unpacked4.7 GiB');
     expect(found.textContent).toContain('Databaseneo4j');
     expect(found.textContent).toContain('Neo4j 5');
     expect(checks()).toEqual([
@@ -395,7 +395,7 @@ describe('restore from a file: progress', () => {
       },
     });
     const line = await within(progress).findByTestId('upload-progress');
-    expect(line.textContent).toBe('1.2 GB of 5.0 GB · 48 MB/s · about 2 min left');
+    expect(line.textContent).toBe('1.1 GiB of 4.7 GiB · 46 MiB/s · about 2 min left');
     const bar = within(progress).getByRole('progressbar');
     expect(bar.getAttribute('aria-valuenow')).toBe('1200000000');
     expect(bar.getAttribute('aria-valuemax')).toBe('5000000000');
@@ -414,7 +414,7 @@ describe('restore from a file: progress', () => {
     });
     await waitFor(() =>
       expect(within(progress).getByTestId('upload-progress').textContent).toBe(
-        '0 bytes of 5.0 GB · estimated: about 12 min',
+        '0 bytes of 4.7 GiB · estimated: about 12 min',
       ),
     );
   });

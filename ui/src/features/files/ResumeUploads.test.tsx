@@ -75,7 +75,7 @@ describe('unfinished uploads', () => {
     const progress = await screen.findByTestId('job-progress');
     expect(progress.dataset.kind).toBe('upload');
     expect(within(progress).getByTestId('upload-progress').textContent).toBe(
-      '3.6 GB of 5.0 GB · 40 MB/s · less than a minute left',
+      '3.4 GiB of 4.7 GiB · 38 MiB/s · less than a minute left',
     );
     expect(within(progress).getByTestId('cancel-job')).toBeTruthy();
   });

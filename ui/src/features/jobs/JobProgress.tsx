@@ -122,7 +122,7 @@ function Items({ label, progress }: { label: string; progress: ItemProgress }) {
   );
 }
 
-/** A determinate bar and "1.2 GB of 5.0 GB · 48 MB/s · about 2 min left" for a step moving bytes. */
+/** A determinate bar and "1.2 GiB of 5.0 GiB · 48 MiB/s · about 2 min left" for a step moving bytes. */
 function Transfer({ label, progress }: { label: string; progress: TransferProgress }) {
   const line = transferLine(progress);
   const known = progress.bytesTotal > 0;
