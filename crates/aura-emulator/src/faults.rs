@@ -156,6 +156,12 @@ struct FaultSpec {
     omit_range: bool,
 }
 
+/// Reads a rule body as `POST /_emulator/faults` does (the test kit's check that its builder agrees).
+#[cfg(all(test, feature = "test-kit"))]
+pub(crate) fn parse_rule_body(body: Value) -> Result<(), serde_json::Error> {
+    serde_json::from_value::<FaultSpec>(body).map(|_| ())
+}
+
 /// An armed fault.
 #[derive(Serialize, Clone, Debug)]
 pub(crate) struct FaultRule {

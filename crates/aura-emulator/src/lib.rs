@@ -187,6 +187,8 @@ mod scan;
 mod seed;
 mod server;
 mod store;
+#[cfg(feature = "test-kit")]
+pub mod test_kit;
 mod world;
 
 use std::net::{Ipv4Addr, SocketAddr};

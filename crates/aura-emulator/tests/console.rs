@@ -3,6 +3,7 @@
 
 mod common;
 
+use aura_emulator::test_kit::Fault;
 use std::io::Write;
 use std::time::{Duration, Instant};
 
@@ -304,7 +305,7 @@ async fn a_cut_upload_keeps_whole_256_kib_units_and_resumes_from_the_reported_ra
     let session = c.start(init["SignedURI"].as_str().unwrap()).await;
 
     // The connection dies after 1 MiB + 100 KiB of the body.
-    sb.arm_fault(json!({"route": "PUT /objects/gcs/{session}", "cut_after_bytes": MIB + 100 * KIB})).await;
+    sb.arm_fault(Fault::on("PUT /objects/gcs/{session}").cut_after_bytes((MIB + 100 * KIB) as u64)).await;
     let cut = c.http.put(&session).body(file.clone()).send().await;
     assert!(cut.is_err(), "the connection should have been cut: {:?}", cut.map(|r| r.status()));
     let q = c.query(&session, total).await;
@@ -312,7 +313,7 @@ async fn a_cut_upload_keeps_whole_256_kib_units_and_resumes_from_the_reported_ra
     assert_eq!(q.range().as_deref(), Some("bytes=0-1048575"));
 
     // A 503 after 600 KiB more: the store keeps two more units.
-    sb.arm_fault(json!({"route": "PUT /objects/gcs/{session}", "cut_after_bytes": 600 * KIB, "status": 503})).await;
+    sb.arm_fault(Fault::on("PUT /objects/gcs/{session}").cut_after_bytes((600 * KIB) as u64).status(503)).await;
     let a = c.put(&session, Some(format!("bytes {MIB}-{}/{total}", total - 1)), file[MIB..].to_vec()).await;
     assert_eq!(a.status, StatusCode::SERVICE_UNAVAILABLE);
     let q = c.query(&session, total).await;
@@ -370,7 +371,7 @@ async fn resumable_sessions_follow_gcs_rules() {
     assert_eq!(a.range(), Some(format!("bytes=0-{}", 2 * QUANTUM - 1)));
 
     // A stall holds the body back, and the chunk still lands.
-    sb.arm_fault(json!({"route": "PUT /objects/gcs/{session}", "stall_ms": 300, "stall_after_bytes": QUANTUM})).await;
+    sb.arm_fault(Fault::on("PUT /objects/gcs/{session}").stall_ms(300).stall_after_bytes(QUANTUM as u64)).await;
     let started = Instant::now();
     let a = c
         .put(
@@ -384,7 +385,7 @@ async fn resumable_sessions_follow_gcs_rules() {
     assert!(sb.requests().await.iter().any(|e| e["fault"] == "stall"));
 
     // A 308 that lost its Range: the client starts over from 0, and the store ignores what it already has.
-    sb.arm_fault(json!({"route": "PUT /objects/gcs/{session}", "omit_range": true})).await;
+    sb.arm_fault(Fault::on("PUT /objects/gcs/{session}").omit_range()).await;
     let q = c.query(&session, total).await;
     assert_eq!((q.status, q.range()), (StatusCode::PERMANENT_REDIRECT, None));
     let a = c.put(&session, None, file.clone()).await;
@@ -602,15 +603,18 @@ async fn an_injected_409_at_upload_complete_leaves_the_upload_ready_for_a_retry(
     let session = c.start(init["SignedURI"].as_str().unwrap()).await;
     assert_eq!(c.put(&session, None, file.clone()).await.status, StatusCode::OK);
 
-    sb.arm_fault(json!({"route": "POST /console/v1/databases/{dbid}/import/upload-complete", "status": 409,
-        "body": {"Message": "The target database contained data", "Reason": "ConsentRequired"}}))
-        .await;
+    sb.arm_fault(
+        Fault::on("POST /console/v1/databases/{dbid}/import/upload-complete")
+            .status(409)
+            .body(json!({"Message": "The target database contained data", "Reason": "ConsentRequired"})),
+    )
+    .await;
     let refused = c.complete(crc).await;
     assert_eq!(refused.status, StatusCode::CONFLICT);
     assert_eq!(refused.json()["Reason"], "ConsentRequired");
     assert_eq!(c.status().await["Status"], "running");
     // 5xx bursts hit console routes too.
-    sb.arm_fault(json!({"route": "GET /console/v1/databases/{dbid}/import/status", "count": 2, "status": 503})).await;
+    sb.arm_fault(Fault::on("GET /console/v1/databases/{dbid}/import/status").times(2).status(503)).await;
     for _ in 0..2 {
         let s = answer(c.http.get(c.url("v1", "/status")).bearer_auth(&c.token).send().await).await;
         assert_eq!(s.status, StatusCode::SERVICE_UNAVAILABLE);

@@ -2,6 +2,7 @@
 
 mod common;
 
+use aura_emulator::test_kit::Fault;
 use std::time::{Duration, Instant};
 
 use common::Sandbox;
@@ -12,7 +13,7 @@ use serde_json::{json, Value};
 async fn injected_status_applies_to_the_next_n_matching_requests() {
     let sb = Sandbox::start().await;
     let id = sb.instance_id("Production");
-    sb.arm_fault(json!({"route": "GET /v1/instances/{id}", "count": 2, "status": 503, "retry_after": 2})).await;
+    sb.arm_fault(Fault::on("GET /v1/instances/{id}").times(2).status(503).retry_after(2)).await;
 
     // Other routes are untouched.
     assert_eq!(sb.get("/v1/instances").await.status, StatusCode::OK);
@@ -26,7 +27,7 @@ async fn injected_status_applies_to_the_next_n_matching_requests() {
     assert_eq!(sb.get(&format!("/v1/instances/{id}")).await.status, StatusCode::OK);
 
     // A custom body, and clearing.
-    sb.arm_fault(json!({"route": "*", "count": 10, "status": 500, "body": {"error": "boom"}})).await;
+    sb.arm_fault(Fault::on("*").times(10).status(500).body(json!({"error": "boom"}))).await;
     let r = sb.get("/v1/tenants").await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
     assert_eq!(r.body, json!({"error": "boom"}));
@@ -44,7 +45,7 @@ async fn injected_status_applies_to_the_next_n_matching_requests() {
 async fn a_dropped_post_takes_effect_but_the_client_gets_no_response() {
     let sb = Sandbox::start().await;
     let id = sb.instance_id("Staging");
-    sb.arm_fault(json!({"route": "POST /v1/instances/{id}/snapshots", "drop": true})).await;
+    sb.arm_fault(Fault::on("POST /v1/instances/{id}/snapshots").dropped()).await;
     let before = sb.get(&format!("/v1/instances/{id}/snapshots")).await.body["data"].as_array().unwrap().len();
 
     let result = sb.http.post(sb.url(&format!("/v1/instances/{id}/snapshots"))).bearer_auth(&sb.token).send().await;
@@ -73,7 +74,7 @@ async fn a_dropped_post_takes_effect_but_the_client_gets_no_response() {
 #[tokio::test]
 async fn a_dropped_get_looks_like_a_reset_connection() {
     let sb = Sandbox::start().await;
-    sb.arm_fault(json!({"route": "GET /v1/instances", "drop": true})).await;
+    sb.arm_fault(Fault::on("GET /v1/instances").dropped()).await;
     let result = sb.http.get(sb.url("/v1/instances")).bearer_auth(&sb.token).send().await;
     assert!(result.is_err());
     assert_eq!(sb.get("/v1/instances").await.status, StatusCode::OK);
@@ -82,7 +83,7 @@ async fn a_dropped_get_looks_like_a_reset_connection() {
 #[tokio::test]
 async fn delay_holds_the_response_back() {
     let sb = Sandbox::start().await;
-    sb.arm_fault(json!({"route": "GET /v1/tenants", "delay_ms": 300})).await;
+    sb.arm_fault(Fault::on("GET /v1/tenants").delay_ms(300)).await;
     let started = Instant::now();
     let r = sb.get("/v1/tenants").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -94,7 +95,7 @@ async fn delay_holds_the_response_back() {
 #[tokio::test]
 async fn faults_reach_the_token_endpoint_and_bad_rules_are_refused() {
     let sb = Sandbox::start().await;
-    sb.arm_fault(json!({"route": "POST /oauth/token", "status": 429, "retry_after": 1})).await;
+    sb.arm_fault(Fault::on("POST /oauth/token").status(429).retry_after(1)).await;
     let info = sb.emu.info();
     let r = sb
         .http

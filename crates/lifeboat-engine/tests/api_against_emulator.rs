@@ -3,6 +3,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use aura_emulator::test_kit::{Control, Fault};
 use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
 use lifeboat_engine::api::{InstanceStatus, OperationAck, SnapshotStatus};
 use lifeboat_engine::{ApiCredentials, ApiError, AuraClient, Endpoints, RequestBudget, RetryPolicy, Sensitive};
@@ -36,20 +37,16 @@ fn client(emu: &RunningEmulator) -> AuraClient {
 }
 
 async fn control(emu: &RunningEmulator, path: &str, body: Value) {
-    let response = reqwest::Client::new()
-        .post(format!("{}{path}", emu.base_url()))
-        .json(&body)
-        .send()
-        .await
-        .expect("control API reachable");
-    assert!(response.status().is_success(), "control call {path} failed: {}", response.status());
+    Control::new(&emu.base_url()).post(path, body).await.expect("the control call succeeds");
+}
+
+async fn arm(emu: &RunningEmulator, rule: Fault) {
+    Control::new(&emu.base_url()).arm(&rule).await.expect("the emulator arms the rule");
 }
 
 /// The emulator's log of requests it received, as `(method, path, status)`.
 async fn request_log(emu: &RunningEmulator) -> Vec<(String, String, u16)> {
-    let log: Value =
-        reqwest::get(format!("{}/_emulator/requests", emu.base_url())).await.unwrap().json().await.unwrap();
-    let entries = log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default();
+    let entries = Control::new(&emu.base_url()).requests().await.expect("the request log");
     entries
         .iter()
         .map(|e| {
@@ -121,12 +118,7 @@ async fn a_429_waits_as_long_as_retry_after_says_then_succeeds() {
     let emu = emulator(125).await;
     let c = client(&emu);
     c.check_credentials().await.unwrap();
-    control(
-        &emu,
-        "/_emulator/faults",
-        json!({"route": "GET /v1/instances", "count": 1, "status": 429, "retry_after": 1}),
-    )
-    .await;
+    arm(&emu, Fault::on("GET /v1/instances").times(1).status(429).retry_after(1)).await;
     let started = Instant::now();
     c.list_instances(None).await.expect("succeeds after waiting");
     assert!(started.elapsed() >= Duration::from_secs(1), "waited only {:?}", started.elapsed());
@@ -207,8 +199,7 @@ async fn a_post_is_never_resent_after_the_connection_drops() {
     let c = client(&emu);
     let id = production_id(&emu);
     c.check_credentials().await.unwrap();
-    control(&emu, "/_emulator/faults", json!({"route": "POST /v1/instances/{id}/snapshots", "count": 1, "drop": true}))
-        .await;
+    arm(&emu, Fault::on("POST /v1/instances/{id}/snapshots").times(1).dropped()).await;
     let err = c.create_snapshot(&id).await.unwrap_err();
     assert!(matches!(err, ApiError::OutcomeUnknown { .. }), "{err:?}");
     assert!(err.to_string().contains("cannot tell whether"), "{err}");
@@ -227,9 +218,9 @@ async fn a_get_is_retried_after_a_dropped_connection_or_a_5xx_burst() {
     let c = client(&emu);
     let id = production_id(&emu);
     c.check_credentials().await.unwrap();
-    control(&emu, "/_emulator/faults", json!({"route": "GET /v1/instances/{id}", "count": 1, "drop": true})).await;
+    arm(&emu, Fault::on("GET /v1/instances/{id}").times(1).dropped()).await;
     assert_eq!(c.get_instance(&id).await.expect("retried").id, id);
-    control(&emu, "/_emulator/faults", json!({"route": "GET /v1/instances/{id}", "count": 2, "status": 503})).await;
+    arm(&emu, Fault::on("GET /v1/instances/{id}").times(2).status(503)).await;
     assert_eq!(c.get_instance(&id).await.expect("retried past two 503s").id, id);
     let gets = request_log(&emu)
         .await

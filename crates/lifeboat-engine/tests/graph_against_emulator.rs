@@ -2,6 +2,7 @@
 //! thousand nodes with equal counts and content digest, damaged files refused before anything is deleted, and an
 //! export that fails midway leaving no file under the chosen name.
 
+use aura_emulator::test_kit::{Control, Fault};
 use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -74,14 +75,8 @@ impl World {
         finished(self.jobs.start_graph_import(&plan.token, false, Some("Round trip".into())).await.unwrap()).await
     }
 
-    async fn arm(&self, rule: serde_json::Value) {
-        let r = reqwest::Client::new()
-            .post(format!("{}/_emulator/faults", self.emu.base_url()))
-            .json(&rule)
-            .send()
-            .await
-            .unwrap();
-        assert!(r.status().is_success());
+    async fn arm(&self, rule: Fault) {
+        Control::new(&self.emu.base_url()).arm(&rule).await.expect("the emulator arms the rule");
     }
 }
 
@@ -240,12 +235,10 @@ async fn an_export_that_fails_midway_leaves_no_file_under_the_chosen_name() {
     let w = world().await;
     let staging = w.staging_with(4000).await;
     // The count and two pages go through; the third page is refused.
-    w.arm(json!({"route": "POST /query/{dbid}/db/{database}/query/v2", "count": 3, "delay_ms": 1})).await;
-    w.arm(json!({
-        "route": "POST /query/{dbid}/db/{database}/query/v2",
-        "status": 400,
-        "body": {"errors": [{"code": "Neo.ClientError.General.ForbiddenReadOnlyDatabase", "message": "injected"}]},
-    }))
+    w.arm(Fault::on("POST /query/{dbid}/db/{database}/query/v2").times(3).delay_ms(1)).await;
+    w.arm(Fault::on("POST /query/{dbid}/db/{database}/query/v2").status(400).body(
+        json!({"errors": [{"code": "Neo.ClientError.General.ForbiddenReadOnlyDatabase", "message": "injected"}]}),
+    ))
     .await;
     let failed = w.export(&staging, "staging.graph.jsonl.zst").await;
     assert_eq!(failed.outcome, Some(Outcome::Failed), "{failed:?}");
@@ -256,7 +249,7 @@ async fn an_export_that_fails_midway_leaves_no_file_under_the_chosen_name() {
     assert!(names_in(w.files.path()).is_empty(), "neither the file nor a temporary one is left");
 
     // Cancelling midway leaves nothing either.
-    w.arm(json!({"route": "POST /query/{dbid}/db/{database}/query/v2", "count": 50, "delay_ms": 100})).await;
+    w.arm(Fault::on("POST /query/{dbid}/db/{database}/query/v2").times(50).delay_ms(100)).await;
     let rx = w.jobs.start_graph_export(&staging, w.path("cancelled.graph.jsonl.zst")).await.unwrap();
     let id = rx.borrow().id.clone();
     let mut watching = rx.clone();

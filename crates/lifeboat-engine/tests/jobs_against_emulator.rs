@@ -4,7 +4,7 @@ use std::time::{Duration, Instant};
 
 use lifeboat_engine::jobs::{JobKind, Outcome, StartError, StepId, StepState};
 use lifeboat_engine::{JobState, LoginStore, SnapshotCache};
-use serde_json::{json, Value};
+use serde_json::json;
 use tokio::sync::watch;
 
 mod common;
@@ -59,7 +59,7 @@ async fn an_on_demand_snapshot_is_watched_until_completed_and_journaled() {
 #[tokio::test]
 async fn a_failed_snapshot_is_reported_in_plain_words() {
     let w = world().await;
-    w.control("/_emulator/transitions/fail-next", json!({})).await;
+    w.ctl().fail_next(1).await.unwrap();
     let done = finished(w.manager().start_snapshot(&w.id_of("Staging")).await.unwrap()).await;
     assert_eq!(done.outcome, Some(Outcome::Failed));
     let error = done.error.unwrap();
@@ -122,7 +122,7 @@ async fn if_the_safety_snapshot_fails_the_instance_is_never_restored() {
     let staging = w.id_of("Staging");
     let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
     let target = timeline.latest_restorable().unwrap().clone();
-    w.control("/_emulator/transitions/fail-next", json!({})).await;
+    w.ctl().fail_next(1).await.unwrap();
     let token = jobs.prepare_restore(&staging, &target.id);
     let done = finished(jobs.start_restore(&token, true, None).await.unwrap()).await;
     assert_eq!(done.outcome, Some(Outcome::Failed));
@@ -172,9 +172,7 @@ async fn the_timeline_covers_the_retention_window_and_fetches_settled_days_once(
     assert!(t.snapshots.windows(2).all(|p| p[0].timestamp >= p[1].timestamp), "newest first");
 
     let count_lists = || async {
-        let log: Value =
-            reqwest::get(format!("{}/_emulator/requests", w.emu.base_url())).await.unwrap().json().await.unwrap();
-        let entries = log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default();
+        let entries = w.request_log().await;
         entries
             .iter()
             .filter(|e| {

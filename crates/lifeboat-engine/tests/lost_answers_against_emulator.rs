@@ -3,13 +3,14 @@
 //! retry) when it did not, and never sends the request twice on its own. A second overwrite is refused while the
 //! instance is busy.
 
+use aura_emulator::test_kit::Fault;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use aura_emulator::ClockSpeed;
 use lifeboat_engine::jobs::{JobKind, Outcome, StepId, StepState, WaitKind, NOT_STARTED};
 use lifeboat_engine::{JobState, SnapshotCache};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::watch;
 
 mod common;
@@ -65,7 +66,7 @@ async fn a_restore_whose_answer_was_lost_is_checked_then_watched_to_the_end_and_
     jobs.on_finish(Arc::new(move |s: &JobState| hook.lock().unwrap().push(s.notification())));
     let staging = w.id_of("Staging");
     let sid = restorable(&w, &staging).await;
-    w.control("/_emulator/faults", json!({ "route": RESTORE_ROUTE, "drop": true })).await;
+    w.arm(Fault::on(RESTORE_ROUTE).dropped()).await;
 
     let token = jobs.prepare_restore(&staging, &sid);
     let rx = jobs.start_restore(&token, false, Some("Lost answer drill".into())).await.unwrap();
@@ -108,7 +109,7 @@ async fn a_restore_aura_never_received_says_nothing_started_and_can_be_tried_aga
     let jobs = w.manager();
     let staging = w.id_of("Staging");
     let sid = restorable(&w, &staging).await;
-    w.control("/_emulator/faults", json!({ "route": RESTORE_ROUTE, "drop_unprocessed": true })).await;
+    w.arm(Fault::on(RESTORE_ROUTE).dropped_unprocessed()).await;
 
     let token = jobs.prepare_restore(&staging, &sid);
     let done = finished(jobs.start_restore(&token, true, Some("Retry drill".into())).await.unwrap()).await;
@@ -145,7 +146,7 @@ async fn a_lost_answer_to_the_safety_snapshot_finds_the_snapshot_and_goes_on() {
     let jobs = w.manager();
     let staging = w.id_of("Staging");
     let sid = restorable(&w, &staging).await;
-    w.control("/_emulator/faults", json!({ "route": "POST /v1/instances/{id}/snapshots", "drop": true })).await;
+    w.arm(Fault::on("POST /v1/instances/{id}/snapshots").dropped()).await;
 
     let token = jobs.prepare_restore(&staging, &sid);
     let done = finished(jobs.start_restore(&token, true, None).await.unwrap()).await;
@@ -165,7 +166,7 @@ async fn a_lost_answer_to_a_new_instance_finds_it_and_never_creates_a_second() {
     let production = w.id_of("Production");
     let timeline = SnapshotCache::new().timeline(&w.client, &production, false).await.unwrap();
     let daily = timeline.snapshots.iter().find(|s| s.restorable && s.exportable).unwrap().id.clone();
-    w.control("/_emulator/faults", json!({ "route": "POST /v1/instances", "drop": true })).await;
+    w.arm(Fault::on("POST /v1/instances").dropped()).await;
 
     let rx = jobs.start_clone(&production, &daily, "Lost answer copy", "business-critical", "8GB").await.unwrap();
     let job_id = rx.borrow().id.clone();

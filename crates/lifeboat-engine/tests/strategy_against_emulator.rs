@@ -3,6 +3,7 @@
 //! objectives, scheduled copies that keep exactly "keep" verified copies without touching anything else in the
 //! folder, a run that fails on a Query API fault (notified and recorded), and runs missed while the computer was off.
 
+use aura_emulator::test_kit::Fault;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
@@ -17,7 +18,6 @@ use lifeboat_engine::strategy::readiness::{self, CheckId, Fix, Level, Readiness}
 use lifeboat_engine::strategy::schedule::{self, AccountRef, Cadence, Schedule, TimeOfDay};
 use lifeboat_engine::strategy::{Home, Notifier, ObjectivesChange, Scope, Setting};
 use lifeboat_engine::{DbLogin, InstanceView, JobState, LoginStore, SnapshotCache};
-use serde_json::json;
 use time::OffsetDateTime;
 use tokio::sync::watch;
 
@@ -320,14 +320,10 @@ async fn a_run_that_fails_on_a_query_api_fault_is_notified_and_recorded() {
     let folder = tempfile::tempdir().unwrap();
     let s = playground_schedule(&w, folder.path(), 3);
     schedule::add(w.journal.path(), &s).unwrap();
-    w.control(
-        "/_emulator/faults",
-        json!({"route": "POST /query/{dbid}/db/{database}/query/v2", "status": 500, "count": 1000}),
-    )
-    .await;
+    w.arm(Fault::on("POST /query/{dbid}/db/{database}/query/v2").status(500).times(1000)).await;
     let notes = Recorder::default();
     let report = copies::run_now(&jobs, &scope(&w), &s, &notes).await;
-    reqwest::Client::new().delete(format!("{}/_emulator/faults", w.emu.base_url())).send().await.unwrap();
+    w.ctl().clear_faults().await.unwrap();
     assert_eq!(report.outcome, RunOutcome::Failed);
     let told = notes.taken();
     assert_eq!(told.len(), 1, "{told:?}");

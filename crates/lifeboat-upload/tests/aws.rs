@@ -3,6 +3,7 @@
 
 mod common;
 
+use aura_emulator::test_kit::Fault;
 use std::sync::Arc;
 
 use common::{archive, wait_bytes, watched, Recorder, Sandbox, MIB};
@@ -26,7 +27,7 @@ async fn an_aws_upload_sends_parts_in_parallel_and_the_instance_gets_the_counts(
     let mut req = sb.request(&staging, &written.path);
     req.parallel_parts = 4;
     // Slow parts down so that parallelism is visible (each waits before being read).
-    sb.fault(json!({"route": "PUT /objects/s3/{upload}/{part}", "count": 100, "delay_ms": 150})).await;
+    sb.fault(Fault::on("PUT /objects/s3/{upload}/{part}").times(100).delay_ms(150)).await;
     let rec = Recorder::default();
 
     let outcome = run(req, rec.sink(), CancellationToken::new()).await.expect("the upload succeeds");
@@ -50,8 +51,8 @@ async fn failed_parts_are_retried_alone() {
     let written = archive(dir.path(), 4 * MIB, 103, 204);
     let staging = sb.instance("Staging");
     let req = sb.request(&staging, &written.path);
-    sb.fault(json!({"route": "PUT /objects/s3/{upload}/{part}", "count": 2, "status": 500})).await;
-    sb.fault(json!({"route": "PUT /objects/s3/{upload}/{part}", "count": 1, "cut_after_bytes": 300_000})).await;
+    sb.fault(Fault::on("PUT /objects/s3/{upload}/{part}").times(2).status(500)).await;
+    sb.fault(Fault::on("PUT /objects/s3/{upload}/{part}").times(1).cut_after_bytes(300_000)).await;
     let rec = Recorder::default();
 
     let outcome = run(req, rec.sink(), CancellationToken::new()).await.expect("the parts are retried");
@@ -71,7 +72,7 @@ async fn an_expired_multipart_upload_starts_again_once_and_says_so() {
     let staging = sb.instance("Staging");
     let mut req = sb.request(&staging, &written.path);
     req.parallel_parts = 1;
-    sb.fault(json!({"route": "PUT /objects/s3/{upload}/{part}", "count": 100, "delay_ms": 30})).await;
+    sb.fault(Fault::on("PUT /objects/s3/{upload}/{part}").times(100).delay_ms(30)).await;
     let rec = Recorder::default();
     let (sink, mut rx) = watched(&rec);
 
@@ -95,7 +96,7 @@ async fn a_journalled_aws_upload_resumes_with_the_parts_it_has() {
     let staging = sb.instance("Staging");
     let mut req = sb.request(&staging, &written.path);
     req.journal_dir = Some(journal.clone());
-    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/upload-complete", "status": 409})).await;
+    sb.fault(Fault::on("POST /console/v1/databases/{dbid}/import/upload-complete").status(409)).await;
 
     let err = run(req, |_| {}, CancellationToken::new()).await.unwrap_err();
     assert!(matches!(err, UploadError::ConsentRequiredAtComplete), "{err:?}");

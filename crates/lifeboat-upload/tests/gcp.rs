@@ -3,12 +3,12 @@
 
 mod common;
 
+use aura_emulator::test_kit::Fault;
 use std::sync::Arc;
 use std::time::Duration;
 
 use common::{archive, eventually, wait_bytes, watched, Recorder, Sandbox, CHUNK, MIB};
 use lifeboat_upload::{resumable, run, CancellationToken, Provider, Step, UploadError};
-use serde_json::json;
 
 fn uploads_of(log: &[serde_json::Value], method: &str, route: &str) -> usize {
     log.iter().filter(|e| e["method"] == method && e["route"] == route).count()
@@ -76,10 +76,9 @@ async fn a_burst_of_5xx_is_retried_through_status_queries_without_losing_progres
     req.chunk_size = MIB;
     // First a 503 after 600 KiB of a chunk (the store keeps two whole 256 KiB units), then a plain burst that
     // also hits the status queries.
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "delay_ms": 1})).await;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "cut_after_bytes": 600 * 1024, "status": 503}))
-        .await;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 3, "status": 503})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).delay_ms(1)).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).cut_after_bytes(600 * 1024).status(503)).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(3).status(503)).await;
     let rec = Recorder::default();
 
     let outcome = run(req, rec.sink(), CancellationToken::new()).await.expect("the upload recovers");
@@ -100,8 +99,8 @@ async fn a_connection_cut_inside_a_chunk_resends_at_most_that_chunk() {
     let mut req = sb.request(&staging, &written.path);
     req.chunk_size = MIB;
     // The second chunk's connection dies 700 KiB into its body, without an answer.
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "delay_ms": 1})).await;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "cut_after_bytes": 700 * 1024})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).delay_ms(1)).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).cut_after_bytes(700 * 1024)).await;
 
     let outcome = run(req, |_| {}, CancellationToken::new()).await.expect("the upload recovers");
 
@@ -125,7 +124,7 @@ async fn a_stalled_transfer_is_aborted_by_the_watchdog_and_resumed() {
     // A short watchdog; the store stops reading the first chunk for much longer.
     req.timeouts.stall_window = Duration::from_millis(300);
     req.timeouts.response = Duration::from_millis(300);
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "stall_ms": 1500})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).stall_ms(1500)).await;
     let rec = Recorder::default();
 
     let outcome = run(req, rec.sink(), CancellationToken::new()).await.expect("the upload recovers");
@@ -148,8 +147,8 @@ async fn a_308_without_range_is_double_checked_before_progress_is_thrown_away() 
     let staging = sb.instance("Staging");
     let req = sb.request(&staging, &written.path);
     // The second chunk's 308 loses its Range header (which would mean "nothing persisted").
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "delay_ms": 1})).await;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1, "omit_range": true})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).delay_ms(1)).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1).omit_range()).await;
 
     let outcome = run(req, |_| {}, CancellationToken::new()).await.expect("the upload succeeds");
 
@@ -165,8 +164,8 @@ async fn a_confirmed_308_without_range_starts_over_from_byte_zero_and_still_succ
     let staging = sb.instance("Staging");
     let req = sb.request(&staging, &written.path);
     // The chunk's 308 and the confirming status query both say nothing is persisted: believe them.
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 2, "delay_ms": 1})).await;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 2, "omit_range": true})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(2).delay_ms(1)).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(2).omit_range()).await;
     let rec = Recorder::default();
 
     let outcome = run(req, rec.sink(), CancellationToken::new()).await.expect("the upload succeeds");
@@ -183,7 +182,7 @@ async fn expiry_restarts_from_zero(status: u16) {
     let written = archive(dir.path(), 3 * MIB, 15, 16);
     let staging = sb.instance("Staging");
     let req = sb.request(&staging, &written.path);
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 100, "delay_ms": 20})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(100).delay_ms(20)).await;
     let rec = Recorder::default();
     let (sink, mut rx) = watched(&rec);
 
@@ -219,7 +218,7 @@ async fn a_409_at_upload_complete_is_a_plain_error_and_resuming_sends_nothing_ag
     let staging = sb.instance("Staging");
     let mut req = sb.request(&staging, &written.path);
     req.journal_dir = Some(journal.clone());
-    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/upload-complete", "status": 409})).await;
+    sb.fault(Fault::on("POST /console/v1/databases/{dbid}/import/upload-complete").status(409)).await;
 
     let err = run(req, |_| {}, CancellationToken::new()).await.expect_err("409 stops the upload");
     assert!(matches!(err, UploadError::ConsentRequiredAtComplete), "{err:?}");
@@ -333,7 +332,7 @@ async fn a_file_that_changes_during_the_upload_is_refused_and_never_mixed() {
     let staging = sb.instance("Staging");
     let mut req = sb.request(&staging, &written.path);
     req.journal_dir = Some(journal.clone());
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 100, "delay_ms": 20})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(100).delay_ms(20)).await;
     let rec = Recorder::default();
     let (sink, mut rx) = watched(&rec);
 
@@ -361,7 +360,7 @@ async fn cancel_stops_at_once_removes_the_journal_and_cancels_the_session() {
     let staging = sb.instance("Staging");
     let mut req = sb.request(&staging, &written.path);
     req.journal_dir = Some(journal.clone());
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 100, "delay_ms": 20})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(100).delay_ms(20)).await;
     let rec = Recorder::default();
     let (sink, mut rx) = watched(&rec);
     let cancel = CancellationToken::new();
@@ -385,7 +384,7 @@ async fn a_console_token_that_expires_mid_upload_is_renewed() {
     let dir = tempfile::tempdir().unwrap();
     let written = archive(dir.path(), 2 * MIB, 29, 30);
     let staging = sb.instance("Staging");
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 100, "delay_ms": 10})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(100).delay_ms(10)).await;
     let rec = Recorder::default();
     let (sink, mut rx) = watched(&rec);
 
@@ -406,11 +405,11 @@ async fn transient_console_errors_are_retried() {
     let dir = tempfile::tempdir().unwrap();
     let written = archive(dir.path(), MIB, 31, 32);
     let staging = sb.instance("Staging");
-    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/auth", "count": 2, "status": 503})).await;
-    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/size", "count": 2, "status": 502})).await;
-    sb.fault(json!({"route": "POST /console/v2/databases/{dbid}/import", "count": 2, "status": 504})).await;
-    sb.fault(json!({"route": "GET /console/v1/databases/{dbid}/import/status", "count": 2, "status": 500})).await;
-    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/upload-complete", "status": 503})).await;
+    sb.fault(Fault::on("POST /console/v1/databases/{dbid}/import/auth").times(2).status(503)).await;
+    sb.fault(Fault::on("POST /console/v1/databases/{dbid}/import/size").times(2).status(502)).await;
+    sb.fault(Fault::on("POST /console/v2/databases/{dbid}/import").times(2).status(504)).await;
+    sb.fault(Fault::on("GET /console/v1/databases/{dbid}/import/status").times(2).status(500)).await;
+    sb.fault(Fault::on("POST /console/v1/databases/{dbid}/import/upload-complete").status(503)).await;
 
     run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new()).await.expect("retries win");
     assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 31, 32));
@@ -492,7 +491,7 @@ async fn an_object_already_uploaded_by_an_earlier_attempt_goes_straight_to_the_i
     let written = archive(dir.path(), MIB, 33, 34);
     let staging = sb.instance("Staging");
     // The first attempt uploads everything but the import is refused, and it keeps no journal.
-    sb.fault(json!({"route": "POST /console/v1/databases/{dbid}/import/upload-complete", "status": 409})).await;
+    sb.fault(Fault::on("POST /console/v1/databases/{dbid}/import/upload-complete").status(409)).await;
     let err = run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new()).await.unwrap_err();
     assert_eq!(err.code(), "consent-required-at-complete");
 
@@ -513,7 +512,7 @@ async fn a_refused_signed_url_is_replaced_once_by_a_new_one_from_aura() {
     let dir = tempfile::tempdir().unwrap();
     let written = archive(dir.path(), MIB, 35, 36);
     let staging = sb.instance("Staging");
-    sb.fault(json!({"route": "POST /objects/gcs/start/{upload}", "count": 1, "status": 403})).await;
+    sb.fault(Fault::on("POST /objects/gcs/start/{upload}").times(1).status(403)).await;
     let rec = Recorder::default();
 
     let outcome = run(sb.request(&staging, &written.path), rec.sink(), CancellationToken::new())
@@ -525,7 +524,7 @@ async fn a_refused_signed_url_is_replaced_once_by_a_new_one_from_aura() {
     assert_eq!(uploads_of(&log, "POST", "/console/v2/databases/{dbid}/import"), 2);
 
     // Refused twice: a plain error with the storage's status.
-    sb.fault(json!({"route": "POST /objects/gcs/start/{upload}", "count": 2, "status": 403})).await;
+    sb.fault(Fault::on("POST /objects/gcs/start/{upload}").times(2).status(403)).await;
     let err = run(sb.request(&staging, &written.path), |_| {}, CancellationToken::new()).await.unwrap_err();
     assert_eq!(err.code(), "storage-rejected");
     assert!(err.to_string().contains("HTTP 403"), "{err}");

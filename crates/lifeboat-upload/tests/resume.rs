@@ -3,6 +3,7 @@
 
 mod common;
 
+use aura_emulator::test_kit::Fault;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -61,7 +62,7 @@ async fn an_upload_killed_mid_way_resumes_from_its_journal_in_another_process() 
     let written = archive(dir.path(), 4 * MIB, 301, 302);
     let staging = sb.instance("Staging");
     // Every chunk waits a little, so the child is mid-upload when it is killed.
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 10_000, "delay_ms": 40})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(10_000).delay_ms(40)).await;
 
     let spec = json!({
         "console_url": sb.emu.info().console_url,
@@ -130,8 +131,8 @@ async fn give_up_half_way(sb: &Sandbox, journal: &std::path::Path, file: &std::p
     let mut req = sb.request(&staging, file);
     req.journal_dir = Some(journal.to_path_buf());
     req.retry.max_attempts = 3;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 4, "delay_ms": 1})).await;
-    sb.fault(json!({"route": "PUT /objects/gcs/{session}", "count": 1000, "status": 503})).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(4).delay_ms(1)).await;
+    sb.fault(Fault::on("PUT /objects/gcs/{session}").times(1000).status(503)).await;
     let err = run(req, |_| {}, CancellationToken::new()).await.expect_err("the store keeps failing");
     sb.clear_faults().await;
     err

@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::time::{Duration, Instant};
 
+use aura_emulator::test_kit::{Control, Fault};
 use aura_emulator::{start, ClockSpeed, EmulatorConfig, RunningEmulator};
 use reqwest::header::HeaderMap;
 use reqwest::{Client, Method, StatusCode};
@@ -102,18 +103,21 @@ impl Sandbox {
         reply(req.send().await.unwrap()).await
     }
 
-    pub async fn arm_fault(&self, rule: Value) {
-        let r = self.control(Method::POST, "/_emulator/faults", Some(rule)).await;
-        assert_eq!(r.status, StatusCode::CREATED, "{}", r.body);
+    /// The control API through the test kit (raw calls, to test the control API itself, go through `control`).
+    pub fn ctl(&self) -> Control {
+        Control::new(&self.emu.base_url())
+    }
+
+    pub async fn arm_fault(&self, rule: Fault) {
+        self.ctl().arm(&rule).await.expect("the emulator arms the rule");
     }
 
     pub async fn requests(&self) -> Vec<Value> {
-        let r = self.control(Method::GET, "/_emulator/requests", None).await;
-        r.body["data"].as_array().cloned().unwrap_or_default()
+        self.ctl().requests().await.expect("the request log")
     }
 
     pub async fn state(&self) -> Value {
-        self.control(Method::GET, "/_emulator/state", None).await.body["data"].clone()
+        self.ctl().state().await.expect("the state")
     }
 
     pub fn instance_id(&self, name: &str) -> String {

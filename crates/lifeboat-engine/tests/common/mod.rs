@@ -6,6 +6,7 @@ use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
+use aura_emulator::test_kit::{Control, Fault};
 use aura_emulator::{ClockSpeed, EmulatorConfig, RunningEmulator};
 use lifeboat_engine::{
     ApiCredentials, AuraClient, DbLogin, Endpoints, JobManager, JobSettings, LoginStore, MemoryLogins, RequestBudget,
@@ -78,17 +79,23 @@ impl World {
         self.emu.info().instances.iter().find(|i| i.name == name).expect("a demo instance").id.clone()
     }
 
-    /// A POST to the emulator's control API.
+    /// The emulator's control API, through its test kit.
+    pub fn ctl(&self) -> Control {
+        Control::new(&self.emu.base_url())
+    }
+
+    /// Arms a fault rule.
+    pub async fn arm(&self, rule: Fault) {
+        self.ctl().arm(&rule).await.expect("the emulator arms the rule");
+    }
+
+    /// A POST to the emulator's control API, for the controls the kit has no method for.
     pub async fn control(&self, path: &str, body: Value) {
-        let url = format!("{}{path}", self.emu.base_url());
-        let r = reqwest::Client::new().post(url).json(&body).send().await.expect("control API reachable");
-        assert!(r.status().is_success(), "control call {path}: {}", r.status());
+        self.ctl().post(path, body).await.expect("the control call succeeds");
     }
 
     /// Every request the emulator logged, oldest first.
     pub async fn request_log(&self) -> Vec<Value> {
-        let url = format!("{}/_emulator/requests", self.emu.base_url());
-        let log: Value = reqwest::get(url).await.expect("request log").json().await.expect("JSON");
-        log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default()
+        self.ctl().requests().await.expect("the request log")
     }
 }

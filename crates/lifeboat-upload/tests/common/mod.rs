@@ -6,10 +6,11 @@ use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use aura_emulator::test_kit::{Control, Fault};
 use aura_emulator::{start, ClockSpeed, EmulatorConfig, RunningEmulator, SandboxInstance};
 use lifeboat_archive::testgen::{write_backup, TestArchive, TestVersion, WrittenArchive};
 use lifeboat_upload::{RetryPolicy, Step, Timeouts, UploadProgress, UploadRequest, CHUNK_QUANTUM};
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio::sync::watch;
 
 pub const MIB: u64 = 1024 * 1024;
@@ -34,68 +35,51 @@ impl Sandbox {
         self.emu.info().instances.iter().find(|i| i.name == name).cloned().expect("demo instance")
     }
 
-    async fn control(&self, method: reqwest::Method, path: &str, body: Value) -> Value {
-        let resp = self
-            .http
-            .request(method, format!("{}{path}", self.emu.base_url()))
-            .json(&body)
-            .send()
-            .await
-            .expect("control call");
-        let status = resp.status();
-        let body: Value = resp.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: {status} {body}");
-        body["data"].clone()
+    /// The emulator's control API, through its test kit.
+    pub fn ctl(&self) -> Control {
+        Control::new(&self.emu.base_url())
     }
 
-    pub async fn fault(&self, rule: Value) {
-        self.control(reqwest::Method::POST, "/_emulator/faults", rule).await;
+    pub async fn fault(&self, rule: Fault) {
+        self.ctl().arm(&rule).await.expect("the emulator arms the rule");
     }
 
     pub async fn clear_faults(&self) {
-        self.control(reqwest::Method::DELETE, "/_emulator/faults", json!({})).await;
+        self.ctl().clear_faults().await.expect("the rules are cleared");
     }
 
     pub async fn provider(&self, settings: Value) {
-        self.control(reqwest::Method::POST, "/_emulator/console/provider", settings).await;
+        self.ctl().console_settings(settings).await.expect("the provider is set");
     }
 
     pub async fn expire_sessions(&self, status: u16) {
-        self.control(reqwest::Method::POST, "/_emulator/console/expire-sessions", json!({ "status": status })).await;
+        self.ctl().expire_sessions(status).await.expect("the sessions expire");
     }
 
     pub async fn stale_failure(&self, instance: &str) {
-        self.control(reqwest::Method::POST, "/_emulator/console/stale-failure", json!({ "instance": instance })).await;
+        self.ctl().stale_failure(instance).await.expect("the stale failure is set");
     }
 
     pub async fn import_never_starts(&self) {
-        self.control(reqwest::Method::POST, "/_emulator/console/import-never-starts", json!({ "count": 1 })).await;
+        self.ctl().import_never_starts(1).await.expect("the next load never starts");
     }
 
     pub async fn fail_next(&self) {
-        self.control(reqwest::Method::POST, "/_emulator/transitions/fail-next", json!({ "count": 1 })).await;
+        self.ctl().fail_next(1).await.expect("the next transition fails");
     }
 
     pub async fn add_user(&self, instance: &str, user: &str, password: &str) {
-        let body = json!({ "instance": instance, "user": user, "password": password });
-        self.control(reqwest::Method::POST, "/_emulator/console/users", body).await;
+        self.ctl().add_db_user(instance, user, password).await.expect("the user is added");
     }
 
     pub async fn requests(&self) -> Vec<Value> {
-        self.control(reqwest::Method::GET, "/_emulator/requests", json!({}))
-            .await
-            .as_array()
-            .cloned()
-            .unwrap_or_default()
+        self.ctl().requests().await.expect("the request log")
     }
 
     /// The instance as the emulator's state shows it now: `(status, nodes, relationships)`.
     pub async fn live(&self, id: &str) -> (String, u64, u64) {
-        let state = self.control(reqwest::Method::GET, "/_emulator/state", json!({})).await;
-        let live = state["live"].as_array().cloned().unwrap_or_default();
-        let inst = live.iter().find(|i| i["id"] == id).cloned().expect("instance in state");
-        let count = |k: &str| inst["counts"][k].as_u64().unwrap_or(u64::MAX);
-        (inst["status"].as_str().unwrap_or_default().to_string(), count("nodes"), count("relationships"))
+        let live = self.ctl().live(id).await.expect("instance in state");
+        (live.status, live.nodes, live.relationships)
     }
 
     /// A request for `instance` tuned for tests.
