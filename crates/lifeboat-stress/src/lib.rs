@@ -21,7 +21,6 @@
 //! Nothing here asserts on time: the machine is shared, so timings are printed, never judged.
 
 pub mod api_rate;
-pub mod control;
 pub mod corpus;
 pub mod guard;
 pub mod report;
