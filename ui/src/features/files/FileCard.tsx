@@ -2,7 +2,9 @@ import type { ComponentChildren } from 'preact';
 import { useId } from 'preact/hooks';
 import type { Inspection } from '../../api';
 import { formatBytes } from '../../lib/files';
-import { formatDateTime, formatVersion } from '../../lib/format';
+import { formatVersion } from '../../lib/format';
+import { formatUtc, sincePhrase } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
 import { CheckList } from './CheckList';
 
 function Fact({ label, children }: { label: string; children: ComponentChildren }) {
@@ -27,6 +29,7 @@ export function FileCard({
   children?: ComponentChildren;
 }) {
   const titleId = useId();
+  const now = useNow(60_000);
   const version = formatVersion(inspection.neo4jVersion ?? null);
   // Optional facts are left out of the reply when the file does not record them.
   const fullSize = inspection.fullSize ?? null;
@@ -50,7 +53,9 @@ export function FileCard({
         {inspection.databaseName && <Fact label="Database">{inspection.databaseName}</Fact>}
         {inspection.backupTime && (
           <Fact label="Backup made">
-            <time dateTime={inspection.backupTime}>{formatDateTime(inspection.backupTime)}</time>
+            <time dateTime={inspection.backupTime} title={formatUtc(inspection.backupTime)}>
+              {sincePhrase(inspection.backupTime, now)}
+            </time>
           </Fact>
         )}
         {version && <Fact label="Made with">{version}</Fact>}

@@ -1,5 +1,6 @@
 import type { FileRestoreCost } from '../../api';
-import { formatDateTime } from '../../lib/format';
+import { formatUtc, sincePhrase } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
 
 /**
  * What a restore from a file costs, in the engine's three sentences (the same on the card, in the dialog and in
@@ -7,6 +8,7 @@ import { formatDateTime } from '../../lib/format';
  * is added in local time; a file without a date says its age is unknown.
  */
 export function FileCost({ cost, testId }: { cost: FileRestoreCost; testId: string }) {
+  const now = useNow(60_000);
   return (
     <div
       class="loss file-cost"
@@ -19,7 +21,11 @@ export function FileCost({ cost, testId }: { cost: FileRestoreCost; testId: stri
         {cost.dataTime && (
           <>
             {' '}
-            (<time dateTime={cost.dataTime}>{formatDateTime(cost.dataTime)}</time>)
+            (
+            <time dateTime={cost.dataTime} title={formatUtc(cost.dataTime)}>
+              {sincePhrase(cost.dataTime, now)}
+            </time>
+            )
           </>
         )}
       </p>

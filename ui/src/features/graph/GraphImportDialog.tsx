@@ -2,7 +2,8 @@ import { useCallback } from 'preact/hooks';
 import { useBackend } from '../../api';
 import { RestoreConfirmDialog } from '../../components';
 import { baseName, formatBytes } from '../../lib/files';
-import { formatDateTime } from '../../lib/format';
+import { formatUtc, sincePhrase } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
 import { useConfirmedStart } from '../jobs';
 
 export type GraphImportDialogProps = {
@@ -29,6 +30,7 @@ export function GraphImportDialog({
   onStarted,
 }: GraphImportDialogProps) {
   const backend = useBackend();
+  const now = useNow(60_000);
 
   const prepare = useCallback(
     () => backend.prepareGraphImport(instance.id, path),
@@ -81,8 +83,10 @@ export function GraphImportDialog({
       {plan && (
         <p class="muted" data-testid="graph-import-file">
           Exported from {plan.sourceInstanceName} on{' '}
-          <time dateTime={plan.exportedAt}>{formatDateTime(plan.exportedAt)}</time>,{' '}
-          {formatBytes(plan.fileSize)}. Lifeboat only reads your file; it is never changed.
+          <time dateTime={plan.exportedAt} title={formatUtc(plan.exportedAt)}>
+            {sincePhrase(plan.exportedAt, now)}
+          </time>
+          , {formatBytes(plan.fileSize)}. Lifeboat only reads your file; it is never changed.
         </p>
       )}
     </RestoreConfirmDialog>

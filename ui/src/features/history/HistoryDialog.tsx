@@ -10,7 +10,6 @@ import {
   useBackend,
 } from '../../api';
 import { Button, Dialog, EmptyState, ErrorNotice, Progress, useToast } from '../../components';
-import { formatDateTime } from '../../lib/format';
 import {
   ANY,
   dataLostText,
@@ -20,7 +19,8 @@ import {
   type NamedInstance,
   OUTCOME_LABELS,
 } from '../../lib/history';
-import { formatUtc } from '../../lib/time';
+import { formatUtc, sincePhrase } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
 import { ReportDialog } from './ReportDialog';
 
 export type HistoryDialogProps = {
@@ -41,6 +41,7 @@ export function HistoryDialog({ onClose }: HistoryDialogProps) {
   const backend = useBackend();
   const toast = useToast();
   const formId = useId();
+  const now = useNow(60_000);
   const [filter, setFilter] = useState<HistoryFilter>(ANY);
   const [entries, setEntries] = useState<HistoryEntry[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -236,7 +237,7 @@ export function HistoryDialog({ onClose }: HistoryDialogProps) {
                   >
                     <td>
                       <time dateTime={e.startedAt} title={formatUtc(e.startedAt)}>
-                        {formatDateTime(e.startedAt)}
+                        {sincePhrase(e.startedAt, now)}
                       </time>
                     </td>
                     <td>
@@ -262,7 +263,7 @@ export function HistoryDialog({ onClose }: HistoryDialogProps) {
                       <Button
                         size="small"
                         variant="ghost"
-                        aria-label={`Report: ${KIND_LABELS[e.kind]} of ${e.instanceName}, ${formatDateTime(e.startedAt)}`}
+                        aria-label={`Report: ${KIND_LABELS[e.kind]} of ${e.instanceName}, ${sincePhrase(e.startedAt, now)}`}
                         onClick={() => setReportFor(e.jobId)}
                         data-testid="history-report"
                       >

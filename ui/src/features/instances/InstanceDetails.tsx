@@ -3,12 +3,13 @@ import type { AppError, InstanceView } from '../../api';
 import { CopyButton, ErrorNotice, StatusPill } from '../../components';
 import {
   formatCount,
-  formatDateTime,
   formatExactCount,
   formatLocation,
   formatSize,
   formatVersion,
 } from '../../lib/format';
+import { formatUtc, sincePhrase } from '../../lib/time';
+import { useNow } from '../../lib/useNow';
 
 export type InstanceDetailsProps = {
   instance: InstanceView;
@@ -63,6 +64,7 @@ export function InstanceDetails({
   extraFacts,
 }: InstanceDetailsProps) {
   const version = formatVersion(instance.version);
+  const now = useNow(60_000);
   return (
     <section
       class="details"
@@ -128,7 +130,9 @@ export function InstanceDetails({
         )}
         {instance.createdAt && (
           <Fact label="Created" testId="details-created">
-            <time dateTime={instance.createdAt}>{formatDateTime(instance.createdAt)}</time>
+            <time dateTime={instance.createdAt} title={formatUtc(instance.createdAt)}>
+              {sincePhrase(instance.createdAt, now)}
+            </time>
           </Fact>
         )}
         {instance.connectionUrl && (
