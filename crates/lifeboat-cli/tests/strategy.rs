@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use aura_emulator::test_kit::{Control, Fault};
 use serde_json::Value;
 
 const BIN: &str = env!("CARGO_BIN_EXE_lifeboat-cli");
@@ -93,15 +94,11 @@ impl Sandbox {
         self.command(args, login_of).output().expect("lifeboat-cli runs")
     }
 
-    /// Arms a fault in the emulator's control API (with curl, one of the test harness's packages).
-    fn fault(&self, rule: Value) {
+    /// Arms a fault through the emulator's test kit (the sandbox runs in another process; this test is sync).
+    fn fault(&self, rule: Fault) {
         let base = self.info["api_url"].as_str().unwrap().trim_end_matches("/v1").to_owned();
-        let url = format!("{base}/_emulator/faults");
-        let armed = Command::new("curl")
-            .args(["-sf", "-X", "POST", &url, "-H", "content-type: application/json", "-d", &rule.to_string()])
-            .output()
-            .is_ok_and(|o| o.status.success());
-        assert!(armed, "the fault was armed");
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a runtime");
+        rt.block_on(Control::new(&base).arm(&rule)).expect("the fault was armed");
     }
 }
 
@@ -247,7 +244,7 @@ fn three_scheduled_runs_with_keep_two_leave_two_copies_and_the_foreign_file_alon
     assert_eq!(listed[0]["lastRun"]["outcome"], "succeeded");
 
     // A Query API fault: the run fails, says why in one line, and is recorded.
-    sb.fault(serde_json::json!({"route": "POST /query/{dbid}/db/{database}/query/v2", "status": 500, "count": 1000}));
+    sb.fault(Fault::on("POST /query/{dbid}/db/{database}/query/v2").status(500).times(1000));
     let out = sb.run(&["schedule", "run", "playground-daily"], Some("Playground"));
     assert_eq!(out.status.code(), Some(1));
     let stderr = text(&out.stderr);
