@@ -14,6 +14,9 @@
 //! unreadable file: as root, mode 000 would still be readable, so it runs under `setpriv` as `nobody`), `app check`
 //! (the library inspection with a target instance's version and kind, exactly what the app does before a restore:
 //! the CLI has no flag for the target) and `upload` (`lifeboat upload` against a fast sandbox).
+//!
+//! This module owns running the cases (the guard, the sandbox, the before/after fingerprints, the verdicts);
+//! [`cases`] owns the table of cases and the files it writes.
 
 mod cases;
 

@@ -23,6 +23,13 @@
 //!   instance in the state that error promises (see [`Kind::expected_error`]); a stalled upload is then resumed
 //!   from its journal and must finish without a restart and with at most one chunk re-sent;
 //! - always: the file's bytes and modification time unchanged.
+//!
+//! # Where each part lives
+//!
+//! This module owns the run (its configuration, the emulator, the loop over uploads). [`plan`] owns the fault
+//! kinds and where each lands, [`bench`] what every upload shares (control API, tuned request, hang guard,
+//! triggers), [`upload`] one upload as arm → drive → check, and [`summary`] the reports and their tables. Fault
+//! rules are built with the emulator's test kit (`aura_emulator::test_kit`).
 
 mod bench;
 mod plan;
