@@ -48,6 +48,15 @@ const COMMANDS: &[&str] = &[
     "add_export_folder",
     "save_snapshot_export",
     "close_snapshot_export",
+    "get_objectives",
+    "set_objectives",
+    "get_readiness",
+    "list_schedules",
+    "add_schedule",
+    "set_schedule_unattended",
+    "remove_schedule",
+    "run_schedule",
+    "choose_copies_folder",
 ];
 
 fn main() {

@@ -122,6 +122,36 @@ async fn the_command_line_lists_and_uses_an_account_connected_in_the_window() {
     let entry = history.as_array().unwrap().iter().find(|e| e["jobId"] == finished.id).expect("the window's snapshot");
     assert_eq!(entry["recordedBy"], "app, Canary org");
 
+    // …makes a copy schedule for it that signs in with the window's key (named, never copied)…
+    let copies = tempfile::tempdir().unwrap();
+    let added = json(&lifeboat(
+        xdg.path(),
+        &[
+            "--account",
+            "Canary org",
+            "schedule",
+            "add",
+            "--instance",
+            &production,
+            "--every",
+            "1d",
+            "--keep",
+            "2",
+            "--to",
+            copies.path().to_str().unwrap(),
+            "--json",
+        ],
+    ));
+    let account_ref = &added["schedule"]["account"];
+    assert_eq!(account_ref["keyringAccount"], profile.id.as_str(), "{added}");
+    assert_eq!(account_ref["clientId"], info.client_id.as_str());
+    assert_eq!(account_ref["label"], "Canary org");
+    assert!(account_ref["endpoints"].to_string().contains(&info.api_url), "its own endpoints: {account_ref}");
+    let listed = json(&lifeboat(xdg.path(), &["schedule", "list", "--json"]));
+    assert!(listed.as_array().unwrap().iter().any(|s| s["name"] == added["schedule"]["name"]), "{listed}");
+    let schedules = std::fs::read_to_string(layout.cli_dir().join("jobs/schedules.json")).unwrap();
+    assert!(!schedules.contains(&info.client_secret), "no secret in the schedules file");
+
     // …and says plainly when a name matches no account.
     let unknown = lifeboat(xdg.path(), &["--account", "Staging org", "instances", "list"]);
     assert_eq!(unknown.status.code(), Some(3));

@@ -95,7 +95,7 @@ pub async fn choose_backup_file<R: Runtime>(
 /// Debug builds started with `--automation-save-dir DIR` (the end-to-end tests): WebDriver cannot reach a native
 /// dialog, so every save dialog answers `DIR/<proposed name>` at once, as a user accepting the proposed name in
 /// that folder would. Only the dialog is skipped; everything after it runs as usual. Release builds ignore the flag.
-fn automation_save_dir() -> Option<PathBuf> {
+pub(crate) fn automation_save_dir() -> Option<PathBuf> {
     if !cfg!(debug_assertions) {
         return None;
     }

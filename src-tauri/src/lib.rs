@@ -12,6 +12,7 @@ mod history;
 mod jobs;
 mod notify;
 mod state;
+mod strategy;
 #[cfg(test)]
 mod wire_types;
 
@@ -36,6 +37,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             let state = app.state::<AppState>();
             tauri::async_runtime::block_on(state.start(layout, endpoints))?;
             state.workspace().map_err(|e| e.message)?.on_job_finished(notify::on_job_finished(app.handle().clone()));
+            strategy::start_runner(app.handle().clone());
             Ok(())
         })
         .invoke_handler(tauri::generate_handler![
@@ -86,6 +88,15 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             exports::add_export_folder,
             exports::save_snapshot_export,
             exports::close_snapshot_export,
+            strategy::get_objectives,
+            strategy::set_objectives,
+            strategy::get_readiness,
+            strategy::list_schedules,
+            strategy::add_schedule,
+            strategy::set_schedule_unattended,
+            strategy::remove_schedule,
+            strategy::run_schedule,
+            strategy::choose_copies_folder,
         ])
 }
 

@@ -28,3 +28,28 @@ pub fn on_job_finished<R: Runtime>(app: AppHandle<R>) -> FinishHook {
 fn window_focused<R: Runtime>(app: &AppHandle<R>) -> bool {
     app.get_webview_window("main").and_then(|w| w.is_focused().ok()).unwrap_or(false)
 }
+
+/// Tells the user about copies that failed or were missed (the engine's words), as a desktop notification.
+pub struct Desktop<R: Runtime> {
+    _app: AppHandle<R>,
+}
+
+impl<R: Runtime> Desktop<R> {
+    /// A notifier for the app.
+    pub fn new(app: AppHandle<R>) -> Self {
+        Self { _app: app }
+    }
+}
+
+impl<R: Runtime> lifeboat_engine::strategy::Notifier for Desktop<R> {
+    fn notify(&self, summary: &str, body: &str) {
+        let (summary, body) = (summary.to_owned(), body.to_owned());
+        // As above: D-Bus on a thread of its own.
+        std::thread::spawn(move || {
+            let shown = notify_rust::Notification::new().appname("Lifeboat").summary(&summary).body(&body).show();
+            if let Err(e) = shown {
+                tracing::warn!("could not show a desktop notification: {e}");
+            }
+        });
+    }
+}

@@ -78,6 +78,12 @@ fn visit_roots(c: &mut Collector) {
     c.visit::<jobs::GraphImportPlan>();
     c.visit::<exports::ExportPlan>();
     c.visit::<exports::WatchedFolder>();
+    c.visit::<lifeboat_engine::strategy::Objectives>();
+    c.visit::<lifeboat_engine::strategy::objectives::ObjectivesSaved>();
+    c.visit::<lifeboat_engine::strategy::Readiness>();
+    c.visit::<crate::strategy::ScheduleView>();
+    c.visit::<crate::strategy::ScheduleSaved>();
+    c.visit::<lifeboat_engine::strategy::os_scheduler::Installed>();
     // What every command rejects with.
     c.visit::<crate::error::CommandError>();
     // What channels carry.
@@ -87,6 +93,8 @@ fn visit_roots(c: &mut Collector) {
     // Structured arguments.
     c.visit::<history::HistoryFilter>();
     c.visit::<history::ExportFormat>();
+    c.visit::<lifeboat_engine::strategy::ObjectivesChange>();
+    c.visit::<crate::strategy::ScheduleRequest>();
 }
 
 /// The generated file's text: the header, then every declaration sorted by name.

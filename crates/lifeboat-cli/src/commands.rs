@@ -360,7 +360,7 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
             let client = account::client(&cli.endpoints, cli.account.as_deref())?;
             status::status(&client, instance.as_deref(), json).await
         }
-        Command::Schedule(command) => schedule::run(command, &cli.endpoints).await,
+        Command::Schedule(command) => schedule::run(command, &cli.endpoints, cli.account.as_deref()).await,
         Command::Drill { instance, snapshot, keep, json } => {
             let client = account::client(&cli.endpoints, cli.account.as_deref())?;
             snapshots::drill(client, &instance, snapshot.as_deref(), keep, json).await

@@ -177,7 +177,7 @@ struct Added<'a> {
     os_entry: Option<Installed>,
 }
 
-async fn add(args: AddArgs, endpoints: &EndpointArgs) -> Result<(), Failure> {
+async fn add(args: AddArgs, endpoints: &EndpointArgs, account: Option<&str>) -> Result<(), Failure> {
     let on = args.on.as_deref().map(Weekday::parse).transpose().map_err(invalid)?;
     let cadence = Cadence::parse(&args.every, on).map_err(invalid)?;
     let at = TimeOfDay::parse(&args.at).map_err(invalid)?;
@@ -188,7 +188,13 @@ async fn add(args: AddArgs, endpoints: &EndpointArgs) -> Result<(), Failure> {
         .map_err(|e| Failure::local("invalid-input", format!("{}: {e}", args.to.display())).usage())?;
     schedule::check_folder(&folder).map_err(invalid)?;
 
-    let client = crate::account::client(endpoints, None)?;
+    // `--account NAME`: an account connected in the window, whose API key is in the keyring already (under its
+    // id). Otherwise the key from the environment, saved in the keyring for unattended runs.
+    let connected = match account.filter(|a| !a.trim().is_empty()) {
+        Some(name) => Some(crate::account::workspace()?.find(name)?),
+        None => None,
+    };
+    let client = crate::account::client(endpoints, account)?;
     let instance = client.get_instance(&args.instance).await?;
     let (home, cli) = home_with(&data_dir(), crate::history::app_data_dir().as_deref());
     let taken = home.schedule_names();
@@ -207,14 +213,41 @@ async fn add(args: AddArgs, endpoints: &EndpointArgs) -> Result<(), Failure> {
 
     // What an unattended run needs from the keyring: the API key and the database login.
     let store = SecretStore::os_keyring();
-    let client_id = std::env::var("AURA_CLIENT_ID").unwrap_or_default();
-    let secret = std::env::var("AURA_CLIENT_SECRET").unwrap_or_default();
-    let keyring_account = format!("cli-{}", client_id.trim());
-    match store.set_api_secret(&keyring_account, &Sensitive::new(secret)) {
-        Ok(()) => {}
-        Err(e) if args.install => return Err(keyring_failure("Copies with Lifeboat closed sign in with the API key kept in your system keyring", e)),
-        Err(e) => eprintln!("lifeboat: the API key could not be saved in your keyring ({e}); `schedule run` works with AURA_CLIENT_ID/AURA_CLIENT_SECRET set."),
-    }
+    let account_ref = match &connected {
+        Some(profile) => {
+            if profile.session_only && args.install {
+                return Err(Failure::local(
+                    "session-only",
+                    format!("The API key of “{}” is kept for the app's session only, not in your system keyring, so copies with Lifeboat closed could not sign in. Nothing was changed. Reconnect the account in the app and keep its key, or leave out --install.", profile.label),
+                ));
+            }
+            AccountRef {
+                label: profile.label.clone(),
+                client_id: profile.client_id.clone(),
+                endpoints: profile.endpoints.clone(),
+                keyring_account: Some(profile.id.clone()),
+            }
+        }
+        None => {
+            let client_id = std::env::var("AURA_CLIENT_ID").unwrap_or_default();
+            let secret = std::env::var("AURA_CLIENT_SECRET").unwrap_or_default();
+            let keyring_account = format!("cli-{}", client_id.trim());
+            match store.set_api_secret(&keyring_account, &Sensitive::new(secret)) {
+                Ok(()) => {}
+                Err(e) if args.install => return Err(keyring_failure("Copies with Lifeboat closed sign in with the API key kept in your system keyring", e)),
+                Err(e) => eprintln!("lifeboat: the API key could not be saved in your keyring ({e}); `schedule run` works with AURA_CLIENT_ID/AURA_CLIENT_SECRET set."),
+            }
+            AccountRef {
+                label: format!(
+                    "Aura account …{}",
+                    client_id.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<String>()
+                ),
+                client_id: client_id.trim().to_owned(),
+                endpoints: crate::account::endpoints(endpoints),
+                keyring_account: Some(keyring_account),
+            }
+        }
+    };
     if let Ok(password) = std::env::var("NEO4J_PASSWORD") {
         let user = std::env::var("NEO4J_USERNAME").unwrap_or_else(|_| "neo4j".into());
         match store.set_db_credentials(&instance.id, &DbLogin { user, password: Sensitive::new(password) }) {
@@ -251,15 +284,7 @@ async fn add(args: AddArgs, endpoints: &EndpointArgs) -> Result<(), Failure> {
         keep: args.keep,
         folder,
         unattended: args.install,
-        account: AccountRef {
-            label: format!(
-                "Aura account …{}",
-                client_id.chars().rev().take(4).collect::<Vec<_>>().into_iter().rev().collect::<String>()
-            ),
-            client_id: client_id.trim().to_owned(),
-            endpoints: crate::account::endpoints(endpoints),
-            keyring_account: Some(keyring_account),
-        },
+        account: account_ref,
         created_at: OffsetDateTime::now_utc(),
     };
     schedule::add(&cli.dir, &s).map_err(invalid)?;
@@ -472,9 +497,13 @@ async fn run_due(cli_data: Option<PathBuf>, app_data: Option<PathBuf>, json: boo
         .json_printed(json))
 }
 
-pub(crate) async fn run(command: ScheduleCommand, endpoints: &EndpointArgs) -> Result<(), Failure> {
+pub(crate) async fn run(
+    command: ScheduleCommand,
+    endpoints: &EndpointArgs,
+    account: Option<&str>,
+) -> Result<(), Failure> {
     match command {
-        ScheduleCommand::Add(args) => add(args, endpoints).await,
+        ScheduleCommand::Add(args) => add(args, endpoints, account).await,
         ScheduleCommand::List { json } => list(json),
         ScheduleCommand::Remove { name, json } => remove(&name, json),
         ScheduleCommand::Run { name, json } => run_one(&name, json).await,

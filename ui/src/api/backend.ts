@@ -23,13 +23,21 @@ import type {
   HistoryFilter,
   HistoryReport,
   Inspection,
+  Installed,
   InstanceView,
   JobListener,
   JobStarted,
   JobState,
+  Objectives,
+  ObjectivesChange,
+  ObjectivesSaved,
+  Readiness,
   RestorePlan,
   RestoreRequest,
   ResumableUpload,
+  ScheduleRequest,
+  ScheduleSaved,
+  ScheduleView,
   SnapshotTimeline,
   WatchedFolder,
 } from './types';
@@ -159,6 +167,27 @@ export interface Backend {
   /** Checks the login with a query, then saves it. */
   saveDbLogin(request: DbLoginRequest): Promise<DbLoginStatus>;
   forgetDbLogin(instanceId: string): Promise<void>;
+
+  /* ----- Backup strategy: objectives, readiness, scheduled copies ----- */
+
+  /** The instance's recovery objectives; null when none are set. */
+  getObjectives(instanceId: string): Promise<Objectives | null>;
+  /** Keeps, sets or clears each objective; the change is recorded in the history. */
+  setObjectives(instanceId: string, change: ObjectivesChange): Promise<ObjectivesSaved>;
+  /** Could the instance be recovered within its objectives now? Four checks, each with its fix. */
+  getReadiness(instanceId: string): Promise<Readiness>;
+  /** The instance's copy schedules with their last and next run. */
+  listSchedules(instanceId: string): Promise<ScheduleView[]>;
+  /** Saves a copy schedule (and, when asked and possible, the system scheduler's entry). */
+  addSchedule(request: ScheduleRequest): Promise<ScheduleSaved>;
+  /** Turns "make copies with Lifeboat closed" on or off (writes the system scheduler's entry). */
+  setScheduleUnattended(name: string, unattended: boolean): Promise<ScheduleSaved>;
+  /** Removes a schedule; its copies stay. The system scheduler's entry as it now is, when it changed. */
+  removeSchedule(name: string): Promise<Installed | null>;
+  /** Makes a schedule's copy now, as a 'scheduled-copy' job. */
+  runSchedule(name: string, onUpdate: JobListener): Promise<JobStarted>;
+  /** The native "choose a folder" dialog for the copies; null when cancelled. */
+  chooseCopiesFolder(): Promise<string | null>;
 }
 
 const FALLBACK_MESSAGE =

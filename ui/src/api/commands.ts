@@ -11,13 +11,19 @@ import type {
   HistoryEntry,
   HistoryReport,
   Inspection,
+  Installed,
   InstanceView,
   JobStarted,
   JobState,
   LoginStatus,
+  Objectives,
+  ObjectivesSaved,
+  Readiness,
   RestorePlan,
   ResumableView,
   RevealedLogin,
+  ScheduleSaved,
+  ScheduleView,
   SnapshotTimeline,
   WatchedFolder,
 } from './generated/wire';
@@ -76,6 +82,15 @@ export type CommandReplies = {
   db_login_status: LoginStatus;
   save_db_login: LoginStatus;
   forget_db_login: null;
+  get_objectives: Objectives | null;
+  set_objectives: ObjectivesSaved;
+  get_readiness: Readiness;
+  list_schedules: ScheduleView[];
+  add_schedule: ScheduleSaved;
+  set_schedule_unattended: ScheduleSaved;
+  remove_schedule: Installed | null;
+  run_schedule: JobStarted;
+  choose_copies_folder: string | null;
 };
 
 export type CommandName = keyof CommandReplies;

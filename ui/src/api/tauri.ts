@@ -155,5 +155,16 @@ export function createTauriBackend(): Backend {
     forgetDbLogin: async (instanceId) => {
       await call('forget_db_login', { instanceId });
     },
+
+    getObjectives: (instanceId) => call('get_objectives', { instanceId }),
+    setObjectives: (instanceId, change) => call('set_objectives', { instanceId, change }),
+    getReadiness: (instanceId) => call('get_readiness', { instanceId }),
+    listSchedules: (instanceId) => call('list_schedules', { instanceId }),
+    addSchedule: (request) => call('add_schedule', { request }),
+    setScheduleUnattended: (name, unattended) =>
+      call('set_schedule_unattended', { name, unattended }),
+    removeSchedule: (name) => call('remove_schedule', { name }),
+    runSchedule: (name, onUpdate) => call('run_schedule', { name, onEvent: jobChannel(onUpdate) }),
+    chooseCopiesFolder: async () => savedPath(await call('choose_copies_folder')),
   };
 }

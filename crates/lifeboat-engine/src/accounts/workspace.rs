@@ -417,6 +417,11 @@ impl Workspace {
         if let Some(hook) = lock(&self.on_finish).clone() {
             jobs.on_finish(hook);
         }
+        // A restore's report states the objectives that applied, wherever on this computer they are kept.
+        let layout = self.layout.clone();
+        jobs.objectives_from(Arc::new(move |instance_id: &str| {
+            crate::strategy::Home::for_app(&layout, None).objectives_of(instance_id).map(|(_, o)| o)
+        }));
         jobs.resume_unfinished();
         let account = Arc::new(OpenAccount {
             id: id.to_owned(),
@@ -524,6 +529,11 @@ impl Workspace {
         for account in lock(&self.open).values() {
             account.jobs.on_finish(hook.clone());
         }
+    }
+
+    /// The accounts open in this process (the sandbox among them), in no particular order.
+    pub fn open_accounts(&self) -> Vec<Arc<OpenAccount>> {
+        lock(&self.open).values().cloned().collect()
     }
 
     /// Jobs still running, over every open account.

@@ -86,6 +86,17 @@ impl Home {
         Self { scopes }
     }
 
+    /// Every account folder as the desktop app sees them: its accounts' (`<app data>/jobs/*/`) and the command
+    /// line's own (`<app data>/cli/jobs`), with `shown` (the account the window shows, whose folder may not exist
+    /// yet).
+    pub fn for_app(layout: &crate::accounts::DataLayout, shown: Option<&str>) -> Self {
+        let home = Self::discover(Some(layout.data_dir()), Some(&layout.cli_dir().join("jobs")));
+        match shown {
+            Some(id) => home.with(Scope { id: id.to_owned(), dir: layout.account_journals(id) }),
+            None => home,
+        }
+    }
+
     /// Adds a folder if it is not there yet (an account opened before its folder existed).
     pub fn with(mut self, scope: Scope) -> Self {
         if !self.scopes.iter().any(|s| s.dir == scope.dir) {

@@ -71,7 +71,8 @@ impl Objectives {
 }
 
 /// What to do with one objective when changing them.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
+#[ts(rename = "ObjectiveSetting")]
 #[serde(rename_all = "camelCase", tag = "action", content = "secs")]
 pub enum Setting {
     /// Leave it as it is.
@@ -84,7 +85,7 @@ pub enum Setting {
 }
 
 /// A change of an instance's objectives: each one kept, set or cleared.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ObjectivesChange {
     /// The RPO.
@@ -233,7 +234,7 @@ pub fn get(dir: &Path, instance_id: &str) -> Result<Option<Objectives>, Objectiv
 }
 
 /// What a change did: the objectives now, and before.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ObjectivesSaved {
     /// The objectives now.

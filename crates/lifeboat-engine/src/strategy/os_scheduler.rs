@@ -36,7 +36,8 @@ const CRON_BEGIN: &str = "# BEGIN Lifeboat scheduled copies (written by Lifeboat
 const CRON_END: &str = "# END Lifeboat scheduled copies";
 
 /// Which scheduler.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "SchedulerBackend")]
 #[serde(rename_all = "kebab-case")]
 pub enum Backend {
     /// A systemd user timer.
@@ -412,12 +413,13 @@ impl SchedulerError {
 }
 
 /// The scheduler entry as it now is.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Installed {
     /// Which scheduler.
     pub backend: Backend,
     /// Its files (empty when removed or not file-based).
+    #[ts(as = "Vec<String>")]
     pub files: Vec<PathBuf>,
     /// It will fire with the window closed.
     pub active: bool,

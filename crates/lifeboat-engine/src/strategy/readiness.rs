@@ -41,7 +41,8 @@ const STALE_SNAPSHOT: Duration = Duration::from_secs(24 * 3600);
 const STALE_COPY: Duration = Duration::from_secs(7 * 24 * 3600);
 
 /// How a check stands. Ordered from least to most serious.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[ts(rename = "ReadinessLevel")]
 #[serde(rename_all = "kebab-case")]
 pub enum Level {
     /// No objective to judge by (the facts are still given).
@@ -77,7 +78,8 @@ impl Level {
 }
 
 /// Which check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "ReadinessCheckId")]
 #[serde(rename_all = "kebab-case")]
 pub enum CheckId {
     /// Worst-case data loss now.
@@ -91,7 +93,8 @@ pub enum CheckId {
 }
 
 /// The one action that would help.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "ReadinessFix")]
 #[serde(rename_all = "kebab-case")]
 pub enum Fix {
     /// Take an on-demand snapshot.
@@ -125,7 +128,8 @@ impl Fix {
 }
 
 /// A value against its limit, for the small bar beside a check.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "ReadinessMeasure")]
 #[serde(rename_all = "camelCase")]
 pub struct Measure {
     /// The value in seconds; `None`: no limit at all (it grows until something is done).
@@ -135,7 +139,8 @@ pub struct Measure {
 }
 
 /// One check of an instance's readiness.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "ReadinessCheck")]
 #[serde(rename_all = "camelCase")]
 pub struct Check {
     /// Which check.
@@ -158,14 +163,16 @@ pub struct Check {
     pub measure: Option<Measure>,
     /// When the fact happened (the snapshot, test or copy), for the window to show in local time.
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub at: Option<OffsetDateTime>,
     /// When the next thing is due (the next restore test, the next copy).
     #[serde(with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub due_at: Option<OffsetDateTime>,
 }
 
 /// An instance's readiness.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct Readiness {
     /// Instance id.
@@ -194,6 +201,7 @@ pub struct Readiness {
     pub drill_snapshot_id: Option<String>,
     /// When this was worked out.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub checked_at: OffsetDateTime,
 }
 

@@ -224,20 +224,23 @@ pub struct Schedule {
 }
 
 /// How a run ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "camelCase")]
 pub struct RunRecord {
     /// When it started.
     #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
     pub at: OffsetDateTime,
     /// The slot it was for (`None`: started by hand).
     #[serde(default, with = "time::serde::rfc3339::option")]
+    #[ts(as = "Option<String>")]
     pub slot: Option<OffsetDateTime>,
     /// How it ended (a skipped slot is recorded as failed: no copy was made).
     pub outcome: Outcome,
     /// The history entry.
     pub job_id: Option<String>,
     /// The copy made.
+    #[ts(as = "Option<String>")]
     pub file: Option<PathBuf>,
     /// What went wrong, in words.
     pub message: Option<String>,
@@ -520,6 +523,18 @@ pub fn remove(dir: &Path, name: &str) -> Result<Schedule, ScheduleError> {
     write_file(dir, &file)?;
     let _ = std::fs::remove_file(state_path(dir, &removed.id));
     Ok(removed)
+}
+
+/// Sets whether the OS scheduler runs a schedule with the window closed; the schedule as it now is. The caller
+/// writes the scheduler's entry afterwards ([`super::os_scheduler::sync`]).
+pub fn set_unattended(dir: &Path, name: &str, unattended: bool) -> Result<Schedule, ScheduleError> {
+    let _lock = FileLock::acquire(&dir.join(super::LOCK_FILE)).map_err(ScheduleError::Write)?;
+    let mut file = read_file(dir)?;
+    let s = file.schedules.iter_mut().find(|s| s.name == name).ok_or(ScheduleError::NotFound(name.into()))?;
+    s.unattended = unattended;
+    let changed = s.clone();
+    write_file(dir, &file)?;
+    Ok(changed)
 }
 
 fn state_path(dir: &Path, id: &str) -> PathBuf {

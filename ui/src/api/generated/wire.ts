@@ -755,6 +755,27 @@ problems: Array<Problem>,
 notes: Array<string>, };
 
 /**
+ * The scheduler entry as it now is.
+ */
+export type Installed = { 
+/**
+ * Which scheduler.
+ */
+backend: SchedulerBackend, 
+/**
+ * Its files (empty when removed or not file-based).
+ */
+files: Array<string>, 
+/**
+ * It will fire with the window closed.
+ */
+active: boolean, 
+/**
+ * What that means, in words.
+ */
+detail: string, };
+
+/**
  * An instance, ready to display.
  */
 export type InstanceView = { 
@@ -1075,6 +1096,11 @@ after: string, };
 export type Mode = "sandbox" | "account";
 
 /**
+ * What to do with one objective when changing them.
+ */
+export type ObjectiveSetting = { "action": "keep" } | { "action": "set", "secs": number } | { "action": "clear" };
+
+/**
  * The objectives of one instance. Serialised in camelCase (the window reads them as they are).
  */
 export type Objectives = { 
@@ -1094,6 +1120,40 @@ drillEverySecs: number,
  * When they were last changed.
  */
 updatedAt: string, };
+
+/**
+ * A change of an instance's objectives: each one kept, set or cleared.
+ */
+export type ObjectivesChange = { 
+/**
+ * The RPO.
+ */
+rpo: ObjectiveSetting, 
+/**
+ * The RTO.
+ */
+rto: ObjectiveSetting, 
+/**
+ * The restore-test interval.
+ */
+drillEvery: ObjectiveSetting, };
+
+/**
+ * What a change did: the objectives now, and before.
+ */
+export type ObjectivesSaved = { 
+/**
+ * The objectives now.
+ */
+objectives: Objectives, 
+/**
+ * Before the change (`None`: there were none).
+ */
+previous: Objectives | null, 
+/**
+ * The history entry that records it.
+ */
+jobId: string, };
 
 /**
  * How a job ended.
@@ -1117,6 +1177,140 @@ message: string, };
  * Stable identifiers of the reasons a file can't be uploaded.
  */
 export type ProblemCode = "empty" | "too-short" | "not-a-backup" | "lfs-pointer" | "split-archive" | "truncated" | "damaged" | "no-dump-inside" | "differential-backup" | "incompatible" | "too-big" | "read-error";
+
+/**
+ * An instance's readiness.
+ */
+export type Readiness = { 
+/**
+ * Instance id.
+ */
+instanceId: string, 
+/**
+ * Its name.
+ */
+instanceName: string, 
+/**
+ * Raw tier.
+ */
+tier: string, 
+/**
+ * Tier in words.
+ */
+tierLabel: string, 
+/**
+ * The objectives that applied (`None`: none set).
+ */
+objectives: Objectives | null, 
+/**
+ * The restore-test interval in force (the objectives', or quarterly).
+ */
+drillEverySecs: number, 
+/**
+ * The most serious level of its checks.
+ */
+level: ReadinessLevel, 
+/**
+ * That in words.
+ */
+levelLabel: string, 
+/**
+ * One sentence.
+ */
+summary: string, 
+/**
+ * No objective is unmet (what `lifeboat status` exits 0 on).
+ */
+allMet: boolean, 
+/**
+ * The four checks, in order.
+ */
+checks: Array<ReadinessCheck>, 
+/**
+ * The snapshot "Run a drill" should test (the newest exportable one).
+ */
+drillSnapshotId: string | null, 
+/**
+ * When this was worked out.
+ */
+checkedAt: string, };
+
+/**
+ * One check of an instance's readiness.
+ */
+export type ReadinessCheck = { 
+/**
+ * Which check.
+ */
+id: ReadinessCheckId, 
+/**
+ * Its title ("Worst-case data loss now").
+ */
+title: string, 
+/**
+ * How it stands.
+ */
+level: ReadinessLevel, 
+/**
+ * That in words.
+ */
+levelLabel: string, 
+/**
+ * The fact in a few words ("23 min", "No limit", "Never").
+ */
+value: string, 
+/**
+ * What it means, in sentences.
+ */
+detail: string, 
+/**
+ * What would help.
+ */
+fix: ReadinessFix | null, 
+/**
+ * The fix's button words.
+ */
+fixLabel: string | null, 
+/**
+ * The value against the objective, when there is one.
+ */
+measure: ReadinessMeasure | null, 
+/**
+ * When the fact happened (the snapshot, test or copy), for the window to show in local time.
+ */
+at: string | null, 
+/**
+ * When the next thing is due (the next restore test, the next copy).
+ */
+dueAt: string | null, };
+
+/**
+ * Which check.
+ */
+export type ReadinessCheckId = "loss-now" | "schedule-loss" | "drill" | "copy";
+
+/**
+ * The one action that would help.
+ */
+export type ReadinessFix = "take-snapshot" | "run-drill" | "set-up-copies";
+
+/**
+ * How a check stands. Ordered from least to most serious.
+ */
+export type ReadinessLevel = "no-objective" | "met" | "at-risk" | "not-met";
+
+/**
+ * A value against its limit, for the small bar beside a check.
+ */
+export type ReadinessMeasure = { 
+/**
+ * The value in seconds; `None`: no limit at all (it grows until something is done).
+ */
+valueSecs: number | null, 
+/**
+ * The objective in seconds.
+ */
+limitSecs: number, };
 
 /**
  * Everything the restore confirmation dialog shows, and the token its confirm button must send back.
@@ -1166,6 +1360,35 @@ uploaded: boolean, };
 export type RevealedLogin = { username: string, password: string, };
 
 /**
+ * How a run ended.
+ */
+export type RunRecord = { 
+/**
+ * When it started.
+ */
+at: string, 
+/**
+ * The slot it was for (`None`: started by hand).
+ */
+slot: string | null, 
+/**
+ * How it ended (a skipped slot is recorded as failed: no copy was made).
+ */
+outcome: Outcome, 
+/**
+ * The history entry.
+ */
+jobId: string | null, 
+/**
+ * The copy made.
+ */
+file: string | null, 
+/**
+ * What went wrong, in words.
+ */
+message: string | null, };
+
+/**
  * Whether a safety snapshot can be taken before this overwrite.
  */
 export type SafetyOffer = { 
@@ -1177,6 +1400,78 @@ possible: boolean,
  * Why not, in words, when it cannot.
  */
 reason: string | null, };
+
+/**
+ * What the "Set up copies" dialog sends.
+ */
+export type ScheduleRequest = { instanceId: string, 
+/**
+ * `1d` or `1w`.
+ */
+every: string, 
+/**
+ * For a weekly schedule: `mon` … `sun` (default Monday).
+ */
+on: string | null, 
+/**
+ * `HH:MM`, this computer's time zone.
+ */
+at: string, keep: number, folder: string, 
+/**
+ * Also write the OS scheduler's entry, so copies are made with the window closed.
+ */
+install: boolean, };
+
+/**
+ * A schedule saved, and what became of the OS scheduler's entry when it was asked for.
+ */
+export type ScheduleSaved = { schedule: ScheduleView, osEntry: Installed | null, 
+/**
+ * Why the entry was not written although asked for (the sandbox, a session-only key or login).
+ */
+notInstalled: string | null, };
+
+/**
+ * One schedule as the window shows it.
+ */
+export type ScheduleView = { 
+/**
+ * Its name (unique on this computer).
+ */
+name: string, instanceId: string, instanceName: string, 
+/**
+ * "every day at 02:00".
+ */
+description: string, 
+/**
+ * `daily` or `weekly`.
+ */
+every: string, 
+/**
+ * The weekday of a weekly schedule (`mon` … `sun`).
+ */
+on: string | null, 
+/**
+ * `HH:MM` in this computer's time zone.
+ */
+at: string, keep: number, folder: string, 
+/**
+ * The OS scheduler runs it with the window closed.
+ */
+unattended: boolean, 
+/**
+ * It belongs to the practice sandbox, which exists only while the app is open.
+ */
+practice: boolean, lastRun: RunRecord | null, lastSuccess: RunRecord | null, nextRunAt: string, 
+/**
+ * The next run on the schedule's wall clock ("Wed 2 Dec 02:00").
+ */
+nextRun: string, };
+
+/**
+ * Which scheduler.
+ */
+export type SchedulerBackend = "systemd-user" | "cron" | "launchd" | "task-scheduler" | "none";
 
 /**
  * All snapshots of an instance within its retention window, newest first.

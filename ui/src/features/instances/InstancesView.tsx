@@ -5,6 +5,7 @@ import { DbLoginFact } from '../accounts';
 import { FileRestore, ResumeUploads } from '../files';
 import { DataTransfer } from '../graph';
 import { SnapshotBrowser } from '../snapshots';
+import { Readiness } from '../strategy';
 import { InstanceDetails } from './InstanceDetails';
 import { InstanceList } from './InstanceList';
 import { UpdatedAgo } from './UpdatedAgo';
@@ -151,6 +152,7 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
             <SnapshotBrowser key={`snapshots-${selected.id}`} instance={selected} />
             <FileRestore key={`file-${selected.id}`} instance={selected} />
             <DataTransfer key={`data-${selected.id}`} instance={selected} />
+            <Readiness key={`readiness-${selected.id}`} instance={selected} />
           </InstanceDetails>
         ) : gone ? (
           <div class="details-placeholder" data-testid="details-gone" role="status">
