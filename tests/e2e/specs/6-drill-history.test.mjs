@@ -83,7 +83,8 @@ test('History lists the drill with its measured time, and its report says what w
   assert.match(await row.getText(), /Staging/);
   assert.match(
     await (await row.$('[data-testid="history-duration"]')).getText(),
-    /\d/,
+    // The fast clock's drill can take under a second: the engine then says so in words.
+    /\d|less than a second/,
     'the measured time is shown',
   );
   await screenshot(browser, 'drill-history');

@@ -5,7 +5,7 @@
 // that none appeared in its private HOME. Every wait is for an event (a level, an outcome, a file), never a sleep.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -29,6 +29,12 @@ async function typeInto(selector, text) {
 const lossNow = '[data-testid="readiness-check"][data-check="loss-now"]';
 
 before(async () => {
+  // Earlier specs snapshot Staging in the same practice project (a file restore's safety snapshot, a drill), so its
+  // newest snapshot can be seconds old and "Not met" against a one-minute RPO would never come. Start from a fresh
+  // practice project, whose newest Staging snapshot is its daily one. Only inside the harness's private HOME.
+  assert.equal(process.env.LIFEBOAT_TEST_HOME, os.homedir(), 'runs only inside scripts/with-desktop.sh');
+  const dataHome = process.env.XDG_DATA_HOME ?? path.join(os.homedir(), '.local', 'share');
+  await rm(path.join(dataHome, 'dev.lifeboat.desktop', 'sandbox'), { recursive: true, force: true });
   copiesDir = await mkdtemp(path.join(os.tmpdir(), 'lifeboat-copies-'));
   browser = await openApp(['--automation-save-dir', copiesDir]);
   await waitUntilReady(browser);
