@@ -79,7 +79,9 @@ pub async fn list_snapshots(
 ) -> Result<SnapshotTimeline, CommandError> {
     required(&instance_id, "instance")?;
     let b = state.backend()?;
-    Ok(b.snapshots.timeline(&b.client, &instance_id, refresh).await?)
+    let mut timeline = b.snapshots.timeline(&b.client, &instance_id, refresh).await?;
+    timeline.mark_safety_snapshots(&b.jobs.safety_snapshot_ids(&instance_id));
+    Ok(timeline)
 }
 
 #[tauri::command]

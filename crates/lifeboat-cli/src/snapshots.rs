@@ -81,7 +81,7 @@ pub(crate) async fn drill(
             say!(
                 "A restore of {} from this snapshot takes about {}.",
                 state.instance_name,
-                human_duration(Duration::from_secs(secs))
+                lifeboat_engine::words::elapsed(secs)
             );
         }
         match (&deleted, &state.result.new_instance_id) {
@@ -97,6 +97,7 @@ pub(crate) async fn drill(
 
 pub(crate) async fn list(client: &AuraClient, instance: &str, days: Option<u32>, json: bool) -> Result<(), Failure> {
     let mut timeline = SnapshotCache::new().timeline(client, instance, false).await?;
+    timeline.mark_safety_snapshots(&manager(client.clone(), instance).safety_snapshot_ids(instance));
     let now = OffsetDateTime::now_utc();
     if let Some(days) = days {
         let oldest = now - time::Duration::days(i64::from(days));
@@ -117,7 +118,7 @@ pub(crate) async fn list(client: &AuraClient, instance: &str, days: Option<u32>,
             let t = s.timestamp;
             vec![
                 lifeboat_engine::words::utc_minute(t),
-                s.profile_label.clone(),
+                s.purpose.clone().unwrap_or_else(|| s.profile_label.clone()),
                 s.status_label.clone(),
                 if s.exportable { "yes".into() } else { "no".into() },
                 human_duration(data_loss(now, s.timestamp)),

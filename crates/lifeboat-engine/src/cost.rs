@@ -14,6 +14,7 @@ use ts_rs::TS;
 
 use crate::snapshots::{data_loss, human_duration};
 use crate::verify::GraphCounts;
+use crate::words::grouped;
 
 /// The cost of restoring an instance from a backup file.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -38,19 +39,6 @@ pub struct FileRestoreCost {
 /// An RFC 3339 time as the window sends it back (the inspection's `backupTime`).
 pub fn parse_time(text: &str) -> Option<OffsetDateTime> {
     OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339).ok()
-}
-
-/// "1,234,567".
-pub fn grouped(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 /// How old something is, coarsely once it is old: "4 h 12 min", "12 days", "5 months", "2 years 6 months".
@@ -156,7 +144,5 @@ mod tests {
         assert_eq!(cost.data_age_secs, None);
         assert!(cost.holds_now.starts_with("Lifeboat could not count what Staging holds now"));
         assert!(cost.loss.contains("however recent"));
-        assert_eq!(grouped(1_204_322), "1,204,322");
-        assert_eq!(grouped(7), "7");
     }
 }

@@ -200,10 +200,8 @@ impl HistoryEntry {
             data_loss_secs: state.data_loss_secs,
             backup_time: state.backup_time,
             overwritten,
-            safety_snapshot_id: match state.kind {
-                JobKind::Restore | JobKind::Upload | JobKind::GraphImport => state.result.snapshot_id.clone(),
-                _ => None,
-            },
+            // A job that replaces data took its safety snapshot first (or none); others record theirs elsewhere.
+            safety_snapshot_id: state.kind.overwrites().then(|| state.result.snapshot_id.clone()).flatten(),
             new_instance_id: state.result.new_instance_id.clone(),
             instance_deleted_at: state.result.instance_deleted_at,
             counts_before: state.result.counts_before,

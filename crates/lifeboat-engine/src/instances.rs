@@ -54,7 +54,7 @@ pub struct InstanceView {
 }
 
 /// The feeling of a status, for colour and icon (always shown with words too).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusTone {
     /// Running.

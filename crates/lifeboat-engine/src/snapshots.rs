@@ -74,7 +74,12 @@ pub struct SnapshotView {
     #[serde(with = "time::serde::rfc3339::option")]
     #[ts(as = "Option<String>")]
     pub expires_at: Option<OffsetDateTime>,
+    /// What Lifeboat took it for, when Aura cannot say ("Safety snapshot before restore"); from local history.
+    pub purpose: Option<String>,
 }
+
+/// The words for a snapshot Lifeboat took just before replacing an instance's data.
+pub const SAFETY_PURPOSE: &str = "Safety snapshot before restore";
 
 impl SnapshotView {
     /// Builds the view of a snapshot under a retention policy.
@@ -102,6 +107,19 @@ impl SnapshotView {
             exportable: s.exportable,
             restorable: s.status == SnapshotStatus::Completed,
             expires_at: retention.days.map(|d| s.timestamp + time::Duration::days(i64::from(d))),
+            purpose: None,
+        }
+    }
+}
+
+impl SnapshotTimeline {
+    /// Marks the snapshots in `safety_ids` as safety snapshots. Aura has no label for a snapshot, so Lifeboat
+    /// keeps the mapping in its own history and applies it to every list it shows.
+    pub fn mark_safety_snapshots(&mut self, safety_ids: &std::collections::HashSet<String>) {
+        for s in &mut self.snapshots {
+            if safety_ids.contains(&s.id) {
+                s.purpose = Some(SAFETY_PURPOSE.to_owned());
+            }
         }
     }
 }

@@ -110,6 +110,18 @@ async fn a_restore_takes_a_safety_snapshot_then_restores_and_compares_counts() {
     assert_eq!(done.request_ids.len(), 2, "safety snapshot + restore");
     assert!(done.result.snapshot_id.is_some(), "the safety snapshot is recorded");
 
+    // The list marks the safety snapshot for what it is (Aura calls it only "AdHoc"), and nothing else.
+    let safety = done.result.snapshot_id.clone().unwrap();
+    let mut after_restore = SnapshotCache::new().timeline(&w.client, &production, true).await.unwrap();
+    after_restore.mark_safety_snapshots(&jobs.safety_snapshot_ids(&production));
+    let marked: Vec<_> = after_restore.snapshots.iter().filter(|s| s.purpose.is_some()).map(|s| &s.id).collect();
+    assert_eq!(marked, [&safety]);
+    let view = after_restore.snapshots.iter().find(|s| s.id == safety).unwrap();
+    assert_eq!(
+        (view.profile_label.as_str(), view.purpose.as_deref()),
+        ("On-demand", Some("Safety snapshot before restore"))
+    );
+
     let reused = jobs.start_restore(&token, true, None).await.unwrap_err();
     assert_eq!(reused.code(), "confirmation-required", "a token works once");
     w.emu.shutdown().await;

@@ -172,10 +172,7 @@ impl Console {
         match backoff.failed(retry_after) {
             Some(wait) => {
                 tracing::debug!(step, %last, ?wait, "console call failed; retrying");
-                reporter.note(format!(
-                    "Aura's import service didn't answer the {step} request ({last}); trying again in {}.",
-                    http::seconds(wait)
-                ));
+                reporter.waiting(wait, &format!("the import service did not answer the {step} request ({last})"));
                 tokio::time::sleep(wait).await;
                 Ok(())
             }

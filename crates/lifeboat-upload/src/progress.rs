@@ -14,6 +14,13 @@ use crate::request::{Step, UploadProgress};
 pub(crate) const MIN_INTERVAL: Duration = Duration::from_millis(100);
 /// Time constant of the rate's moving average.
 const RATE_TAU_SECS: f64 = 3.0;
+/// An ETA is shown only after the rate has been measured this long without a pause: before that it is a guess
+/// ("estimating…" on screen), and a guess that says "less than a minute" for a 25-second stall misleads.
+pub(crate) const STEADY_AFTER: Duration = Duration::from_secs(5);
+/// ...and only while the smoothed rate is within this factor of what it was a couple of seconds before.
+const STEADY_RATIO: f64 = 1.5;
+/// How far apart the rate is compared with itself for [`STEADY_RATIO`].
+const STEADY_CHECK: Duration = Duration::from_secs(2);
 
 /// The caller's progress callback.
 pub(crate) type Sink = Arc<dyn Fn(UploadProgress) + Send + Sync>;
@@ -105,6 +112,31 @@ struct State {
     last_emit: Option<Instant>,
     last_sample: Option<(Instant, u64)>,
     rate: Option<f64>,
+    /// Since when bytes have moved without a pause (`None`: not yet, or waiting for a retry).
+    moving_since: Option<Instant>,
+    /// The smoothed rate at an earlier moment, and the latest verdict of comparing with it.
+    rate_checkpoint: Option<(Instant, f64)>,
+    rate_steady: bool,
+}
+
+impl State {
+    /// Seconds left, once the rate is steady (see [`STEADY_AFTER`]); `None` while it is still being measured.
+    fn steady_eta(&self, now: Instant, done: u64, total: u64) -> Option<u64> {
+        let moving_long_enough = self.moving_since.is_some_and(|t| now.duration_since(t) >= STEADY_AFTER);
+        if moving_long_enough && self.rate_steady {
+            eta(self.rate, done, total)
+        } else {
+            None
+        }
+    }
+
+    /// Starts measuring afresh (a new step, a restart, a pause for a retry).
+    fn restart_measuring(&mut self) {
+        self.rate = None;
+        self.moving_since = None;
+        self.rate_checkpoint = None;
+        self.rate_steady = false;
+    }
 }
 
 /// Emits progress events: throttled byte updates with a smoothed rate; immediate step changes and messages.
@@ -124,6 +156,9 @@ impl Reporter {
                 last_emit: None,
                 last_sample: None,
                 rate: None,
+                moving_since: None,
+                rate_checkpoint: None,
+                rate_steady: false,
             }),
         }
     }
@@ -139,7 +174,7 @@ impl Reporter {
             let mut st = self.lock();
             st.step = step;
             (st.last_done, st.last_total) = (bytes_done, bytes_total);
-            st.rate = None;
+            st.restart_measuring();
             st.last_sample = Some((Instant::now(), bytes_done));
             st.last_emit = Some(Instant::now());
         }
@@ -151,6 +186,7 @@ impl Reporter {
             eta_secs: None,
             estimate: false,
             message,
+            retry_in_secs: None,
         });
     }
 
@@ -158,26 +194,55 @@ impl Reporter {
     pub fn note(&self, message: impl Into<String>) {
         let message = message.into();
         tracing::info!(%message, "upload progress note");
-        let (step, done, total, rate) = {
+        let now = Instant::now();
+        let (step, done, total, rate, eta_secs) = {
             let mut st = self.lock();
-            st.last_emit = Some(Instant::now());
-            (st.step, st.last_done, st.last_total, st.rate)
+            st.last_emit = Some(now);
+            (st.step, st.last_done, st.last_total, st.rate, st.steady_eta(now, st.last_done, st.last_total))
         };
         (self.sink)(UploadProgress {
             step,
             bytes_done: done,
             bytes_total: total,
             bytes_per_sec: rate.unwrap_or(0.0),
-            eta_secs: eta(rate, done, total),
+            eta_secs,
             estimate: false,
             message: Some(message),
+            retry_in_secs: None,
+        });
+    }
+
+    /// The transfer stopped and is tried again after `wait` (always emitted). `why` is the technical reason, for
+    /// the log only: the window says "Waiting for Aura… retrying in N s" and drops the ETA until bytes move again.
+    pub fn waiting(&self, wait: Duration, why: &str) {
+        tracing::info!(reason = %why, wait_secs = wait.as_secs_f64(), "upload waiting to retry");
+        let (step, done, total) = {
+            let mut st = self.lock();
+            st.last_emit = Some(Instant::now());
+            st.restart_measuring();
+            st.last_sample = None;
+            (st.step, st.last_done, st.last_total)
+        };
+        (self.sink)(UploadProgress {
+            step,
+            bytes_done: done,
+            bytes_total: total,
+            bytes_per_sec: 0.0,
+            eta_secs: None,
+            estimate: false,
+            message: None,
+            retry_in_secs: Some(wait.as_secs_f64().ceil() as u64),
         });
     }
 
     /// A byte count within the current step; emitted only if the last event is at least [`MIN_INTERVAL`] old.
     pub fn bytes(&self, bytes_done: u64, bytes_total: u64) {
-        let now = Instant::now();
-        let (step, rate) = {
+        self.bytes_at(Instant::now(), bytes_done, bytes_total);
+    }
+
+    /// [`Reporter::bytes`] as of `now` (the tests move the clock).
+    fn bytes_at(&self, now: Instant, bytes_done: u64, bytes_total: u64) {
+        let (step, rate, eta_secs) = {
             let mut st = self.lock();
             if st.last_emit.is_some_and(|t| now.duration_since(t) < MIN_INTERVAL) {
                 return;
@@ -194,22 +259,37 @@ impl Reporter {
                         });
                     }
                 }
-                // Going backwards (a restart from zero): measure afresh.
-                _ => st.rate = None,
+                // Going backwards (a restart from zero), or the first sample after a pause: measure afresh.
+                _ => st.restart_measuring(),
+            }
+            if st.moving_since.is_none() {
+                st.moving_since = Some(now);
+            }
+            if let Some(rate) = st.rate {
+                match st.rate_checkpoint {
+                    Some((t, _)) if now.duration_since(t) < STEADY_CHECK => {}
+                    Some((_, earlier)) => {
+                        let ratio = if earlier > 0.0 { rate / earlier } else { f64::INFINITY };
+                        st.rate_steady = (1.0 / STEADY_RATIO..=STEADY_RATIO).contains(&ratio);
+                        st.rate_checkpoint = Some((now, rate));
+                    }
+                    None => st.rate_checkpoint = Some((now, rate)),
+                }
             }
             st.last_sample = Some((now, bytes_done));
             st.last_emit = Some(now);
             (st.last_done, st.last_total) = (bytes_done, bytes_total);
-            (st.step, st.rate)
+            (st.step, st.rate, st.steady_eta(now, bytes_done, bytes_total))
         };
         (self.sink)(UploadProgress {
             step,
             bytes_done,
             bytes_total,
             bytes_per_sec: rate.unwrap_or(0.0),
-            eta_secs: eta(rate, bytes_done, bytes_total),
+            eta_secs,
             estimate: false,
             message: None,
+            retry_in_secs: None,
         });
     }
 
@@ -234,6 +314,7 @@ impl Reporter {
             eta_secs: Some((total - elapsed.as_secs_f64()).max(0.0).ceil() as u64),
             estimate: true,
             message,
+            retry_in_secs: None,
         });
     }
 }
@@ -273,16 +354,65 @@ mod tests {
         assert_eq!(seen[1].message.as_deref(), Some("retrying"));
     }
 
+    /// Feeds `r` a steady 1 MB/s from `start` for `secs` seconds, ten samples a second; returns the clock after.
+    fn steady(r: &Reporter, start: Instant, from: u64, secs: u64) -> Instant {
+        let mut now = start;
+        for i in 1..=secs * 10 {
+            now = start + Duration::from_millis(100 * i + 1);
+            r.bytes_at(now, from + i * 100_000, 100_000_000);
+        }
+        now
+    }
+
     #[test]
-    fn the_rate_is_measured_and_gives_an_eta() {
+    fn the_rate_is_measured_at_once_but_the_eta_waits_until_it_is_steady() {
         let (r, seen) = collecting();
-        r.step(Step::Upload, 0, 10_000_000, None);
-        std::thread::sleep(MIN_INTERVAL + Duration::from_millis(20));
-        r.bytes(1_000_000, 10_000_000);
-        let last = seen.lock().unwrap().last().cloned().unwrap();
-        assert!(last.bytes_per_sec > 0.0);
-        assert!(last.eta_secs.is_some());
-        assert!(!last.estimate);
+        r.step(Step::Upload, 0, 100_000_000, None);
+        let start = Instant::now();
+        let now = steady(&r, start, 0, 3);
+        let early = seen.lock().unwrap().last().cloned().unwrap();
+        assert!(early.bytes_per_sec > 0.0, "the speed shows from the first samples");
+        assert_eq!(early.eta_secs, None, "three seconds in, the time left is still being estimated");
+
+        steady(&r, now, 3_000_000, 4);
+        let later = seen.lock().unwrap().last().cloned().unwrap();
+        let eta = later.eta_secs.expect("after 7 s at a steady rate, a time left");
+        assert!((85..=100).contains(&eta), "93 MB left at 1 MB/s: {eta} s");
+        assert!(!later.estimate);
+    }
+
+    #[test]
+    fn a_pause_for_a_retry_says_when_and_drops_the_eta_until_bytes_move_steadily_again() {
+        let (r, seen) = collecting();
+        r.step(Step::Upload, 0, 100_000_000, None);
+        let now = steady(&r, Instant::now(), 0, 8);
+        assert!(seen.lock().unwrap().last().unwrap().eta_secs.is_some());
+
+        r.waiting(Duration::from_millis(2500), "HTTP 503 from the storage");
+        let paused = seen.lock().unwrap().last().cloned().unwrap();
+        assert_eq!(paused.retry_in_secs, Some(3));
+        assert_eq!((paused.eta_secs, paused.message.as_deref()), (None, None), "no ETA, no protocol words");
+        assert_eq!(paused.bytes_done, 8_000_000, "the bar stays where it was");
+
+        let resumed = now + Duration::from_secs(3);
+        steady(&r, resumed, 8_000_000, 2);
+        let back = seen.lock().unwrap().last().cloned().unwrap();
+        assert_eq!((back.retry_in_secs, back.eta_secs), (None, None), "moving again, but not steady yet");
+    }
+
+    #[test]
+    fn an_unsteady_rate_gives_no_eta() {
+        let (r, seen) = collecting();
+        r.step(Step::Upload, 0, 100_000_000, None);
+        let start = Instant::now();
+        let mut done = 0;
+        // Bursts: one second at 8 MB/s, then three at 10 kB/s. The smoothed rate swings about 2× each time.
+        for i in 1..=100u64 {
+            done += if i % 40 < 10 { 800_000 } else { 1_000 };
+            r.bytes_at(start + Duration::from_millis(100 * i + 1), done, 100_000_000);
+        }
+        let etas: Vec<_> = seen.lock().unwrap().iter().skip(60).map(|p| p.eta_secs).collect();
+        assert!(etas.iter().any(Option::is_none), "a swinging rate is not steady: {etas:?}");
     }
 
     #[test]

@@ -189,8 +189,10 @@ pub struct UploadProgress {
     /// Whether `eta_secs` (and `bytes_done`) is an estimate rather than a measurement (the import: Aura reports
     /// no progress, so it is the rule of thumb 5 min + 3 min per GiB).
     pub estimate: bool,
-    /// Something worth telling the user, in plain words (a retry, a restart, a stale status).
+    /// Something worth telling the user, in plain words (a restart, a stale status).
     pub message: Option<String>,
+    /// The transfer stopped and is tried again in this many seconds (the ETA is `None` while it waits).
+    pub retry_in_secs: Option<u64>,
 }
 
 /// Where the file was uploaded to, as the console chose.

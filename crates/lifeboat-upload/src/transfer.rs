@@ -69,7 +69,7 @@ impl Transfer {
 
     /// Sleeps before a retry, saying why in the progress.
     pub async fn pause(&self, wait: Duration, why: String) {
-        self.reporter.note(why);
+        self.reporter.waiting(wait, &why);
         tokio::time::sleep(wait).await;
     }
 }

@@ -143,7 +143,9 @@ test('the restore report says what was done, why, and what was lost, ready to sa
   const name = await waitForFile(saveDir, /^Production.*\.md$/);
   assert.deepEqual(await readdir(saveDir), [name], 'one file, no temporary leftovers');
   const file = await readFile(path.join(saveDir, name), 'utf8');
-  assert.ok(file.includes(text.split('\n')[0].trim()), 'the file is the report shown');
+  // The window shows the Markdown as a document: the file is that Markdown, starting with the title shown.
+  const title = await (await report.$('h2')).getText();
+  assert.ok(file.startsWith(`# ${title}`), `the file is the report shown: ${title} / ${file.split('\n')[0]}`);
   assert.match(file, /lost|loses/i);
   await (await $('[data-testid="report-close"]')).click();
 });

@@ -102,6 +102,18 @@ test('confirming uploads, imports and verifies, with a notification and the file
   assert.match(await waitForNotification(/Staging is running again/), /Staging is running again/);
 });
 
+test('the safety snapshot taken before the restore is named for what it is in the snapshot list', async () => {
+  // Aura calls it only "on-demand"; Lifeboat keeps the mapping in its history. The list re-reads when the job ends.
+  const marked = await $('[data-testid="snapshot-profile"][data-purpose="Safety snapshot before restore"]');
+  await marked.waitForExist({ timeout: 30_000, timeoutMsg: 'no snapshot in the list is marked as the safety snapshot' });
+  assert.match(await marked.getProperty('textContent'), /Safety snapshot before restore/);
+  assert.equal(
+    (await browser.$$('[data-testid="snapshot-profile"][data-purpose]')).length,
+    1,
+    'only the one safety snapshot is marked',
+  );
+});
+
 test('a cut-off backup is refused with the inspector’s own reason and what to do next', async () => {
   const sha = await digest(cutOff);
   await browser.execute((p) => window.__LIFEBOAT_AUTOMATION__.dropPaths([p]), cutOff);
@@ -132,4 +144,60 @@ test('a cut-off backup is refused with the inspector’s own reason and what to 
   await blocked.scrollIntoView();
   await screenshot(browser, 'file-refused');
   assert.equal(await digest(cutOff), sha, 'the refused file is not touched');
+});
+
+/** Where an element is against the window: its top and bottom edges, and the window's height. */
+const placement = (selector) =>
+  browser.execute((sel) => {
+    const el = document.querySelector(sel);
+    if (!el) return null;
+    const r = el.getBoundingClientRect();
+    return { top: r.top, bottom: r.bottom, height: window.innerHeight, focused: document.activeElement === el };
+  }, selector);
+
+test('a file dropped on Production, below its long snapshot history, opens its card in view with the focus on it', async () => {
+  let production;
+  for (const row of await browser.$$('[data-testid="instance-row"]')) {
+    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Production') production = row;
+  }
+  assert.ok(production, 'Production is listed');
+  await production.click();
+  await browser.waitUntil(async () => (await browser.$$('[data-testid="snapshot-row"]')).length > 100, {
+    timeout: 30_000,
+    timeoutMsg: "Production's week of snapshots was not listed",
+  });
+  const start = await browser.execute(() => document.querySelector('.pane--details').scrollTop);
+  assert.equal(start, 0, 'another instance starts at its top');
+
+  await browser.execute((p) => window.__LIFEBOAT_AUTOMATION__.dropPaths([p]), file);
+  await (await $('[data-testid="file-card"]')).waitForExist({ timeout: 30_000 });
+  let seen;
+  await browser.waitUntil(
+    async () => {
+      seen = await placement('[data-testid="file-result"]');
+      return seen !== null && seen.focused && seen.top >= 0 && seen.top < seen.height / 2;
+    },
+    { timeout: 10_000, timeoutMsg: `the file's card is not in view with the focus: ${JSON.stringify(seen)}` },
+  );
+  await screenshot(browser, 'file-card-in-view');
+
+  // Every part of the instance view is one click away.
+  await (await $('[data-testid="section-link-strategy"]')).click();
+  await browser.waitUntil(
+    async () => {
+      seen = await placement('[data-testid="section-strategy"]');
+      return seen !== null && seen.top >= 0 && seen.top < seen.height / 2;
+    },
+    { timeout: 10_000, timeoutMsg: `"Backup strategy" was not brought into view: ${JSON.stringify(seen)}` },
+  );
+
+  // Back on Staging, the view starts at its top again.
+  for (const row of await browser.$$('[data-testid="instance-row"]')) {
+    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Staging') await row.click();
+  }
+  await browser.waitUntil(
+    async () => (await (await $('[data-testid="details-name"]')).getText()) === 'Staging',
+    { timeout: 10_000, timeoutMsg: 'the details did not switch to Staging' },
+  );
+  assert.equal(await browser.execute(() => document.querySelector('.pane--details').scrollTop), 0);
 });

@@ -44,6 +44,7 @@ export type {
   Inspection,
   InspectionCheck,
   Installed,
+  InstanceSeen,
   InstanceView,
   ItemProgress,
   JobEvent,

@@ -124,14 +124,23 @@ describe('instance list', () => {
     expect(screen.queryByTestId('copy-connection-url')).toBeNull();
   });
 
-  it('prefers the fresh single-instance read in the details pane', async () => {
-    setup({ get_instance: () => ({ ...production, statusLabel: 'Running (fresh)' }) });
+  it('shows the fresher single-instance read in the header and the list alike (one truth)', async () => {
+    const restoring = {
+      ...production,
+      status: 'restoring',
+      statusLabel: 'Restoring from a snapshot…',
+      statusTone: 'busy' as const,
+      connectionUrl: 'neo4j+s://fresh.databases.neo4j.io',
+    };
+    setup({ get_instance: () => restoring });
     await waitFor(() =>
-      expect(screen.getByTestId('details-status').textContent).toBe('Running (fresh)'),
+      expect(screen.getByTestId('details-status').textContent).toBe('Restoring from a snapshot…'),
     );
     expect(within(rows()[0] as HTMLElement).getByTestId('instance-status').textContent).toBe(
-      'Running',
+      'Restoring from a snapshot…',
     );
+    // The facts only the single read has are shown too.
+    expect(screen.getByTestId('details-connection-url').textContent).toContain('fresh.databases');
   });
 
   it('moves with the arrow keys and selects with Enter or Space', async () => {

@@ -6,11 +6,18 @@ export type CopyButtonProps = {
   text: string;
   /** Names what is copied, for the button's accessible name and the confirmation. */
   what: string;
+  /** The button's words ("Copy" unless said otherwise, e.g. "Copy as Markdown"). */
+  label?: string;
   testId?: string;
 };
 
 /** Copies `text` with the system clipboard and confirms in a toast; says how to copy by hand if that fails. */
-export function CopyButton({ text, what, testId = 'copy-button' }: CopyButtonProps) {
+export function CopyButton({
+  text,
+  what,
+  label = 'Copy',
+  testId = 'copy-button',
+}: CopyButtonProps) {
   const toast = useToast();
   const [busy, setBusy] = useState(false);
 
@@ -35,11 +42,11 @@ export function CopyButton({ text, what, testId = 'copy-button' }: CopyButtonPro
       size="small"
       variant="secondary"
       loading={busy}
-      aria-label={`Copy the ${what}`}
+      aria-label={label === 'Copy' ? `Copy the ${what}` : undefined}
       data-testid={testId}
       onClick={() => void copy()}
     >
-      Copy
+      {label}
     </Button>
   );
 }

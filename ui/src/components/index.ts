@@ -3,6 +3,7 @@ export { CopyButton, type CopyButtonProps } from './CopyButton';
 export { Dialog, type DialogProps } from './Dialog';
 export { EmptyState, type EmptyStateProps } from './EmptyState';
 export { ErrorNotice, type ErrorNoticeProps } from './ErrorNotice';
+export { MarkdownDocument } from './MarkdownDocument';
 export { Progress, type ProgressProps } from './Progress';
 export {
   CONFIRM_WORD,

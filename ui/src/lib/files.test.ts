@@ -96,6 +96,18 @@ describe('transferLine', () => {
     ).toBe('10 bytes of 100 bytes');
   });
 
+  it('says the time left is being estimated until the speed is steady, and shows neither while stalled', () => {
+    const measuring = {
+      bytesDone: 10 * 2 ** 20,
+      bytesTotal: 100 * 2 ** 20,
+      bytesPerSec: 2 * 2 ** 20,
+      etaSecs: null,
+      estimate: false,
+    };
+    expect(transferLine(measuring)).toBe('10 MiB of 100 MiB · 2.0 MiB/s · estimating time left…');
+    expect(transferLine({ ...measuring, etaSecs: 45 }, true)).toBe('10 MiB of 100 MiB');
+  });
+
   it('gives whole percents and never 100 before the end', () => {
     expect(transferPercent({ bytesDone: 1_200, bytesTotal: 5_000 })).toBe(24);
     expect(transferPercent({ bytesDone: 4_999, bytesTotal: 5_000 })).toBe(99);

@@ -64,13 +64,17 @@ export function timeLeftPhrase(etaSecs: number, estimate: boolean): string {
 }
 
 /** "1.2 GiB of 5.0 GiB · 48 MiB/s · about 2 min left": only the parts that are known. */
-export function transferLine(progress: TransferProgress): string {
+export function transferLine(progress: TransferProgress, stalled = false): string {
   const parts = [`${formatBytes(progress.bytesDone)} of ${formatBytes(progress.bytesTotal)}`];
-  if (progress.bytesPerSec !== null && progress.bytesPerSec > 0) {
-    parts.push(formatRate(progress.bytesPerSec));
-  }
+  // While stalled, neither a speed nor a time left is true: the waiting line says what is happening.
+  if (stalled) return parts[0] as string;
+  const moving = progress.bytesPerSec !== null && progress.bytesPerSec > 0;
+  if (moving) parts.push(formatRate(progress.bytesPerSec as number));
   if (progress.etaSecs !== null && progress.etaSecs >= 0) {
     parts.push(timeLeftPhrase(progress.etaSecs, progress.estimate));
+  } else if (moving && progress.bytesDone < progress.bytesTotal) {
+    // The engine gives a time left only once the speed has been steady for a while.
+    parts.push('estimating time left…');
   }
   return parts.join(' · ');
 }

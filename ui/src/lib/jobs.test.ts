@@ -3,11 +3,14 @@ import { job, step, withSteps } from '../test/jobs';
 import {
   countChange,
   isNewerJobState,
+  jobObservations,
   jobSummary,
   outcomeAttr,
+  somethingIsChanging,
   stepStateWord,
   stoppedBeforeImport,
   uploadFailureHelp,
+  withFreshestStatus,
 } from './jobs';
 
 const restore = job({
@@ -113,5 +116,62 @@ describe('after a failed restore from a file', () => {
       dataOverwritten: null,
     };
     expect(stoppedBeforeImport(unknown)).toBe(false);
+  });
+});
+
+describe('withFreshestStatus', () => {
+  const listed = {
+    id: 'a1b2c3d4',
+    status: 'running',
+    statusLabel: 'Running',
+    statusTone: 'ok' as const,
+  };
+  const fetchedAt = Date.parse('2025-11-21T15:10:05Z');
+  const seen = (at: string, status = 'restoring') => ({
+    status,
+    statusLabel: status === 'restoring' ? 'Restoring from a snapshot…' : 'Running',
+    statusTone: status === 'restoring' ? ('busy' as const) : ('ok' as const),
+    at,
+  });
+
+  it("takes the job's read when it is newer than the list", () => {
+    const watching = job({ instanceSeen: seen('2025-11-21T15:10:07Z') });
+    const [shown] = withFreshestStatus([listed], fetchedAt, jobObservations([watching]));
+    expect(shown).toMatchObject({
+      status: 'restoring',
+      statusLabel: 'Restoring from a snapshot…',
+      statusTone: 'busy',
+    });
+  });
+
+  it('keeps the list when the list is newer, or the job never read its instance', () => {
+    const older = job({ instanceSeen: seen('2025-11-21T15:10:01Z') });
+    expect(withFreshestStatus([listed], fetchedAt, jobObservations([older, job()]))[0]).toBe(
+      listed,
+    );
+  });
+
+  it("uses the freshest of several jobs' reads, and only for their own instance", () => {
+    const first = job({ id: 'j1', instanceSeen: seen('2025-11-21T15:10:07Z') });
+    const later = job({ id: 'j2', instanceSeen: seen('2025-11-21T15:10:09Z', 'running') });
+    const other = { ...listed, id: 'other' };
+    const [mine, theirs] = withFreshestStatus(
+      [{ ...listed, status: 'restoring' }, other],
+      fetchedAt,
+      jobObservations([first, later]),
+    );
+    expect(mine?.status).toBe('running');
+    expect(theirs).toBe(other);
+  });
+});
+
+describe('somethingIsChanging', () => {
+  it('is true while a job runs or an instance is busy, false otherwise', () => {
+    const idle = [{ statusTone: 'ok' as const }];
+    expect(somethingIsChanging(idle, [])).toBe(false);
+    expect(somethingIsChanging(idle, [job({ outcome: 'succeeded' })])).toBe(false);
+    expect(somethingIsChanging(idle, [job()])).toBe(true);
+    expect(somethingIsChanging([{ statusTone: 'busy' }], [])).toBe(true);
+    expect(somethingIsChanging(null, [])).toBe(false);
   });
 });

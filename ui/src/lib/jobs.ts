@@ -1,6 +1,6 @@
 /** Pure helpers for long-running jobs: ordering states, words for steps, summaries. */
 
-import type { JobState, JobStep, StepState } from '../api';
+import type { InstanceSeen, InstanceView, JobState, JobStep, StepState } from '../api';
 import { formatExactCount } from './format';
 
 /** How far a job has got: finished beats everything, then finished steps, then active ones. */
@@ -93,4 +93,60 @@ export function uploadFailureHelp(job: JobState): string {
     return `Nothing in ${job.instanceName} was changed: it stopped before any data was replaced. You can try again with the same file.`;
   }
   return `${job.instanceName} may not have all of the file's data. If a safety snapshot was taken, it is in the snapshot list, so you can go back to it. You can also try again with the same file.`;
+}
+
+/** One read of an instance's status, from wherever it came (a job watching it, the details pane's own read). */
+export type StatusObservation = Pick<InstanceSeen, 'status' | 'statusLabel' | 'statusTone'> & {
+  instanceId: string;
+  /** When it was read (epoch ms). */
+  at: number;
+};
+
+/** What the followed jobs last read of their instances. */
+export function jobObservations(jobs: readonly JobState[]): StatusObservation[] {
+  return jobs.flatMap((job) =>
+    job.instanceSeen
+      ? [{ ...job.instanceSeen, instanceId: job.instanceId, at: Date.parse(job.instanceSeen.at) }]
+      : [],
+  );
+}
+
+/**
+ * The instance list with each instance's status as fresh as anything in the window knows it: a read made after the
+ * list was fetched (`listFetchedAt`, epoch ms; null: never) wins, the newest of several first. So the list, the
+ * header and the job card agree.
+ */
+export function withFreshestStatus<
+  T extends Pick<InstanceView, 'id' | 'status' | 'statusLabel' | 'statusTone'>,
+>(
+  instances: readonly T[],
+  listFetchedAt: number | null,
+  observations: readonly StatusObservation[],
+): T[] {
+  const freshest = new Map<string, StatusObservation>();
+  for (const seen of observations) {
+    if (listFetchedAt !== null && !(seen.at > listFetchedAt)) continue;
+    const known = freshest.get(seen.instanceId);
+    if (!known || known.at < seen.at) freshest.set(seen.instanceId, seen);
+  }
+  return instances.map((instance) => {
+    const seen = freshest.get(instance.id);
+    if (!seen || seen.status === instance.status) return instance;
+    return {
+      ...instance,
+      status: seen.status,
+      statusLabel: seen.statusLabel,
+      statusTone: seen.statusTone,
+    };
+  });
+}
+
+/** Whether anything on screen is changing: a followed job runs, or an instance is between two states. */
+export function somethingIsChanging(
+  instances: readonly Pick<InstanceView, 'statusTone'>[] | null,
+  jobs: readonly JobState[],
+): boolean {
+  return (
+    jobs.some((j) => j.outcome === null) || (instances ?? []).some((i) => i.statusTone === 'busy')
+  );
 }

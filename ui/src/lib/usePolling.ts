@@ -1,8 +1,11 @@
 import { useEffect, useRef } from 'preact/hooks';
 
 export type PollingOptions = {
-  /** Time between the end of one run and the start of the next. */
-  intervalMs: number;
+  /**
+   * Time between the end of one run and the start of the next; a function is asked after each run, so the pace
+   * can follow what is on screen (fast while something changes) without restarting the polling.
+   */
+  intervalMs: number | (() => number);
   /**
    * Runs triggered by the window coming back (focus, becoming visible) are skipped when a run
    * started less than this long ago, so focus + visibilitychange don't double up.
@@ -25,6 +28,10 @@ export function usePolling(
 ): () => void {
   const taskRef = useRef(task);
   taskRef.current = task;
+  const intervalRef = useRef(intervalMs);
+  intervalRef.current = intervalMs;
+  // A fixed number restarts the polling when it changes (as before); a function is read at each scheduling.
+  const fixedInterval = typeof intervalMs === 'number' ? intervalMs : null;
   const runNowRef = useRef<() => void>(() => {});
 
   useEffect(() => {
@@ -35,7 +42,8 @@ export function usePolling(
 
     const schedule = () => {
       clearTimeout(timer);
-      timer = setTimeout(onTimer, intervalMs);
+      const next = intervalRef.current;
+      timer = setTimeout(onTimer, typeof next === 'number' ? next : next());
     };
 
     const run = async () => {
@@ -76,7 +84,7 @@ export function usePolling(
       document.removeEventListener('visibilitychange', onWindowBack);
       window.removeEventListener('focus', onWindowBack);
     };
-  }, [intervalMs, minGapMs]);
+  }, [fixedInterval, minGapMs]);
 
   return useRef(() => runNowRef.current()).current;
 }

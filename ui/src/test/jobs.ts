@@ -55,6 +55,7 @@ export function job(
     export: null,
     dataOverwritten: null,
     copy: null,
+    instanceSeen: null,
     ...rest,
     result: result(produced),
   };

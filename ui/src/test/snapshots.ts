@@ -18,6 +18,7 @@ export function snapshot(overrides: Partial<SnapshotView> = {}): SnapshotView {
     exportable: false,
     restorable: true,
     expiresAt: new Date(new Date(timestamp).getTime() + 30 * DAY).toISOString(),
+    purpose: null,
     ...overrides,
   };
 }

@@ -5,6 +5,7 @@
 //! relationship, so it goes through the same prepare → confirm → execute path as a restore: the confirmation dialog
 //! gets a one-time token for exactly this file and instance, and the job starts only with it.
 
+use crate::words::grouped;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -78,7 +79,7 @@ fn file_label(path: &Path) -> String {
 }
 
 fn counts_words(c: GraphCounts) -> String {
-    format!("{} nodes, {} relationships", c.nodes, c.relationships)
+    format!("{} nodes, {} relationships", grouped(c.nodes), grouped(c.relationships))
 }
 
 impl JobManager {
@@ -304,7 +305,7 @@ pub(crate) async fn read_graph(
         if half != half_now {
             half_now = half;
             clear_progress(job);
-            job.done(StepId::Nodes, Some(format!("{nodes_read} nodes")));
+            job.done(StepId::Nodes, Some(format!("{} nodes", grouped(nodes_read))));
             job.begin(StepId::Relationships);
         }
         if half == Half::Nodes {
@@ -331,10 +332,10 @@ pub(crate) async fn read_graph(
     let file = pending.summary.counts;
     if job.state().step(StepId::Nodes).is_some_and(|s| s.state == StepState::Active) {
         // A graph without relationships never reported the second half.
-        job.done(StepId::Nodes, Some(format!("{} nodes", file.nodes)));
+        job.done(StepId::Nodes, Some(format!("{} nodes", grouped(file.nodes))));
         job.begin(StepId::Relationships);
     }
-    job.done(StepId::Relationships, Some(format!("{} relationships", file.relationships)));
+    job.done(StepId::Relationships, Some(format!("{} relationships", grouped(file.relationships))));
     job.update(|s| {
         s.result.file_counts = Some(file);
         s.result.file_digest = Some(pending.summary.digest.clone());
@@ -470,8 +471,8 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
             clear_progress(&job);
             let detail = match phase {
                 ImportPhase::Delete => None,
-                ImportPhase::Nodes => Some(format!("{} nodes", expected.nodes)),
-                ImportPhase::Relationships => Some(format!("{} relationships", expected.relationships)),
+                ImportPhase::Nodes => Some(format!("{} nodes", grouped(expected.nodes))),
+                ImportPhase::Relationships => Some(format!("{} relationships", grouped(expected.relationships))),
                 ImportPhase::Finish => None,
             };
             job.done(import_step(phase), detail);

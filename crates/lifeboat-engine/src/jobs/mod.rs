@@ -41,8 +41,8 @@ pub use precheck::{safety_offer, SafetyOffer};
 pub use settle::NOT_STARTED;
 pub(crate) use state::new_job_id;
 pub use state::{
-    ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepId, StepState, TransferProgress,
-    WaitKind, Waiting,
+    InstanceSeen, ItemProgress, JobError, JobEvent, JobKind, JobResult, JobState, Outcome, Step, StepId, StepState,
+    TransferProgress, WaitKind, Waiting,
 };
 
 use crate::api::{ApiError, AuraClient};
@@ -556,6 +556,22 @@ impl JobManager {
     /// Finished operations of this account that pass `filter`, newest first.
     pub fn history(&self, filter: &HistoryFilter) -> Result<Vec<HistoryEntry>, HistoryError> {
         history::list(&self.history_path(), filter)
+    }
+
+    /// The safety snapshots Lifeboat took of an instance before replacing its data: from the history of finished
+    /// restores and from the restores under way (whose safety snapshot is in the list before they end).
+    pub fn safety_snapshot_ids(&self, instance_id: &str) -> std::collections::HashSet<String> {
+        let filter = HistoryFilter { instance_id: Some(instance_id.to_owned()), ..Default::default() };
+        let finished = self.history(&filter).unwrap_or_else(|e| {
+            tracing::warn!(code = e.code(), "could not read the history to label safety snapshots");
+            Vec::new()
+        });
+        let live = self.list().into_iter().filter(|j| j.instance_id == instance_id && j.kind.overwrites());
+        finished
+            .into_iter()
+            .filter_map(|e| e.safety_snapshot_id)
+            .chain(live.filter_map(|j| j.result.snapshot_id))
+            .collect()
     }
 
     /// The history entry of one finished job.

@@ -9,7 +9,7 @@ use tokio::time::Instant;
 
 use super::harness::{api_error, job_error, utc_label, Job};
 use super::settle;
-use super::state::{JobError, JobKind, StepId, StepState};
+use super::state::{InstanceSeen, JobError, JobKind, StepId, StepState};
 use super::JobManager;
 use crate::api::{CreateInstanceRequest, InstanceStatus, OperationAck, SnapshotStatus};
 use crate::verify::{DbLogin, GraphCounts};
@@ -111,7 +111,11 @@ pub(super) async fn watch_running(
     let started = Instant::now();
     let mut failures = 0;
     loop {
-        match job.manager.client.get_instance(instance_id).await {
+        let read = job.manager.client.get_instance(instance_id).await;
+        if let Ok(i) = &read {
+            job.update(|s| s.instance_seen = Some(InstanceSeen::of(i)));
+        }
+        match read {
             Ok(i) if i.status == InstanceStatus::Running && (seen_busy || started.elapsed() > START_GRACE) => {
                 return Ok(());
             }
@@ -164,7 +168,7 @@ pub(super) async fn count(
 }
 
 fn counts_detail(c: &GraphCounts) -> String {
-    format!("{} nodes, {} relationships", crate::cost::grouped(c.nodes), crate::cost::grouped(c.relationships))
+    format!("{} nodes, {} relationships", crate::words::grouped(c.nodes), crate::words::grouped(c.relationships))
 }
 
 /// The step detail when the database answers but doesn't say how much it holds.
@@ -216,7 +220,8 @@ pub(crate) async fn restore(job: Job, before: InstanceStatus) {
     job.update(|s| s.result.duration_secs = Some(secs));
     job.done(
         StepId::Restoring,
-        Some(format!("Running again after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
+        // The same measurement and the same words as the card's "took", the notification and the report.
+        Some(format!("Running again after {}", crate::words::elapsed(secs))),
     );
     verify_after(&job, &instance_id).await;
     job.succeed();
@@ -347,10 +352,7 @@ pub(crate) async fn create_from_snapshot(job: Job, request: CreateInstanceReques
     }
     let secs = started.elapsed().as_secs();
     job.update(|s| s.result.duration_secs = Some(secs));
-    job.done(
-        StepId::Creating,
-        Some(format!("Running after {}", crate::snapshots::human_duration(Duration::from_secs(secs)))),
-    );
+    job.done(StepId::Creating, Some(format!("Running after {}", crate::words::elapsed(secs))));
     verify_after(&job, &new_id).await;
     job.succeed();
 }

@@ -1,6 +1,7 @@
 //! What the dialogs need before a job starts: the restore plan (with its one-time token) and the choices for a
 //! new instance. Also the words of the desktop notification when a job ends.
 
+use crate::words::grouped;
 use serde::Serialize;
 use time::OffsetDateTime;
 use ts_rs::TS;
@@ -245,7 +246,9 @@ impl JobState {
                 let counts = self
                     .result
                     .counts_after
-                    .map(|c| format!(" It holds {} nodes and {} relationships.", c.nodes, c.relationships))
+                    .map(|c| {
+                        format!(" It holds {} nodes and {} relationships.", grouped(c.nodes), grouped(c.relationships))
+                    })
                     .unwrap_or_default();
                 (format!("{name} is running again"), format!("{}.{took}{counts}", self.title))
             }
@@ -263,10 +266,7 @@ impl JobState {
                     .result
                     .duration_secs
                     .map(|s| {
-                        format!(
-                            "A restore of {name} from this snapshot takes about {}.",
-                            crate::snapshots::human_duration(std::time::Duration::from_secs(s))
-                        )
+                        format!("A restore of {name} from this snapshot takes about {}.", crate::words::elapsed(s))
                     })
                     .unwrap_or_else(|| "The test instance is running.".into());
                 let counts = self
@@ -304,7 +304,7 @@ impl JobState {
                     self.file.as_ref().map(|p| p.display().to_string()).unwrap_or_default(),
                     self.result
                         .file_counts
-                        .map(|c| format!(": {} nodes and {} relationships", c.nodes, c.relationships))
+                        .map(|c| format!(": {} nodes and {} relationships", grouped(c.nodes), grouped(c.relationships)))
                         .unwrap_or_default()
                 ),
             ),
@@ -315,7 +315,7 @@ impl JobState {
                     "{name} now holds the {} of the data export.",
                     self.result
                         .counts_after
-                        .map(|c| format!("{} nodes and {} relationships", c.nodes, c.relationships))
+                        .map(|c| format!("{} nodes and {} relationships", grouped(c.nodes), grouped(c.relationships)))
                         .unwrap_or_else(|| "nodes and relationships".into())
                 ),
             ),

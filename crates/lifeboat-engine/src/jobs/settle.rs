@@ -96,7 +96,11 @@ pub(crate) async fn overwrite(
     let mut failures = 0;
     let mut last = before.clone();
     loop {
-        match job.manager.client.get_instance(instance_id).await {
+        let read = job.manager.client.get_instance(instance_id).await;
+        if let Ok(i) = &read {
+            job.update(|s| s.instance_seen = Some(super::state::InstanceSeen::of(i)));
+        }
+        match read {
             Ok(i) if i.status.is_transitional() => {
                 leave(job, step, Some("Aura's answer was lost on the way, but the restore had started.".into()));
                 return Ok(Found::Started(true));

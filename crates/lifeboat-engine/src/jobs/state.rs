@@ -364,6 +364,34 @@ pub struct JobState {
     /// Scheduled copies: the schedule and what the run did.
     #[serde(default)]
     pub copy: Option<crate::strategy::CopyFacts>,
+    /// The instance's status as this job last read it from Aura: fresher than the instance list while the job
+    /// watches, so the window shows one truth (the list, the header and the card agree).
+    #[serde(default)]
+    pub instance_seen: Option<InstanceSeen>,
+}
+
+/// What a job last read of its instance's status, and when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct InstanceSeen {
+    /// Raw status (`running`, `restoring`, …).
+    pub status: String,
+    /// Status in words, as the instance list says it.
+    pub status_label: String,
+    /// Its feeling, as the instance list shows it.
+    pub status_tone: crate::instances::StatusTone,
+    /// When Aura said so.
+    #[serde(with = "time::serde::rfc3339")]
+    #[ts(as = "String")]
+    pub at: OffsetDateTime,
+}
+
+impl InstanceSeen {
+    /// What an instance read says, as of now.
+    pub fn of(instance: &crate::api::Instance) -> Self {
+        let (status_label, status_tone) = crate::instances::status_label(&instance.status);
+        Self { status: instance.status.as_str().to_owned(), status_label, status_tone, at: OffsetDateTime::now_utc() }
+    }
 }
 
 /// A new job id: the UTC start time to the second and a random suffix, so ids sort by start time.
@@ -424,6 +452,7 @@ impl JobState {
             data_overwritten: kind.overwrites().then_some(false),
             waiting: None,
             retry_of: None,
+            instance_seen: None,
             copy: None,
         }
     }

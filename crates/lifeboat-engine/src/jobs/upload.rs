@@ -10,7 +10,7 @@ use time::OffsetDateTime;
 
 use super::harness::{api_error, job_error, Job};
 use super::operations::{before_overwrite, verify_after};
-use super::state::{StepId, StepState, TransferProgress};
+use super::state::{StepId, StepState, TransferProgress, WaitKind, Waiting};
 use crate::config::AURA_CONSOLE_URL;
 use crate::verify::DbLogin;
 
@@ -110,6 +110,18 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
                     st.detail = Some(message.clone());
                 }
             }
+            // A stall is a state of its own ("Waiting for Aura… retrying in 4 s"), and ends when bytes move again.
+            match p.retry_in_secs {
+                Some(secs) => {
+                    s.waiting = Some(Waiting {
+                        kind: WaitKind::Stalled,
+                        message: format!("Waiting for Aura… retrying in {}", crate::words::elapsed(secs.max(1))),
+                        retry_at: Some(OffsetDateTime::now_utc() + time::Duration::seconds(secs as i64)),
+                    });
+                }
+                None if s.waiting.as_ref().is_some_and(|w| w.kind == WaitKind::Stalled) => s.waiting = None,
+                None => {}
+            }
             s.progress = Some(TransferProgress {
                 bytes_done: p.bytes_done,
                 bytes_total: p.bytes_total,
@@ -118,7 +130,7 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
                 estimate: p.estimate,
             });
         });
-        if changed_step || p.message.is_some() {
+        if changed_step || p.message.is_some() || p.retry_in_secs.is_some() {
             // Clone first: holding the channel's read guard across the journal write would block every reader.
             let state = tx.borrow().clone();
             manager.persist(&state);

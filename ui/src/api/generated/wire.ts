@@ -776,6 +776,27 @@ active: boolean,
 detail: string, };
 
 /**
+ * What a job last read of its instance's status, and when.
+ */
+export type InstanceSeen = { 
+/**
+ * Raw status (`running`, `restoring`, …).
+ */
+status: string, 
+/**
+ * Status in words, as the instance list says it.
+ */
+statusLabel: string, 
+/**
+ * Its feeling, as the instance list shows it.
+ */
+statusTone: StatusTone, 
+/**
+ * When Aura said so.
+ */
+at: string, };
+
+/**
  * An instance, ready to display.
  */
 export type InstanceView = { 
@@ -1070,7 +1091,12 @@ retryOf: string | null,
 /**
  * Scheduled copies: the schedule and what the run did.
  */
-copy: CopyFacts | null, };
+copy: CopyFacts | null, 
+/**
+ * The instance's status as this job last read it from Aura: fresher than the instance list while the job
+ * watches, so the window shows one truth (the list, the header and the card agree).
+ */
+instanceSeen: InstanceSeen | null, };
 
 /**
  * Where an instance's database login is kept.
@@ -1557,7 +1583,11 @@ restorable: boolean,
 /**
  * When the tier's retention removes it, if known.
  */
-expiresAt: string | null, };
+expiresAt: string | null, 
+/**
+ * What Lifeboat took it for, when Aura cannot say ("Safety snapshot before restore"); from local history.
+ */
+purpose: string | null, };
 
 /**
  * The feeling of a status, for colour and icon (always shown with words too).

@@ -45,6 +45,8 @@ export function FileRestore({ instance }: FileRestoreProps) {
   const [startedJob, setStartedJob] = useState<string | null>(null);
   const request = useRef(0);
   const mounted = useRef(true);
+  /** Where a chosen or dropped file's result appears: brought into view and focused, so the drop visibly did something. */
+  const result = useRef<HTMLDivElement>(null);
   useEffect(
     () => () => {
       mounted.current = false;
@@ -62,6 +64,8 @@ export function FileRestore({ instance }: FileRestoreProps) {
       setChooseError(null);
       setCost(null);
       setStartedJob(null);
+      // After the render that shows "Checking…": a drop on a long snapshot list must not land off-screen.
+      requestAnimationFrame(() => showResult(result.current));
       try {
         const result = await backend.inspectFile(next, instance.id);
         if (mounted.current && mine === request.current) setInspection(result);
@@ -193,38 +197,40 @@ export function FileRestore({ instance }: FileRestoreProps) {
         />
       )}
 
-      {path && !inspection && !inspectError && (
-        <div data-testid="file-inspecting">
-          <Progress label={`Checking ${baseName(path)}…`} />
-        </div>
-      )}
-      {path && inspectError && (
-        <ErrorNotice
-          error={inspectError}
-          title={`Lifeboat couldn't check ${baseName(path)}. Nothing was changed, and your file was not touched.`}
-          onRetry={() => void inspect(path)}
-          testId="file-inspect-error"
-        />
-      )}
-
-      {inspection && (
-        <FileCard inspection={inspection}>
-          {inspection.canUpload && cost && <FileCost cost={cost} testId="file-cost" />}
-          {inspection.canUpload && (
-            <NextStep
-              instance={instance}
-              login={login}
-              busy={busy}
-              onRestore={() => setConfirming(true)}
-            />
-          )}
-          <div class="file-card__actions">
-            <Button size="small" variant="ghost" onClick={clear} data-testid="file-clear">
-              Choose a different file
-            </Button>
+      <div class="file-restore__result" ref={result} tabIndex={-1} data-testid="file-result">
+        {path && !inspection && !inspectError && (
+          <div data-testid="file-inspecting">
+            <Progress label={`Checking ${baseName(path)}…`} />
           </div>
-        </FileCard>
-      )}
+        )}
+        {path && inspectError && (
+          <ErrorNotice
+            error={inspectError}
+            title={`Lifeboat couldn't check ${baseName(path)}. Nothing was changed, and your file was not touched.`}
+            onRetry={() => void inspect(path)}
+            testId="file-inspect-error"
+          />
+        )}
+
+        {inspection && (
+          <FileCard inspection={inspection}>
+            {inspection.canUpload && cost && <FileCost cost={cost} testId="file-cost" />}
+            {inspection.canUpload && (
+              <NextStep
+                instance={instance}
+                login={login}
+                busy={busy}
+                onRestore={() => setConfirming(true)}
+              />
+            )}
+            <div class="file-card__actions">
+              <Button size="small" variant="ghost" onClick={clear} data-testid="file-clear">
+                Choose a different file
+              </Button>
+            </div>
+          </FileCard>
+        )}
+      </div>
 
       {confirming && inspection && (
         <FileRestoreDialog
@@ -240,6 +246,14 @@ export function FileRestore({ instance }: FileRestoreProps) {
       )}
     </section>
   );
+}
+
+/** Scrolls the file's result to the top of the view and moves the keyboard focus there. */
+function showResult(element: HTMLElement | null) {
+  if (!element) return;
+  // jsdom (the unit tests) has no scrolling; the real webview always does.
+  element.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
+  element.focus({ preventScroll: true });
 }
 
 /** After a good file: the database login if none is saved, then the restore button. */

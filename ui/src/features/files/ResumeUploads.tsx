@@ -146,7 +146,7 @@ function ResumeBanner({
           onClick={() => void resume()}
           data-testid="resume-upload"
         >
-          {upload.uploaded ? 'Watch import' : 'Resume'}
+          {upload.uploaded ? 'Watch import' : 'Resume upload'}
         </Button>
         <Button
           size="small"

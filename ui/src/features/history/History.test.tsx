@@ -235,8 +235,14 @@ describe('the history view', () => {
     fireEvent.click(within(rows()[0] as HTMLElement).getByTestId('history-report'));
     const dialog = await screen.findByTestId('report-dialog');
     expect(callsOf(calls, 'history_report')[0]?.args).toEqual({ jobId: restore.jobId });
+    // A document, not raw Markdown: the heading and the bold label are elements; "Copy as Markdown" gives the text.
     const markdown = await within(dialog).findByTestId('report-markdown');
-    expect(markdown.textContent).toBe(report.markdown);
+    expect(
+      within(markdown).getByRole('heading', { name: 'Restore report: Production' }),
+    ).toBeTruthy();
+    expect(markdown.querySelector('strong')?.textContent).toBe('Outcome:');
+    expect(markdown.textContent).not.toContain('**');
+    expect(within(dialog).getByTestId('copy-report').textContent).toBe('Copy as Markdown');
     expect(within(dialog).getByTestId('report-message-before').textContent).toBe(
       report.messages.before,
     );
@@ -299,7 +305,9 @@ describe('after a restore', () => {
       history_report: () => report,
     });
     fireEvent.click(screen.getByTestId('restore-report'));
-    expect((await screen.findByTestId('report-markdown')).textContent).toBe(report.markdown);
+    expect((await screen.findByTestId('report-markdown')).textContent).toContain(
+      'Restore report: Production',
+    );
     expect(callsOf(calls, 'history_report')[0]?.args).toEqual({ jobId: restore.jobId });
   });
 

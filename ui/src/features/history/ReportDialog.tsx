@@ -1,6 +1,14 @@
 import { useEffect, useId, useState } from 'preact/hooks';
 import { type AppError, type HistoryReport, toAppError, useBackend } from '../../api';
-import { Button, CopyButton, Dialog, ErrorNotice, Progress, useToast } from '../../components';
+import {
+  Button,
+  CopyButton,
+  Dialog,
+  ErrorNotice,
+  MarkdownDocument,
+  Progress,
+  useToast,
+} from '../../components';
 
 export type ReportDialogProps = {
   /** The operation whose report to show (its job id). */
@@ -36,9 +44,9 @@ function CopyBlock(props: {
 }
 
 /**
- * One operation's report, as the engine wrote it (Markdown shown as plain text, so what you see is
- * exactly what is copied or saved), with Copy and Save, and the two messages to send colleagues
- * before and after a restore, each with Copy.
+ * One operation's report, as the engine wrote it, shown as a document (the Markdown rendered), with
+ * "Copy as Markdown" and "Save…" (both give exactly the engine's text), and the two messages to send
+ * colleagues before and after a restore, each with Copy.
  */
 export function ReportDialog({ jobId, onClose }: ReportDialogProps) {
   const backend = useBackend();
@@ -105,23 +113,25 @@ export function ReportDialog({ jobId, onClose }: ReportDialogProps) {
       {!report && !error && <Progress label="Writing the report…" />}
       {report && (
         <div class="report">
-          <CopyBlock
-            title="Report"
-            text={report.markdown}
-            what="report"
-            testId="report-markdown"
-            copyTestId="copy-report"
-          />
-          <div class="report__actions">
-            <Button
-              size="small"
-              loading={saving}
-              onClick={() => void save()}
-              data-testid="save-report"
-            >
-              Save as a file…
-            </Button>
-          </div>
+          <section class="report__document" aria-label="Report">
+            <div class="report__actions">
+              <CopyButton
+                text={report.markdown}
+                what="report, as Markdown"
+                label="Copy as Markdown"
+                testId="copy-report"
+              />
+              <Button
+                size="small"
+                loading={saving}
+                onClick={() => void save()}
+                data-testid="save-report"
+              >
+                Save…
+              </Button>
+            </div>
+            <MarkdownDocument markdown={report.markdown} testId="report-markdown" />
+          </section>
           <CopyBlock
             title="Message before a restore"
             hint="Send this before you start: when, how long, the impact and what will be lost."

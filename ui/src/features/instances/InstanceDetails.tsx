@@ -10,6 +10,7 @@ import {
 } from '../../lib/format';
 import { formatUtc, sincePhrase } from '../../lib/time';
 import { useNow } from '../../lib/useNow';
+import { Section, SectionNav } from './SectionNav';
 
 export type InstanceDetailsProps = {
   instance: InstanceView;
@@ -93,65 +94,69 @@ export function InstanceDetails({
         />
       )}
 
+      <SectionNav />
+
       {children}
 
-      <h3 class="details__section-title">About this instance</h3>
-      <dl class="facts">
-        <Fact label="Plan" testId="details-tier">
-          {instance.tierLabel}
-        </Fact>
-        {version && (
-          <Fact label="Neo4j version" testId="details-version">
-            {version}
+      <Section id="about">
+        <h3 class="details__section-title">About this instance</h3>
+        <dl class="facts">
+          <Fact label="Plan" testId="details-tier">
+            {instance.tierLabel}
           </Fact>
-        )}
-        <Fact label="Cloud and region" testId="details-location">
-          {formatLocation(instance.cloudProvider, instance.region)}
-        </Fact>
-        {instance.memory && (
-          <Fact label="Memory" testId="details-memory">
-            {formatSize(instance.memory)}
+          {version && (
+            <Fact label="Neo4j version" testId="details-version">
+              {version}
+            </Fact>
+          )}
+          <Fact label="Cloud and region" testId="details-location">
+            {formatLocation(instance.cloudProvider, instance.region)}
           </Fact>
-        )}
-        {instance.storage && (
-          <Fact label="Storage" testId="details-storage">
-            {formatSize(instance.storage)}
+          {instance.memory && (
+            <Fact label="Memory" testId="details-memory">
+              {formatSize(instance.memory)}
+            </Fact>
+          )}
+          {instance.storage && (
+            <Fact label="Storage" testId="details-storage">
+              {formatSize(instance.storage)}
+            </Fact>
+          )}
+          {instance.nodes !== null && (
+            <Fact label="Nodes" testId="details-nodes">
+              <Count n={instance.nodes} />
+            </Fact>
+          )}
+          {instance.relationships !== null && (
+            <Fact label="Relationships" testId="details-relationships">
+              <Count n={instance.relationships} />
+            </Fact>
+          )}
+          {instance.createdAt && (
+            <Fact label="Created" testId="details-created">
+              <time dateTime={instance.createdAt} title={formatUtc(instance.createdAt)}>
+                {sincePhrase(instance.createdAt, now)}
+              </time>
+            </Fact>
+          )}
+          {instance.connectionUrl && (
+            <Fact label="Connection address" testId="details-connection-url">
+              <span class="copyable">
+                <code class="copyable__text">{instance.connectionUrl}</code>
+                <CopyButton
+                  text={instance.connectionUrl}
+                  what="connection address"
+                  testId="copy-connection-url"
+                />
+              </span>
+            </Fact>
+          )}
+          {extraFacts}
+          <Fact label="Instance ID" testId="details-id">
+            <code>{instance.id}</code>
           </Fact>
-        )}
-        {instance.nodes !== null && (
-          <Fact label="Nodes" testId="details-nodes">
-            <Count n={instance.nodes} />
-          </Fact>
-        )}
-        {instance.relationships !== null && (
-          <Fact label="Relationships" testId="details-relationships">
-            <Count n={instance.relationships} />
-          </Fact>
-        )}
-        {instance.createdAt && (
-          <Fact label="Created" testId="details-created">
-            <time dateTime={instance.createdAt} title={formatUtc(instance.createdAt)}>
-              {sincePhrase(instance.createdAt, now)}
-            </time>
-          </Fact>
-        )}
-        {instance.connectionUrl && (
-          <Fact label="Connection address" testId="details-connection-url">
-            <span class="copyable">
-              <code class="copyable__text">{instance.connectionUrl}</code>
-              <CopyButton
-                text={instance.connectionUrl}
-                what="connection address"
-                testId="copy-connection-url"
-              />
-            </span>
-          </Fact>
-        )}
-        {extraFacts}
-        <Fact label="Instance ID" testId="details-id">
-          <code>{instance.id}</code>
-        </Fact>
-      </dl>
+        </dl>
+      </Section>
     </section>
   );
 }

@@ -1,13 +1,16 @@
-import { useEffect, useLayoutEffect, useRef, useState } from 'preact/hooks';
-import { type InstanceView, useBackend } from '../../api';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { type InstanceView, type JobState, useBackend } from '../../api';
 import { Button, EmptyState, ErrorNotice, Progress } from '../../components';
+import { jobObservations, somethingIsChanging, withFreshestStatus } from '../../lib/jobs';
 import { DbLoginFact } from '../accounts';
 import { FileRestore, ResumeUploads } from '../files';
 import { DataTransfer } from '../graph';
+import { useOptionalJobs } from '../jobs';
 import { SnapshotBrowser } from '../snapshots';
 import { Readiness } from '../strategy';
 import { InstanceDetails } from './InstanceDetails';
 import { InstanceList } from './InstanceList';
+import { Section } from './SectionNav';
 import { UpdatedAgo } from './UpdatedAgo';
 import { useInstanceDetails } from './useInstanceDetails';
 import { useInstances } from './useInstances';
@@ -17,37 +20,83 @@ export type InstancesViewProps = {
   onFirstLoad?: () => void;
 };
 
+const NO_JOBS: JobState[] = [];
+
 /** The main screen: the polled instance list on the left, the selected instance on the right. */
 export function InstancesView({ onFirstLoad }: InstancesViewProps) {
   const backend = useBackend();
-  const { instances, error, updatedAt, refreshing, refresh } = useInstances(backend);
+  const jobs = useOptionalJobs()?.jobs ?? NO_JOBS;
+  const jobsNow = useRef(jobs);
+  jobsNow.current = jobs;
+  const {
+    instances: fetched,
+    error,
+    updatedAt,
+    refreshing,
+    refresh,
+  } = useInstances(backend, (latest) => somethingIsChanging(latest, jobsNow.current));
+  // A job that ends changes its instance: read the list at once instead of at the next tick.
+  const finishedJobs = jobs.filter((j) => j.outcome !== null).length;
+  const seenFinished = useRef(finishedJobs);
+  useEffect(() => {
+    if (finishedJobs > seenFinished.current) refresh();
+    seenFinished.current = finishedJobs;
+  }, [finishedJobs, refresh]);
   // null until the user (or the first load) picks one; then pinned by id across refreshes.
   const [pickedId, setPickedId] = useState<string | null>(null);
   const [manualRefresh, setManualRefresh] = useState(false);
   const lastSeen = useRef(new Map<string, InstanceView>());
 
-  const loaded = instances !== null;
+  const loaded = fetched !== null;
   // Layout effect: `data-ready` lands in the same frame as the first rows.
   useLayoutEffect(() => {
     if (loaded) onFirstLoad?.();
   }, [loaded, onFirstLoad]);
 
-  const firstId = instances?.[0]?.id ?? null;
+  const firstId = fetched?.[0]?.id ?? null;
   const selectedId = pickedId ?? firstId;
   useEffect(() => {
-    if (!instances) return;
-    for (const instance of instances) lastSeen.current.set(instance.id, instance);
+    if (!fetched) return;
+    for (const instance of fetched) lastSeen.current.set(instance.id, instance);
     // Pin the initial selection so a reordered list doesn't move it.
     if (firstId !== null) setPickedId((current) => current ?? firstId);
-  }, [instances, firstId]);
+  }, [fetched, firstId]);
 
   useEffect(() => {
     if (!refreshing) setManualRefresh(false);
   }, [refreshing]);
 
+  // Another instance starts at its top, not at the scroll position of the last one.
+  const detailsPane = useRef<HTMLElement>(null);
+  useLayoutEffect(() => {
+    if (selectedId !== null && detailsPane.current) detailsPane.current.scrollTop = 0;
+  }, [selectedId]);
+
+  // The details pane re-reads its instance when the status changes, and at most once a minute otherwise.
+  const listed = fetched?.find((i) => i.id === selectedId) ?? null;
+  const detailsKey = listed ? `${listed.status}:${Math.floor((updatedAt ?? 0) / 60_000)}` : null;
+  const details = useInstanceDetails(backend, listed ? selectedId : null, detailsKey);
+  // One truth: the freshest read of each instance's status (a job's, the details pane's, the list's) is shown in
+  // the list and the header alike, until the next list read catches up.
+  const instances = useMemo(() => {
+    if (!fetched) return null;
+    const reads = jobObservations(jobs);
+    if (details.detail && details.detailAt !== null) {
+      reads.push({ ...details.detail, instanceId: details.detail.id, at: details.detailAt });
+    }
+    return withFreshestStatus(fetched, updatedAt, reads);
+  }, [fetched, jobs, updatedAt, details.detail, details.detailAt]);
   const selectedFromList = instances?.find((i) => i.id === selectedId) ?? null;
-  const details = useInstanceDetails(backend, selectedFromList ? selectedId : null, updatedAt);
-  const selected = details.detail ?? selectedFromList;
+  // The header says what the list says; the single read adds the facts the list lacks.
+  const selected =
+    details.detail && selectedFromList
+      ? {
+          ...details.detail,
+          status: selectedFromList.status,
+          statusLabel: selectedFromList.statusLabel,
+          statusTone: selectedFromList.statusTone,
+        }
+      : selectedFromList;
 
   const refreshNow = () => {
     setManualRefresh(true);
@@ -139,7 +188,7 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
           labelledBy="instances-heading"
         />
       </nav>
-      <main class="pane pane--details">
+      <main class="pane pane--details" ref={detailsPane}>
         <ResumeUploads onResumed={setPickedId} />
         {selected ? (
           <InstanceDetails
@@ -149,10 +198,18 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
             retrying={details.loading}
             extraFacts={<DbLoginFact key={selected.id} instance={selected} />}
           >
-            <SnapshotBrowser key={`snapshots-${selected.id}`} instance={selected} />
-            <FileRestore key={`file-${selected.id}`} instance={selected} />
-            <DataTransfer key={`data-${selected.id}`} instance={selected} />
-            <Readiness key={`readiness-${selected.id}`} instance={selected} />
+            <Section id="snapshots">
+              <SnapshotBrowser key={`snapshots-${selected.id}`} instance={selected} />
+            </Section>
+            <Section id="file">
+              <FileRestore key={`file-${selected.id}`} instance={selected} />
+            </Section>
+            <Section id="data">
+              <DataTransfer key={`data-${selected.id}`} instance={selected} />
+            </Section>
+            <Section id="strategy">
+              <Readiness key={`readiness-${selected.id}`} instance={selected} />
+            </Section>
           </InstanceDetails>
         ) : gone ? (
           <div class="details-placeholder" data-testid="details-gone" role="status">

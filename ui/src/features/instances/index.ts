@@ -1,4 +1,4 @@
 export { InstanceDetails } from './InstanceDetails';
 export { InstanceList } from './InstanceList';
 export { InstancesView } from './InstancesView';
-export { LIST_REFRESH_MS, useInstances } from './useInstances';
+export { LIST_IDLE_MS, LIST_REFRESH_MS, useInstances } from './useInstances';

@@ -6,7 +6,7 @@ import { shellDefaults } from '../../test/accounts';
 import { production, sandboxInfo, staging } from '../../test/fixtures';
 import { callsOf, mockCommands } from '../../test/ipc';
 import { emptyTimeline } from '../../test/snapshots';
-import { LIST_REFRESH_MS } from './useInstances';
+import { LIST_IDLE_MS, LIST_REFRESH_MS } from './useInstances';
 
 /** Advances fake time and lets Preact flush renders and effects. */
 async function advance(ms = 0) {
@@ -46,16 +46,23 @@ function start(list: () => InstanceView[] | Promise<InstanceView[]>) {
 }
 
 describe('polling the instance list', () => {
-  it('refreshes every 10 seconds while the window is visible', async () => {
-    const { listCalls } = start(() => [production]);
+  it('refreshes every 30 seconds while nothing changes, every 10 while an instance is between states', async () => {
+    let list = [production];
+    const { listCalls } = start(() => list);
     await advance();
     expect(listCalls()).toBe(1);
-    await advance(LIST_REFRESH_MS - 1000);
+    await advance(LIST_IDLE_MS - 1000);
     expect(listCalls()).toBe(1);
     await advance(1000);
     expect(listCalls()).toBe(2);
-    await advance(LIST_REFRESH_MS);
+
+    list = [{ ...production, status: 'restoring', statusLabel: 'Restoring…', statusTone: 'busy' }];
+    await advance(LIST_IDLE_MS);
     expect(listCalls()).toBe(3);
+    await advance(LIST_REFRESH_MS);
+    expect(listCalls()).toBe(4);
+    await advance(LIST_REFRESH_MS);
+    expect(listCalls()).toBe(5);
   });
 
   it('pauses while the window is hidden and catches up at once when shown', async () => {
@@ -83,7 +90,7 @@ describe('polling the instance list', () => {
     await advance();
     expect(listCalls()).toBe(2);
     // The interval restarts from the focus refresh.
-    await advance(LIST_REFRESH_MS - 1000);
+    await advance(LIST_IDLE_MS - 1000);
     expect(listCalls()).toBe(2);
     await advance(1000);
     expect(listCalls()).toBe(3);

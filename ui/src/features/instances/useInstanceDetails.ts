@@ -4,13 +4,15 @@ import { type AppError, type Backend, type InstanceView, toAppError } from '../.
 export type InstanceDetailsState = {
   /** The freshest single-instance read for `id`, or null before it arrives / after it failed. */
   detail: InstanceView | null;
+  /** When that read arrived (epoch ms), null without one. */
+  detailAt: number | null;
   /** Why the latest read for `id` failed, if it did. */
   error: AppError | null;
   loading: boolean;
   retry: () => void;
 };
 
-type Result = { id: string; detail: InstanceView | null; error: AppError | null };
+type Result = { id: string; detail: InstanceView | null; error: AppError | null; at: number };
 
 /**
  * Reads one instance with `get_instance` when `id` changes and again whenever `refreshKey` changes
@@ -33,12 +35,12 @@ export function useInstanceDetails(
     backend.getInstance(id).then(
       (view) => {
         if (!current) return;
-        setResult({ id, detail: view?.id === id ? view : null, error: null });
+        setResult({ id, detail: view?.id === id ? view : null, error: null, at: Date.now() });
         setLoading(false);
       },
       (reason: unknown) => {
         if (!current) return;
-        setResult({ id, detail: null, error: toAppError(reason) });
+        setResult({ id, detail: null, error: toAppError(reason), at: Date.now() });
         setLoading(false);
       },
     );
@@ -50,5 +52,11 @@ export function useInstanceDetails(
   const retry = useCallback(() => setAttempt((n) => n + 1), []);
   // Never show another instance's result while the new one loads.
   const mine = result !== null && result.id === id ? result : null;
-  return { detail: mine?.detail ?? null, error: mine?.error ?? null, loading, retry };
+  return {
+    detail: mine?.detail ?? null,
+    detailAt: mine?.detail ? mine.at : null,
+    error: mine?.error ?? null,
+    loading,
+    retry,
+  };
 }

@@ -5,6 +5,7 @@ import {
   type ItemProgress,
   type JobState,
   type JobStep,
+  type JobWaiting,
   type TransferProgress,
   toAppError,
   useBackend,
@@ -123,8 +124,16 @@ function Items({ label, progress }: { label: string; progress: ItemProgress }) {
 }
 
 /** A determinate bar and "1.2 GiB of 5.0 GiB · 48 MiB/s · about 2 min left" for a step moving bytes. */
-function Transfer({ label, progress }: { label: string; progress: TransferProgress }) {
-  const line = transferLine(progress);
+function Transfer({
+  label,
+  progress,
+  stalled,
+}: {
+  label: string;
+  progress: TransferProgress;
+  stalled: boolean;
+}) {
+  const line = transferLine(progress, stalled);
   const known = progress.bytesTotal > 0;
   return (
     <>
@@ -141,6 +150,13 @@ function Transfer({ label, progress }: { label: string; progress: TransferProgre
       </p>
     </>
   );
+}
+
+/** The waiting line, its "retrying in 4 s" counting down to the next try when one is scheduled. */
+function waitingText(waiting: JobWaiting, now: number): string {
+  if (!waiting.retryAt) return waiting.message;
+  const left = Math.max(1, Math.ceil((Date.parse(waiting.retryAt) - now) / 1000));
+  return waiting.message.replace(/retrying in .*$/, `retrying in ${formatElapsed(left)}`);
 }
 
 /** For upload jobs: the one thing a worried admin wants to hear about their file. */
@@ -318,7 +334,7 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
           data-testid="job-waiting"
           data-kind={job.waiting.kind}
         >
-          {job.waiting.message}
+          {waitingText(job.waiting, now)}
         </p>
       )}
 
@@ -344,7 +360,11 @@ export function JobProgress({ job, onDismiss, failureHelp, children, onCancel }:
               {step.state === 'active' && (
                 <div class="job-step__bar">
                   {job.progress ? (
-                    <Transfer label={step.label} progress={job.progress} />
+                    <Transfer
+                      label={step.label}
+                      progress={job.progress}
+                      stalled={job.waiting?.kind === 'stalled'}
+                    />
                   ) : job.itemProgress ? (
                     <Items label={step.label} progress={job.itemProgress} />
                   ) : (

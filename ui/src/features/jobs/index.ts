@@ -1,5 +1,5 @@
 export { JobProgress, type JobProgressProps } from './JobProgress';
-export { type JobsApi, JobsProvider, useJob, useJobs } from './JobsProvider';
+export { type JobsApi, JobsProvider, useJob, useJobs, useOptionalJobs } from './JobsProvider';
 export {
   type ConfirmedRequest,
   type ConfirmedStartOptions,

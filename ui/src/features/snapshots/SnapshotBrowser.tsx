@@ -379,7 +379,7 @@ function SelectedSnapshot({
     <>
       <p class="snapshot-choice__what">
         <strong>
-          {snapshot.profileLabel} snapshot from{' '}
+          {snapshot.purpose ?? `${snapshot.profileLabel} snapshot`} from{' '}
           <time dateTime={snapshot.timestamp} title={formatUtc(snapshot.timestamp)}>
             {sincePhrase(snapshot.timestamp, now)}
           </time>

@@ -147,9 +147,13 @@ export function SnapshotList({
                   >
                     {formatClock(snapshot.timestamp)}
                   </time>
-                  <span class="snapshot-row__profile" data-testid="snapshot-profile">
+                  <span
+                    class="snapshot-row__profile"
+                    data-testid="snapshot-profile"
+                    data-purpose={snapshot.purpose ?? undefined}
+                  >
                     <MarkIcon kind={markKind(snapshot)} state={markState(snapshot)} />
-                    {snapshot.profileLabel}
+                    {snapshot.purpose ?? snapshot.profileLabel}
                   </span>
                   <span class="snapshot-row__status">
                     <StatusPill

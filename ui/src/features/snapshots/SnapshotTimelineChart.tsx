@@ -33,7 +33,7 @@ function drawRank(snapshot: SnapshotView, selectedId: string | null): number {
 }
 
 function describe(snapshot: SnapshotView, now: number): string {
-  return `${snapshot.profileLabel} snapshot, ${sincePhrase(snapshot.timestamp, now)}, ${snapshot.statusLabel}`;
+  return `${snapshot.purpose ?? `${snapshot.profileLabel} snapshot`}, ${sincePhrase(snapshot.timestamp, now)}, ${snapshot.statusLabel}`;
 }
 
 /**
