@@ -66,7 +66,7 @@ pub enum CredentialsFileError {
         name: String,
     },
     /// `CLIENT_ID` or `CLIENT_SECRET` is missing or empty.
-    #[error("{name} has no {missing} line, so Lifeboat cannot connect with it. Nothing was changed. Choose the file the Aura console downloaded when you created the API key, or paste the client ID and secret instead.")]
+    #[error("{name} has no {missing} line, so Lifeboat cannot connect with it. Nothing was changed. Choose the file the Aura console downloaded when you created the API key: it has both a CLIENT_ID and a CLIENT_SECRET line.")]
     Incomplete {
         /// The file's name.
         name: String,
