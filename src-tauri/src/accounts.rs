@@ -1,5 +1,6 @@
 //! Commands for accounts and database logins. Secrets only ever travel from the window to the engine (set, test,
-//! forget); no command returns one, except `reveal_clone_password` (see `jobs.rs`).
+//! forget); no command returns one, except `reveal_clone_password` (see `jobs.rs`). Connecting from the Aura
+//! console's credentials file is in `credentials.rs`.
 
 use lifeboat_engine::accounts::{AccountKind, AccountProfile, SANDBOX_ID};
 use lifeboat_engine::logins::LoginPersistence;
@@ -59,7 +60,7 @@ fn sandbox_view() -> AccountView {
     }
 }
 
-fn account_view(p: AccountProfile, revoked: bool) -> AccountView {
+pub(crate) fn account_view(p: AccountProfile, revoked: bool) -> AccountView {
     AccountView {
         status: if revoked { "revoked" } else { "ok" },
         persistence: if p.session_only { "session" } else { "keyring" },

@@ -57,18 +57,29 @@ pub fn subscribe_file_drops(subscribers: State<'_, DropSubscribers>, on_event: C
     channels.push(on_event);
 }
 
-/// Opens the native "choose a file" dialog. rfd's async dialog is created on the main thread (GTK requires it)
-/// with the window as parent, and awaited here, so the command never blocks a thread on a dialog.
+/// Opens the native "choose a file" dialog for a backup.
 #[tauri::command]
 pub async fn choose_backup_file<R: Runtime>(
     app: AppHandle<R>,
     window: WebviewWindow<R>,
 ) -> Result<Option<String>, CommandError> {
+    open_dialog(&app, window, "Choose a backup file", ("Neo4j backups and dumps", &["backup", "dump", "tar"])).await
+}
+
+/// Opens a native "choose a file" dialog with one filter (and "All files"). rfd's async dialog is created on the
+/// main thread (GTK requires it) with the window as parent, and awaited here, so no thread blocks on a dialog.
+/// `None` when the user cancelled.
+pub async fn open_dialog<R: Runtime>(
+    app: &AppHandle<R>,
+    window: WebviewWindow<R>,
+    title: &'static str,
+    filter: (&'static str, &'static [&'static str]),
+) -> Result<Option<String>, CommandError> {
     let (tx, rx) = tokio::sync::oneshot::channel();
     app.run_on_main_thread(move || {
         let dialog = rfd::AsyncFileDialog::new()
-            .set_title("Choose a backup file")
-            .add_filter("Neo4j backups and dumps", &["backup", "dump", "tar"])
+            .set_title(title)
+            .add_filter(filter.0, filter.1)
             .add_filter("All files", &["*"])
             .set_parent(&window);
         let picked = dialog.pick_file();

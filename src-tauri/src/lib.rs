@@ -4,6 +4,7 @@
 mod accounts;
 mod background;
 mod commands;
+mod credentials;
 mod error;
 mod exports;
 mod files;
@@ -27,6 +28,7 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
         .plugin(tauri_plugin_window_state::Builder::default().build())
         .manage(AppState::default())
         .manage(files::DropSubscribers::default())
+        .manage(credentials::CredentialImports::default())
         .on_window_event(|window, event| {
             files::on_window_event(window, event);
             background::on_window_event(window, event);
@@ -62,6 +64,11 @@ pub fn run_app<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
             accounts::db_login_status,
             accounts::save_db_login,
             accounts::forget_db_login,
+            credentials::read_credentials_file,
+            credentials::connect_account_from_file,
+            credentials::delete_credentials_file,
+            credentials::forget_credentials_file,
+            credentials::choose_credentials_file,
             files::subscribe_file_drops,
             files::choose_backup_file,
             files::inspect_file,

@@ -68,6 +68,7 @@ fn visit_roots(c: &mut Collector) {
     c.visit::<crate::accounts::AccountList>();
     c.visit::<crate::accounts::AccountView>();
     c.visit::<crate::accounts::LoginStatus>();
+    c.visit::<crate::credentials::CredentialsFileView>();
     c.visit::<lifeboat_archive::Inspection>();
     c.visit::<jobs::FileRestorePlan>();
     c.visit::<lifeboat_engine::cost::FileRestoreCost>();

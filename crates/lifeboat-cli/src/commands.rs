@@ -301,6 +301,22 @@ enum AccountsCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Connect an account from the credentials file the Aura console downloads with a new API key: the key is
+    /// checked with Aura, then kept in the system keyring (the same accounts as the window's).
+    Add {
+        /// The downloaded file (CLIENT_ID=, CLIENT_SECRET=, CLIENT_NAME= lines). It is read, never copied.
+        #[arg(long, value_name = "FILE")]
+        from_file: PathBuf,
+        /// A name for the account; else the key's name in the file.
+        #[arg(long)]
+        name: Option<String>,
+        /// Delete the file once the key is checked and saved (it holds the secret in plain text).
+        #[arg(long)]
+        delete_file: bool,
+        /// Print JSON instead of sentences.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -319,7 +335,7 @@ impl Cli {
         match &self.command {
             Command::Sandbox(a) => a.json,
             Command::Instances(InstancesCommand::List { json }) => *json,
-            Command::Accounts(AccountsCommand::List { json }) => *json,
+            Command::Accounts(AccountsCommand::List { json } | AccountsCommand::Add { json, .. }) => *json,
             Command::Inspect { json, .. } => *json,
             Command::Upload(a) => a.json(),
             Command::History(HistoryCommand::List { format, .. }) => *format == history::Format::Json,
@@ -347,6 +363,9 @@ pub(crate) async fn execute(cli: Cli, password_from_flag: bool) -> Result<(), Fa
             instances_list(&cli.endpoints, cli.account.as_deref(), json).await
         }
         Command::Accounts(AccountsCommand::List { json }) => accounts::list(json),
+        Command::Accounts(AccountsCommand::Add { from_file, name, delete_file, json }) => {
+            accounts::add_from_file(&cli.endpoints, &from_file, name.as_deref(), delete_file, json).await
+        }
         Command::Inspect { file, json } => inspect::run(file, json).await,
         Command::History(HistoryCommand::List { kind, instance, outcome, since, format, out }) => {
             history::list(kind.as_deref(), instance, outcome.as_deref(), since.as_deref(), format, out.as_deref())

@@ -1,13 +1,16 @@
 // Accounts and secrets, end to end in the real app:
-// - connect an Aura account through the window (a second, independent emulator stands in for Aura), see its
-//   instances, save a database login, restore a snapshot in it;
+// - connect an Aura account through the window (a second, independent emulator stands in for Aura) from the
+//   credentials file the Aura console downloads (written by the test into HOME's Downloads, dropped on the connect
+//   dialog), delete that file through the dialog's offer, see its instances, save a database login, restore a
+//   snapshot in it;
 // - then prove the secrets (the account's client secret and the database password, random canaries) went only to
 //   the OS keyring: not in any file of the app's data or config dirs, journals, logs, or any IPC reply.
 // - the command line lists that account, uses it with --account NAME and reads the window's history;
 // At the end the account is disconnected and its secret leaves the keyring.
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -56,15 +59,37 @@ after(async () => {
   aura?.child.kill();
 });
 
-test('an Aura account is connected through the window and its instances appear', async () => {
+test('an Aura account is connected from its downloaded credentials file, which is then deleted', async () => {
+  // As the Aura console writes it, saved by the browser into Downloads.
+  const downloads = path.join(process.env.LIFEBOAT_TEST_HOME, 'Downloads');
+  await mkdir(downloads, { recursive: true });
+  const file = path.join(downloads, 'Neo4j-API-Key-Canary org.txt');
+  await writeFile(
+    file,
+    `CLIENT_ID=${aura.info.client_id}\nCLIENT_SECRET=${aura.info.client_secret}\nCLIENT_NAME=Canary org\n`,
+  );
+
   await (await $('[data-testid="account-switcher-button"]')).click();
   await (await $('[data-testid="connect-account"]')).click();
   const dialog = await $('[data-testid="connect-dialog"]');
   await dialog.waitForDisplayed({ timeout: 10_000 });
-  await (await $('[data-testid="connect-label"]')).setValue('Canary org');
-  await (await $('[data-testid="connect-client-id"]')).setValue(aura.info.client_id);
-  await (await $('[data-testid="connect-client-secret"]')).setValue(aura.info.client_secret);
+  // WebDriver cannot perform an OS drop: the automation hook runs exactly what a real drop runs.
+  await browser.execute((p) => window.__LIFEBOAT_AUTOMATION__.dropPaths([p]), file);
+  await (await $('[data-testid="connect-file-read"]')).waitForDisplayed({ timeout: 10_000 });
+  assert.equal(await (await $('[data-testid="connect-label"]')).getValue(), 'Canary org', 'named after CLIENT_NAME');
+  assert.equal(await (await $('[data-testid="connect-client-id"]')).getValue(), aura.info.client_id);
+  assert.equal(await (await $('[data-testid="connect-client-secret"]')).getValue(), '', 'the secret stays in Rust');
   await (await $('[data-testid="connect-submit"]')).click();
+
+  const offer = await $('[data-testid="connect-delete-offer"]');
+  await offer.waitForDisplayed({ timeout: 30_000 });
+  assert.match(await offer.getText(), /plain text/);
+  assert.ok(existsSync(file), 'nothing is deleted before the user asks');
+  await (await $('[data-testid="connect-delete-file"]')).click();
+  await (await $('[data-testid="connect-file-deleted"]')).waitForDisplayed({ timeout: 10_000 });
+  assert.ok(!existsSync(file), 'the downloaded file was deleted');
+  await screenshot(browser, 'account-file-deleted');
+  await (await $('[data-testid="connect-done-button"]')).click();
   await dialog.waitForDisplayed({ reverse: true, timeout: 30_000 });
   await browser.waitUntil(async () => !(await (await $('[data-testid="sandbox-banner"]')).isExisting()), {
     timeout: 20_000,
@@ -149,7 +174,8 @@ test('no secret is in any file the app wrote, its logs, or any IPC reply', async
     for (const canary of canaries) assert.ok(!reply.includes(canary), `an IPC reply carried a secret: ${reply.slice(0, 80)}`);
   }
   // The whole private HOME: app data (jobs journals, sandbox), config (accounts.json), webview storage, caches,
-  // and the harness's logs (tauri-driver output holds the app's stderr).
+  // Downloads (the credentials file was read, never copied, and is deleted), and the harness's logs (tauri-driver
+  // output holds the app's stderr). The IPC replies above include reading the credentials file: a token, no secret.
   const hits = await scanForSecrets(process.env.LIFEBOAT_TEST_HOME, canaries);
   const logs = await scanForSecrets(process.env.TMPDIR, canaries, [auraDir]);
   assert.deepEqual([...hits, ...logs], [], 'secrets found outside the keyring');

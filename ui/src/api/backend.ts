@@ -6,7 +6,9 @@ import type {
   CloneOptions,
   ClonePassword,
   CloneRequest,
+  ConnectFromFileRequest,
   ConnectRequest,
+  CredentialsFileView,
   DbLoginRequest,
   DbLoginStatus,
   DeletedInstance,
@@ -159,6 +161,19 @@ export interface Backend {
   listAccounts(): Promise<AccountList>;
   /** Checks the key with Aura, then saves it; the new account becomes the active one. */
   connectAccount(request: ConnectRequest): Promise<Account>;
+  /**
+   * Reads the credentials file the Aura console downloads with a new API key. The shell keeps the
+   * secret; the reply holds a token, the file name, the client id and the key's name.
+   */
+  readCredentialsFile(path: string): Promise<CredentialsFileView>;
+  /** The native "choose a file" dialog for a credentials file; null when cancelled. */
+  chooseCredentialsFile(): Promise<string | null>;
+  /** Checks and stores the key of a file read by `readCredentialsFile`, as `connectAccount` does. */
+  connectAccountFromFile(request: ConnectFromFileRequest): Promise<Account>;
+  /** Deletes that file, once its key is stored (only that file). Resolves with its name. */
+  deleteCredentialsFile(token: string): Promise<string>;
+  /** The dialog is done with the file: the shell lets go of what it read. */
+  forgetCredentialsFile(token: string): Promise<void>;
   switchAccount(id: string): Promise<AppInfo>;
   renameAccount(id: string, label: string): Promise<Account>;
   /** Removes the key from the keyring. Nothing in Aura is touched. */

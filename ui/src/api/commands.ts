@@ -3,6 +3,7 @@ import type {
   AccountView,
   AppInfo,
   CloneOptions,
+  CredentialsFileView,
   DeletedInstance,
   ExportPlan,
   FileRestoreCost,
@@ -76,6 +77,11 @@ export type CommandReplies = {
   discard_upload: null;
   list_accounts: AccountList;
   connect_account: AccountView;
+  read_credentials_file: CredentialsFileView;
+  connect_account_from_file: AccountView;
+  delete_credentials_file: string;
+  forget_credentials_file: null;
+  choose_credentials_file: string | null;
   switch_account: AppInfo;
   rename_account: AccountView;
   disconnect_account: null;

@@ -144,6 +144,17 @@ export function createTauriBackend(): Backend {
     listAccounts: () => call('list_accounts'),
     connectAccount: ({ label, clientId, clientSecret, sessionOnly }) =>
       call('connect_account', { label, clientId, clientSecret, sessionOnly }),
+    readCredentialsFile: (path) => call('read_credentials_file', { path }),
+    chooseCredentialsFile: async () => {
+      const path = await call('choose_credentials_file');
+      return typeof path === 'string' && path !== '' ? path : null;
+    },
+    connectAccountFromFile: ({ token, label, sessionOnly }) =>
+      call('connect_account_from_file', { token, label, sessionOnly }),
+    deleteCredentialsFile: (token) => call('delete_credentials_file', { token }),
+    forgetCredentialsFile: async (token) => {
+      await call('forget_credentials_file', { token });
+    },
     switchAccount: (id) => call('switch_account', { id }),
     renameAccount: (id, label) => call('rename_account', { id, label }),
     disconnectAccount: async (id) => {

@@ -78,6 +78,13 @@ export type ConnectRequest = {
   sessionOnly: boolean;
 };
 
+/** Connecting with a credentials file the shell read (`readCredentialsFile`): the secret stays in Rust. */
+export type ConnectFromFileRequest = {
+  token: string;
+  label: string;
+  sessionOnly: boolean;
+};
+
 export type DbLoginRequest = {
   instanceId: string;
   user: string;

@@ -4,6 +4,8 @@
 //! - [`AccountRegistry`] / [`AccountProfile`]: the profiles file, `accounts.json` (no secret in it).
 //! - [`DataLayout`]: the app's data and config folders as the OS names them (the same ones Tauri uses), and the
 //!   layout inside them (job journals and history per account, the sandbox, the command line's own jobs).
+//! - [`CredentialsFile`]: the credentials file the Aura console downloads with a new API key, read for its key and
+//!   deleted again once the key is in the keyring.
 //! - [`Workspace`]: the profiles, the secrets (OS keyring through `lifeboat-secrets`, or memory for "this session
 //!   only"), refused keys, and the accounts open in this process with their clients and jobs. The shell holds one;
 //!   `lifeboat --account NAME` opens one to use an account connected in the window.
@@ -18,10 +20,15 @@ use crate::budget::RequestBudget;
 use crate::config::Endpoints;
 use crate::Sensitive;
 
+mod credentials_file;
 mod layout;
 mod registry;
 mod workspace;
 
+pub use credentials_file::{
+    parse_bytes as parse_credentials, AuraCredentials, CredentialsFile, CredentialsFileError,
+    MAX_CREDENTIALS_FILE_BYTES,
+};
 pub use layout::{DataLayout, APP_IDENTIFIER, SANDBOX_ID};
 pub use registry::{AccountProfile, AccountRegistry};
 pub use workspace::{AccountKind, AccountLogins, OpenAccount, Workspace, WorkspaceError, FROM_ENVIRONMENT_LABEL};

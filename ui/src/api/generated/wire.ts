@@ -173,6 +173,27 @@ pruned: Array<string>,
 skipped: number, };
 
 /**
+ * What the connect form shows of a credentials file. No secret.
+ */
+export type CredentialsFileView = { 
+/**
+ * The reference the dialog connects and deletes with.
+ */
+token: string, 
+/**
+ * The file's name ("Neo4j-API-key.txt").
+ */
+fileName: string, 
+/**
+ * `CLIENT_ID`, shown in the form (it is not secret).
+ */
+clientId: string, 
+/**
+ * `CLIENT_NAME`: the key's name in the console, the default name of the account.
+ */
+clientName: string | null, };
+
+/**
  * The instance a restore test created, now deleted.
  */
 export type DeletedInstance = { 

@@ -1,7 +1,15 @@
 import type { TargetedEvent } from 'preact';
-import { useId, useRef, useState } from 'preact/hooks';
-import { type Account, type AppError, toAppError, useBackend } from '../../api';
+import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import {
+  type Account,
+  type AppError,
+  type CredentialsFileView,
+  toAppError,
+  useBackend,
+} from '../../api';
 import { Button, CopyButton, Dialog, ErrorNotice } from '../../components';
+import { useFileDrops } from '../files';
+import { ConnectedFromFile } from './ConnectedFromFile';
 
 export const CONSOLE_URL = 'https://console.neo4j.io';
 
@@ -22,11 +30,20 @@ export type ConnectDialogProps = {
   onConnected: (account: Account) => void;
 };
 
+/** A key from a credentials file was checked and stored: next, the offer to delete that file. */
+type Connected = { account: Account; file: CredentialsFileView };
+
 /**
  * Connects an Aura account with an API key. The secret is never held in component state: it stays
  * in the password field only, is read once on submit and is cleared when the dialog closes or Aura
  * refuses the key. It is kept in the field only after "keyring unavailable", so "Keep it for this
  * session only" can send it again. Mount only while open.
+ *
+ * The key may also come from the credentials file the Aura console downloads (dropped on the
+ * window while the dialog is open, or chosen with "Choose file…"). The shell reads that file and
+ * keeps its secret: the webview gets a token, the file name and the client id, and connects with
+ * the token, so the secret never reaches the window at all. Once the key is in the keyring the
+ * dialog offers to delete the file (the shell deletes only that file).
  */
 export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogProps) {
   const backend = useBackend();
@@ -42,6 +59,24 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
   const [sessionOnly, setSessionOnly] = useState(false);
   const [submitting, setSubmitting] = useState(false);
   const [error, setError] = useState<AppError | null>(null);
+  const [file, setFile] = useState<CredentialsFileView | null>(null);
+  const [fileError, setFileError] = useState<AppError | null>(null);
+  const [readingFile, setReadingFile] = useState(false);
+  const [connected, setConnected] = useState<Connected | null>(null);
+
+  // The shell holds the file's secret under its token until the dialog lets go of it.
+  const fileRef = useRef<CredentialsFileView | null>(null);
+  fileRef.current = file;
+  const forgetFile = () => {
+    const held = fileRef.current;
+    if (held) void backend.forgetCredentialsFile(held.token).catch(() => {});
+    fileRef.current = null;
+    setFile(null);
+  };
+  // Closed any other way (the app switching views): the shell still lets go.
+  const unmountForget = useRef(forgetFile);
+  unmountForget.current = forgetFile;
+  useEffect(() => () => unmountForget.current(), []);
 
   const clearSecret = () => {
     if (secretRef.current) secretRef.current.value = '';
@@ -50,23 +85,90 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
 
   const close = () => {
     clearSecret();
+    forgetFile();
     onClose();
   };
 
-  const ready = label.trim() !== '' && clientId.trim() !== '' && hasSecret;
+  const finish = () => {
+    const done = connected;
+    forgetFile();
+    if (done) onConnected(done.account);
+  };
+
+  const readFile = async (path: string) => {
+    setReadingFile(true);
+    setFileError(null);
+    setError(null);
+    try {
+      const read = await backend.readCredentialsFile(path);
+      forgetFile();
+      fileRef.current = read;
+      setFile(read);
+      clearSecret();
+      setClientId(read.clientId);
+      if (read.clientName && label.trim() === '') setLabel(read.clientName);
+    } catch (reason) {
+      setFileError(toAppError(reason));
+    } finally {
+      setReadingFile(false);
+    }
+  };
+  const readFileRef = useRef(readFile);
+  readFileRef.current = readFile;
+
+  // While the dialog is open, a file dropped on the window is the credentials file.
+  const { register } = useFileDrops();
+  useEffect(
+    () =>
+      register({
+        modal: true,
+        onFile: (path) => void readFileRef.current(path),
+        onMessage: () =>
+          setFileError({
+            code: 'invalid-input',
+            message:
+              'Drop one file at a time. Nothing was changed; drop just the credentials file the Aura console downloaded.',
+            retryable: false,
+          }),
+      }),
+    [register],
+  );
+
+  const chooseFile = async () => {
+    setFileError(null);
+    try {
+      const path = await backend.chooseCredentialsFile();
+      if (path) await readFile(path);
+    } catch (reason) {
+      setFileError(toAppError(reason));
+    }
+  };
+
+  const ready = label.trim() !== '' && (file !== null || (clientId.trim() !== '' && hasSecret));
 
   const submit = async (event?: TargetedEvent<HTMLFormElement>) => {
     event?.preventDefault();
     const clientSecret = secretRef.current?.value ?? '';
-    if (!ready || submitting || clientSecret === '') return;
+    if (!ready || submitting || (file === null && clientSecret === '')) return;
     setSubmitting(true);
     setError(null);
+    const keepForSession = offerSession && sessionOnly;
     try {
+      if (file) {
+        const account = await backend.connectAccountFromFile({
+          token: file.token,
+          label: label.trim(),
+          sessionOnly: keepForSession,
+        });
+        setSubmitting(false);
+        setConnected({ account, file });
+        return;
+      }
       const account = await backend.connectAccount({
         label: label.trim(),
         clientId: clientId.trim(),
         clientSecret,
-        sessionOnly: offerSession && sessionOnly,
+        sessionOnly: keepForSession,
       });
       clearSecret();
       onConnected(account);
@@ -76,6 +178,8 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
         setOfferSession(true);
       } else {
         clearSecret();
+        // A refused key's file is no use again: let go of it; the user chooses another.
+        forgetFile();
       }
       setError(
         failure.code === 'invalid-credentials'
@@ -85,6 +189,10 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
       setSubmitting(false);
     }
   };
+
+  if (connected) {
+    return <ConnectedFromFile account={connected.account} file={connected.file} onDone={finish} />;
+  }
 
   const hint = prefill.clientIdHint
     ? `The old key's client ID ended in ${prefill.clientIdHint.replace(/^…/, '')}. Paste the client ID of the new key.`
@@ -117,6 +225,47 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
           </p>
         </div>
 
+        <div class="connect-file" data-testid="connect-file">
+          {file ? (
+            <p data-testid="connect-file-read">
+              Read <strong>{file.fileName}</strong>: the client ID and secret are filled in from it.
+            </p>
+          ) : (
+            <p>
+              Downloaded the credentials file when you created the key? Drop it on this window, or
+              choose it. Lifeboat reads it and does not copy it.
+            </p>
+          )}
+          <div class="connect-file__actions">
+            <Button
+              onClick={() => void chooseFile()}
+              loading={readingFile}
+              data-testid="connect-choose-file"
+            >
+              {file ? 'Choose another file…' : 'Choose file…'}
+            </Button>
+            {file && (
+              <Button
+                variant="ghost"
+                onClick={() => {
+                  forgetFile();
+                  setClientId(prefill.clientId ?? '');
+                }}
+                data-testid="connect-file-clear"
+              >
+                Type the key instead
+              </Button>
+            )}
+          </div>
+          {fileError && (
+            <ErrorNotice
+              error={fileError}
+              title="That file was not used."
+              testId="connect-file-error"
+            />
+          )}
+        </div>
+
         <div class="field">
           <label for={`${formId}-label`}>Name for this account</label>
           <input
@@ -138,6 +287,7 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
             ref={clientIdRef}
             type="text"
             value={clientId}
+            readOnly={file !== null}
             autocomplete="off"
             spellcheck={false}
             onInput={(event) => setClientId(event.currentTarget.value)}
@@ -153,12 +303,15 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
             type="password"
             autocomplete="off"
             spellcheck={false}
+            disabled={file !== null}
+            placeholder={file ? `From ${file.fileName}` : undefined}
             onInput={(event) => setHasSecret(event.currentTarget.value !== '')}
             data-testid="connect-client-secret"
           />
           <p class="field__hint">
-            Saved in your system keyring, never in a file. Aura shows the secret only once, when the
-            key is created.
+            {file
+              ? 'Lifeboat read the secret from the file and keeps it out of this window.'
+              : 'Saved in your system keyring, never in a file. Aura shows the secret only once, when the key is created.'}
           </p>
         </div>
 

@@ -16,17 +16,25 @@ declare global {
   }
 }
 
-/** Where a dropped file goes: the file restore of the selected instance. */
+/**
+ * Where a dropped file goes: the file restore of the selected instance, or an open dialog that takes
+ * a file (`modal`: the connect dialog takes the Aura credentials file) while it is open.
+ */
 export type DropTarget = {
   onFile(path: string): void;
   /** A plain message about the drop ("Drop one file at a time"). */
   onMessage(text: string): void;
+  /** An open dialog: it gets drops before any other target while it is registered. */
+  modal?: boolean;
 };
 
 type FileDropsApi = {
   /** Files are being dragged over the window. */
   hover: boolean;
-  /** Makes `target` receive drops until the returned function is called. */
+  /**
+   * Makes `target` receive drops until the returned function is called; the previous target gets
+   * them again after that. A modal target comes first.
+   */
   register(target: DropTarget): () => void;
 };
 
@@ -48,17 +56,20 @@ export function FileDropProvider({ children }: { children: ComponentChildren }) 
   const backend = useBackend();
   const toast = useToast();
   const [hover, setHover] = useState(false);
-  const target = useRef<DropTarget | null>(null);
+  const targets = useRef<DropTarget[]>([]);
 
   const handleDrop = useCallback(
     (paths: readonly string[]) => {
       setHover(false);
-      const decision = decideDrop(Array.isArray(paths) ? paths : [], target.current !== null);
+      const registered = targets.current;
+      const newestFirst = [...registered].reverse();
+      const target = newestFirst.find((t) => t.modal) ?? newestFirst[0] ?? null;
+      const decision = decideDrop(Array.isArray(paths) ? paths : [], target !== null);
       if (decision === null) return;
       if ('path' in decision) {
-        target.current?.onFile(decision.path);
-      } else if (target.current) {
-        target.current.onMessage(decision.message);
+        target?.onFile(decision.path);
+      } else if (target) {
+        target.onMessage(decision.message);
       } else {
         toast.show({ tone: 'info', message: decision.message, durationMs: 10_000 });
       }
@@ -107,9 +118,9 @@ export function FileDropProvider({ children }: { children: ComponentChildren }) 
   }, []);
 
   const register = useCallback((next: DropTarget) => {
-    target.current = next;
+    targets.current = [...targets.current, next];
     return () => {
-      if (target.current === next) target.current = null;
+      targets.current = targets.current.filter((t) => t !== next);
     };
   }, []);
 
