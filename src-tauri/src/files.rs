@@ -42,20 +42,35 @@ struct Subscribers {
     waiting: Vec<FileDropEvent>,
 }
 
-impl DropSubscribers {
+impl Subscribers {
     /// Sends an event to every live channel; dead ones (a reloaded window leaves one behind) are dropped.
-    fn send(&self, event: &FileDropEvent) -> bool {
-        let mut subscribers = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        subscribers.channels.retain(|c| c.send(event.clone()).is_ok());
-        !subscribers.channels.is_empty()
+    fn send(&mut self, event: &FileDropEvent) -> bool {
+        self.channels.retain(|c| c.send(event.clone()).is_ok());
+        !self.channels.is_empty()
+    }
+}
+
+impl DropSubscribers {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Subscribers> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
     }
 
     /// Sends an event, or keeps it for the first window to subscribe (files opened at start-up arrive before the
-    /// window has loaded).
+    /// window has loaded). One lock throughout, so a window subscribing meanwhile cannot miss it.
     pub fn send_or_keep(&self, event: FileDropEvent) {
-        if !self.send(&event) {
-            self.0.lock().unwrap_or_else(|p| p.into_inner()).waiting.push(event);
+        let mut subscribers = self.lock();
+        if !subscribers.send(&event) {
+            subscribers.waiting.push(event);
         }
+    }
+
+    /// Adds a window's channel; the files opened before any window subscribed go to this one, once.
+    pub(crate) fn subscribe(&self, channel: Channel<FileDropEvent>) {
+        let mut subscribers = self.lock();
+        for event in std::mem::take(&mut subscribers.waiting) {
+            let _ = channel.send(event);
+        }
+        subscribers.channels.push(channel);
     }
 }
 
@@ -72,16 +87,12 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         DragDropEvent::Leave => FileDropEvent::Cancel { paths: Vec::new() },
         _ => return,
     };
-    window.state::<DropSubscribers>().send(&forwarded);
+    window.state::<DropSubscribers>().lock().send(&forwarded);
 }
 
 #[tauri::command]
 pub fn subscribe_file_drops(subscribers: State<'_, DropSubscribers>, on_event: Channel<FileDropEvent>) {
-    let mut subscribers = subscribers.0.lock().unwrap_or_else(|p| p.into_inner());
-    for event in std::mem::take(&mut subscribers.waiting) {
-        let _ = on_event.send(event);
-    }
-    subscribers.channels.push(on_event);
+    subscribers.subscribe(on_event);
 }
 
 /// Opens the native "choose a file" dialog. rfd's async dialog is created on the main thread (GTK requires it)

@@ -47,7 +47,44 @@ pub fn on_second_instance<R: Runtime>(app: &AppHandle<R>, args: Vec<String>, cwd
 
 #[cfg(test)]
 mod tests {
+    use std::sync::{Arc, Mutex};
+
+    use tauri::ipc::{Channel, InvokeResponseBody};
+
     use super::files_in_args;
+    use crate::files::{DropSubscribers, FileDropEvent};
+
+    /// A window's channel that records what it is sent, as JSON.
+    fn window() -> (Channel<FileDropEvent>, Arc<Mutex<Vec<String>>>) {
+        let seen = Arc::new(Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let channel = Channel::new(move |body| {
+            if let InvokeResponseBody::Json(json) = body {
+                sink.lock().unwrap().push(json);
+            }
+            Ok(())
+        });
+        (channel, seen)
+    }
+
+    #[test]
+    fn a_file_opened_before_the_window_loads_waits_for_it_and_goes_to_it_once() {
+        let subscribers = DropSubscribers::default();
+        subscribers.send_or_keep(FileDropEvent::Open { paths: vec!["/data/first.backup".into()] });
+        let (first, first_seen) = window();
+        subscribers.subscribe(first);
+        let opened = r#"{"event":"open","data":{"paths":["/data/first.backup"]}}"#;
+        assert_eq!(*first_seen.lock().unwrap(), vec![opened.to_string()]);
+
+        // A second window (a reload) does not get it again; a file opened now goes to every window at once.
+        let (second, second_seen) = window();
+        subscribers.subscribe(second);
+        assert!(second_seen.lock().unwrap().is_empty());
+        subscribers.send_or_keep(FileDropEvent::Open { paths: vec!["/data/second.dump".into()] });
+        let later = r#"{"event":"open","data":{"paths":["/data/second.dump"]}}"#;
+        assert_eq!(first_seen.lock().unwrap().last().map(String::as_str), Some(later));
+        assert_eq!(*second_seen.lock().unwrap(), vec![later.to_string()]);
+    }
 
     #[test]
     fn only_existing_files_count_and_relative_ones_are_resolved_against_the_callers_folder() {
