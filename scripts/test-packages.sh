@@ -102,6 +102,7 @@ check apt-remove-purge $SUDO apt-get remove --purge -y -qq "$pkg"
 # Left behind: any file the package owned, or a folder of its own (one no other package also owns).
 leftovers() {
   while read -r p; do
+    [ "$p" = "/." ] && continue
     if [ -d "$p" ]; then dpkg-query -S "$p" >/dev/null 2>&1 || echo "$p"
     elif [ -e "$p" ] || [ -L "$p" ]; then echo "$p"; fi
   done <"$results/owned.txt"
