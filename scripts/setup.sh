@@ -5,7 +5,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(build-essential pkg-config libwebkit2gtk-4.1-dev libdbus-1-dev xvfb x11-utils imagemagick
-  webkit2gtk-driver gnome-keyring libsecret-tools dunst jq curl dbus)
+  webkit2gtk-driver gnome-keyring libsecret-tools dunst jq curl dbus
+  # Packaging and its test (scripts/package.sh, scripts/test-packages.sh): the .rpm is built and listed with
+  # Debian's rpm; the installed desktop entry and MIME types are checked with the freedesktop tools.
+  rpm desktop-file-utils xdg-utils shared-mime-info libglib2.0-bin)
 
 missing=()
 for p in "${APT_PACKAGES[@]}"; do

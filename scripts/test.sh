@@ -7,9 +7,19 @@
 #   tests         : every Rust test (engine, emulator, CLI, shell), an independent Aura API client (aura-python-sdk)
 #                   against the sandbox, frontend unit tests, end-to-end tests of the
 #                   real app under Xvfb through WebDriver — inside a private desktop session (scripts/with-desktop.sh)
+#   --packages    : also the test of a real install (scripts/test-packages.sh): builds the release .deb and .rpm,
+#                   installs the .deb with apt, drives the installed app, uninstalls. A switch, not always on: the
+#                   release build alone takes about 25 minutes here, more than a CI run can spare beside the rest.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
+packages=0
+for arg in "$@"; do
+  case $arg in
+    --packages) packages=1 ;;
+    *) echo "usage: bash scripts/test.sh [--packages]" >&2; exit 2 ;;
+  esac
+done
 export CARGO_TERM_COLOR=never NO_COLOR=1
 
 bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
@@ -96,6 +106,17 @@ ef=$(grep -cE '^not ok [0-9]+ ' target/e2e/results.tap 2>/dev/null) || ef=0
 [ "$es" -ne 0 ] && [ "$ef" -eq 0 ] && ef=1
 record e2e-tests "$ep" "$ef"; echo "   $ep passed, $ef failed (screenshots in target/e2e/)"
 [ "$ef" -gt 0 ] && tail -n 80 "$results/e2e.log" | sed 's/^/   /'
+
+if [ "$packages" -eq 1 ]; then
+  echo "── packages: build, install, run, uninstall (scripts/test-packages.sh)"
+  bash scripts/test-packages.sh >"$results/packages.log" 2>&1
+  ps=$?
+  counts=$(sed -nE 's/^([0-9]+) passed, ([0-9]+) failed$/\1 \2/p' "$results/packages.log" | tail -n 1)
+  read -r pp pf <<<"${counts:-0 1}"
+  [ "$ps" -ne 0 ] && [ "$pf" -eq 0 ] && pf=1
+  record packages "$pp" "$pf"; echo "   $pp passed, $pf failed (logs in target/test-results/packages/)"
+  [ "$pf" -gt 0 ] && grep -E -A12 '^   FAILED:' "$results/packages.log" | head -n 80 | sed 's/^/   /'
+fi
 
 echo
 [ ${#failures[@]} -gt 0 ] && echo "failed: ${failures[*]} (logs in target/test-results/)"

@@ -9,7 +9,7 @@ use ts_rs::TS;
 use crate::error::CommandError;
 use crate::state::AppState;
 
-/// What the window shows in its header.
+/// What the window shows in its header and About dialog.
 #[derive(Debug, Serialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct AppInfo {
@@ -17,6 +17,8 @@ pub struct AppInfo {
     account_label: String,
     api_url: String,
     app_version: &'static str,
+    // Where the log files are; none when no log file is written (plain comment: ts-rs renders doc comments).
+    log_folder: Option<String>,
 }
 
 /// The header's facts for an account.
@@ -26,6 +28,7 @@ pub fn app_info_of(backend: &OpenAccount) -> AppInfo {
         account_label: backend.label(),
         api_url: backend.client.endpoints().api_url.clone(),
         app_version: env!("CARGO_PKG_VERSION"),
+        log_folder: crate::logging::folder().map(|p| p.to_string_lossy().into_owned()),
     }
 }
 

@@ -1,5 +1,6 @@
-//! Backup files reach the window two ways: dropped on it (Tauri's drag-drop events carry the real OS paths), or
-//! chosen in a native dialog (rfd). Both end in `inspect_file`.
+//! Backup files reach the window three ways: dropped on it (Tauri's drag-drop events carry the real OS paths),
+//! chosen in a native dialog (rfd), or opened with Lifeboat from the desktop (`crate::open_with`). All end in
+//! `inspect_file`.
 //!
 //! Drops are forwarded through channels the window registers (`subscribe_file_drops`), so the webview needs no
 //! event permission at all. The window never navigates to a dropped file: wry intercepts the drop.
@@ -26,11 +27,52 @@ pub enum FileDropEvent {
     Drop { paths: Vec<String> },
     /// The drag left without dropping.
     Cancel { paths: Vec<String> },
+    /// Files were opened with Lifeboat (`lifeboat FILE`, "Open with"): the window keeps them for the instance it
+    /// shows, even when none is shown yet.
+    Open { paths: Vec<String> },
 }
 
-/// The windows' drop channels.
+/// The windows' drop channels, and the files opened before any window subscribed.
 #[derive(Default)]
-pub struct DropSubscribers(Mutex<Vec<Channel<FileDropEvent>>>);
+pub struct DropSubscribers(Mutex<Subscribers>);
+
+#[derive(Default)]
+struct Subscribers {
+    channels: Vec<Channel<FileDropEvent>>,
+    waiting: Vec<FileDropEvent>,
+}
+
+impl Subscribers {
+    /// Sends an event to every live channel; dead ones (a reloaded window leaves one behind) are dropped.
+    fn send(&mut self, event: &FileDropEvent) -> bool {
+        self.channels.retain(|c| c.send(event.clone()).is_ok());
+        !self.channels.is_empty()
+    }
+}
+
+impl DropSubscribers {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Subscribers> {
+        self.0.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Sends an event, or keeps it for the first window to subscribe (files opened at start-up arrive before the
+    /// window has loaded). One lock throughout, so a window subscribing meanwhile cannot miss it.
+    pub fn send_or_keep(&self, event: FileDropEvent) {
+        let mut subscribers = self.lock();
+        if !subscribers.send(&event) {
+            subscribers.waiting.push(event);
+        }
+    }
+
+    /// Adds a window's channel; the files opened before any window subscribed go to this one, once.
+    pub(crate) fn subscribe(&self, channel: Channel<FileDropEvent>) {
+        let mut subscribers = self.lock();
+        for event in std::mem::take(&mut subscribers.waiting) {
+            let _ = channel.send(event);
+        }
+        subscribers.channels.push(channel);
+    }
+}
 
 fn strings(paths: &[PathBuf]) -> Vec<String> {
     paths.iter().map(|p| p.to_string_lossy().into_owned()).collect()
@@ -45,16 +87,12 @@ pub fn on_window_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
         DragDropEvent::Leave => FileDropEvent::Cancel { paths: Vec::new() },
         _ => return,
     };
-    let subscribers = window.state::<DropSubscribers>();
-    let mut channels = subscribers.0.lock().unwrap_or_else(|p| p.into_inner());
-    // A reloaded window leaves a dead channel behind: drop those that cannot be reached.
-    channels.retain(|c| c.send(forwarded.clone()).is_ok());
+    window.state::<DropSubscribers>().lock().send(&forwarded);
 }
 
 #[tauri::command]
 pub fn subscribe_file_drops(subscribers: State<'_, DropSubscribers>, on_event: Channel<FileDropEvent>) {
-    let mut channels = subscribers.0.lock().unwrap_or_else(|p| p.into_inner());
-    channels.push(on_event);
+    subscribers.subscribe(on_event);
 }
 
 /// Opens the native "choose a file" dialog for a backup.

@@ -11,7 +11,9 @@ mod files;
 mod graph;
 mod history;
 mod jobs;
+mod logging;
 mod notify;
+mod open_with;
 mod state;
 mod strategy;
 #[cfg(test)]
@@ -118,23 +120,40 @@ pub fn run() {
         );
         std::process::exit(1);
     }
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .with_writer(std::io::stderr)
-        .try_init();
-    let app = match run_app(tauri::Builder::default()).build(tauri::generate_context!()) {
+    // Release builds run once per desktop session: a second `lifeboat FILE` hands its files to this window and
+    // exits (over D-Bus on Linux). First, so it acts before anything else starts. Debug builds (the tests, which
+    // may start several apps side by side) leave it out.
+    let builder = tauri::Builder::default();
+    let builder = if cfg!(debug_assertions) {
+        builder
+    } else {
+        builder.plugin(tauri_plugin_single_instance::init(open_with::on_second_instance))
+    };
+    // Logging starts where the OS log folder is known, before the app's own setup; not in `run_app`, which the
+    // shell's tests also build and which must not write into a real log folder.
+    let builder = builder.plugin(
+        tauri::plugin::Builder::<tauri::Wry>::new("lifeboat-log")
+            .setup(|app, _| {
+                logging::init(&app.path().app_log_dir()?);
+                Ok(())
+            })
+            .build(),
+    );
+    let app = match run_app(builder).build(tauri::generate_context!()) {
         Ok(app) => app,
         Err(e) => {
             eprintln!("Lifeboat could not start: {e}");
             std::process::exit(1);
         }
     };
-    app.run(|handle, event| {
-        if let RunEvent::Exit = event {
-            tauri::async_runtime::block_on(handle.state::<AppState>().shutdown());
+    app.run(|handle, event| match event {
+        // The files on our own command line (`lifeboat FILE`, "Open with"); the window picks them up once it loads.
+        RunEvent::Ready => {
+            let args: Vec<String> = std::env::args().collect();
+            let cwd = std::env::current_dir().unwrap_or_default();
+            open_with::open_files(handle, open_with::files_in_args(&args, &cwd));
         }
+        RunEvent::Exit => tauri::async_runtime::block_on(handle.state::<AppState>().shutdown()),
+        _ => {}
     });
 }

@@ -1,7 +1,7 @@
 import type { AppInfo } from '../api';
 import { Button, Dialog } from '../components';
 
-/** Which build this is and what it talks to — useful when asking a colleague for help. */
+/** Which build this is, what it talks to and where its log is — what a colleague helping out asks for first. */
 export function AboutDialog(props: { info: AppInfo; open: boolean; onClose: () => void }) {
   const { info, open, onClose } = props;
   return (
@@ -34,6 +34,16 @@ export function AboutDialog(props: { info: AppInfo; open: boolean; onClose: () =
           <dt class="fact__label">Aura API address</dt>
           <dd class="fact__value">
             <code>{info.apiUrl}</code>
+          </dd>
+        </div>
+        <div class="fact">
+          <dt class="fact__label">Log files</dt>
+          <dd class="fact__value" data-testid="about-log-folder">
+            {info.logFolder ? (
+              <code>{info.logFolder}</code>
+            ) : (
+              'Not written: Lifeboat could not create its log folder.'
+            )}
           </dd>
         </div>
       </dl>

@@ -29,6 +29,7 @@ export const acmeInfo: AppInfo = {
   accountLabel: 'Acme Graph Team',
   apiUrl: 'https://api.neo4j.io/v1',
   appVersion: '0.1.0',
+  logFolder: '/home/ada/.local/share/dev.lifeboat.desktop/logs',
 };
 
 /**

@@ -5,6 +5,7 @@ export const sandboxInfo: AppInfo = {
   accountLabel: 'Sandbox',
   apiUrl: 'http://127.0.0.1:43123/v1',
   appVersion: '0.1.0',
+  logFolder: '/home/ada/.local/share/dev.lifeboat.desktop/logs',
 };
 
 export const accountInfo: AppInfo = {
@@ -12,6 +13,7 @@ export const accountInfo: AppInfo = {
   accountLabel: 'Acme Graph Team',
   apiUrl: 'https://api.neo4j.io/v1',
   appVersion: '0.1.0',
+  logFolder: '/home/ada/.local/share/dev.lifeboat.desktop/logs',
 };
 
 export function instance(overrides: Partial<InstanceView> = {}): InstanceView {

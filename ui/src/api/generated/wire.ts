@@ -25,9 +25,9 @@ status: 'ok' | 'revoked',
 persistence: 'keyring' | 'session' | 'sandbox', };
 
 /**
- * What the window shows in its header.
+ * What the window shows in its header and About dialog.
  */
-export type AppInfo = { mode: Mode, accountLabel: string, apiUrl: string, appVersion: string, };
+export type AppInfo = { mode: Mode, accountLabel: string, apiUrl: string, appVersion: string, logFolder: string | null, };
 
 /**
  * Which kind of archive a file is, decided from its content.
@@ -370,7 +370,7 @@ folders: Array<WatchedFolder>, };
 /**
  * A drag over, a drop on, or a drag leaving the window.
  */
-export type FileDropEvent = { "event": "hover", "data": { paths: Array<string>, } } | { "event": "drop", "data": { paths: Array<string>, } } | { "event": "cancel", "data": { paths: Array<string>, } };
+export type FileDropEvent = { "event": "hover", "data": { paths: Array<string>, } } | { "event": "drop", "data": { paths: Array<string>, } } | { "event": "cancel", "data": { paths: Array<string>, } } | { "event": "open", "data": { paths: Array<string>, } };
 
 /**
  * The cost of restoring an instance from a backup file.

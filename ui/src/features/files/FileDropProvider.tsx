@@ -51,6 +51,10 @@ export function useFileDrops(): FileDropsApi {
  * channel, subscribed once at startup; `window.__LIFEBOAT_AUTOMATION__.dropPaths` runs the same
  * handler. A drop with no instance selected, or of several files, gets a plain message. The webview
  * itself never navigates to a dropped file.
+ *
+ * A file opened with Lifeboat from the desktop (`lifeboat FILE`, "Open with") comes on the same
+ * channel as an `open` event. It usually arrives before any instance is shown, so it waits here and
+ * goes to the first file restore that registers, as if dropped on it.
  */
 export function FileDropProvider({ children }: { children: ComponentChildren }) {
   const backend = useBackend();
@@ -78,6 +82,26 @@ export function FileDropProvider({ children }: { children: ComponentChildren }) 
   );
   const handleDropRef = useRef(handleDrop);
   handleDropRef.current = handleDrop;
+  /** A file opened from the desktop while no instance was shown. */
+  const opened = useRef<string | null>(null);
+
+  const handleOpen = useCallback(
+    (paths: readonly string[]) => {
+      const decision = decideDrop(Array.isArray(paths) ? paths : [], true);
+      if (decision === null) return;
+      if (!('path' in decision)) {
+        toast.show({ tone: 'info', message: decision.message, durationMs: 10_000 });
+      } else {
+        // A backup file opened from the desktop is for the file restore, never for an open dialog.
+        const restore = [...targets.current].reverse().find((t) => !t.modal);
+        if (restore) restore.onFile(decision.path);
+        else opened.current = decision.path;
+      }
+    },
+    [toast],
+  );
+  const handleOpenRef = useRef(handleOpen);
+  handleOpenRef.current = handleOpen;
 
   // The OS drop, from the shell.
   useEffect(() => {
@@ -88,6 +112,7 @@ export function FileDropProvider({ children }: { children: ComponentChildren }) 
         if (event.event === 'hover') setHover(true);
         else if (event.event === 'cancel') setHover(false);
         else if (event.event === 'drop') handleDropRef.current(event.data.paths);
+        else if (event.event === 'open') handleOpenRef.current(event.data.paths);
       })
       .catch(() => {
         // Without the shell's drops, "Choose file…" still works; nothing to alarm anyone about.
@@ -119,6 +144,12 @@ export function FileDropProvider({ children }: { children: ComponentChildren }) 
 
   const register = useCallback((next: DropTarget) => {
     targets.current = [...targets.current, next];
+    // A file opened with Lifeboat ("Open with", `lifeboat FILE`) before any target was there goes to the first one.
+    const waiting = opened.current;
+    if (waiting !== null && !next.modal) {
+      opened.current = null;
+      next.onFile(waiting);
+    }
     return () => {
       targets.current = targets.current.filter((t) => t !== next);
     };

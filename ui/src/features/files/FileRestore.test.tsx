@@ -1,4 +1,5 @@
 import { act, fireEvent, screen, waitFor, within } from '@testing-library/preact';
+import { useState } from 'preact/hooks';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { DbLoginStatus, FileDropEvent, JobState } from '../../api';
 import { channelOf } from '../../test/channels';
@@ -36,7 +37,20 @@ async function start(handlers: CommandHandlers = {}, ui = <FileRestore instance=
     hover: (paths: string[]) => send({ event: 'hover', data: { paths } }),
     cancel: () => send({ event: 'cancel', data: { paths: [] } }),
     drop: (paths: string[]) => send({ event: 'drop', data: { paths } }),
+    open: (paths: string[]) => send({ event: 'open', data: { paths } }),
   };
+}
+
+/** No instance shown until "Show Production" is clicked, as at start-up before the list has loaded. */
+function LaterInstance() {
+  const [shown, setShown] = useState(false);
+  return shown ? (
+    <FileRestore instance={production} />
+  ) : (
+    <button type="button" onClick={() => setShown(true)}>
+      Show Production
+    </button>
+  );
 }
 
 const card = () => screen.findByTestId('file-card');
@@ -178,6 +192,37 @@ describe('dropping a backup file', () => {
     const notice = await screen.findByTestId('file-inspect-error');
     expect(notice.textContent).toContain('That file is no longer there.');
     expect(notice.textContent).toContain('your file was not touched');
+  });
+});
+
+describe('opening a file with Lifeboat (lifeboat FILE, "Open with")', () => {
+  it('keeps a file opened before any instance is shown, and checks it for the first one shown', async () => {
+    const { open, calls } = await start({}, <LaterInstance />);
+    open([DUMP_PATH]);
+    expect(screen.queryByTestId('toast')).toBeNull();
+    expect(callsOf(calls, 'inspect_file')).toHaveLength(0);
+
+    fireEvent.click(screen.getByRole('button', { name: 'Show Production' }));
+    await card();
+    expect(callsOf(calls, 'inspect_file').map((c) => c.args)).toEqual([
+      { path: DUMP_PATH, instanceId: production.id },
+    ]);
+  });
+
+  it('checks a file opened while an instance is shown at once, and only once', async () => {
+    const { open, calls } = await start();
+    open([DUMP_PATH]);
+    await card();
+    expect(callsOf(calls, 'inspect_file')).toHaveLength(1);
+  });
+
+  it('asks for one file at a time when several are opened together', async () => {
+    const { open, calls } = await start({}, <LaterInstance />);
+    open([DUMP_PATH, '/home/ada/backups/other.dump']);
+    expect((await screen.findByTestId('toast')).textContent).toMatch(/^Drop one file at a time/);
+    fireEvent.click(screen.getByRole('button', { name: 'Show Production' }));
+    await screen.findByTestId('file-drop-zone');
+    expect(callsOf(calls, 'inspect_file')).toHaveLength(0);
   });
 });
 
