@@ -92,9 +92,7 @@ pub mod testgen;
 mod teststore;
 mod zstdwalk;
 
-pub use crc::{
-    checksum_file, crc32_file, FileChecksum, FileKey, CRC_BLOCK_SIZE, CRC_BUFFER_SIZE, CRC_MAX_THREADS,
-};
+pub use crc::{checksum_file, crc32_file, FileChecksum, FileKey, CRC_BLOCK_SIZE, CRC_BUFFER_SIZE, CRC_MAX_THREADS};
 pub use error::InspectError;
 pub use format::ArchiveFormat;
 pub use inspect::{

@@ -33,7 +33,10 @@ async fn an_unchanged_file_is_not_read_again_for_its_checksum() {
     let events = checksum_events(&rec);
     assert!(!events.is_empty(), "the checksum step is announced");
     // A read would start at 0 and report its bytes; the known checksum is done at once.
-    assert!(events.iter().all(|p| p.bytes_done == written.file_size && p.bytes_total == written.file_size), "{events:?}");
+    assert!(
+        events.iter().all(|p| p.bytes_done == written.file_size && p.bytes_total == written.file_size),
+        "{events:?}"
+    );
     assert!(events[0].message.as_deref().is_some_and(|m| m.starts_with(KNOWN)), "{events:?}");
     assert!(rec.messages().iter().all(|m| m != COMPUTING));
     assert_eq!(sb.live(&staging.id).await, ("running".to_string(), 11, 22));
