@@ -14,8 +14,9 @@
 //! - [`read_store`] reads an archive as a stream and says what its store holds: the Neo4j version and, for the
 //!   standard and aligned record formats, the node and relationship counts (the emulator loads uploads with
 //!   it). [`aura_loads`] is the rule of which dumps an Aura instance of a given version can load.
-//! - [`crc32_file`] streams the file once through `crc32fast` with a 4 MiB buffer and refuses to return a
-//!   checksum of a file that changed while it was read.
+//! - [`crc32_file`] reads the file once, split across cores in 16 MiB blocks whose CRCs are joined in order, and
+//!   refuses to return a checksum of a file that changed while it was read; [`checksum_file`] also returns the
+//!   [`FileKey`] (path, size, time, inode) the checksum belongs to, so it can be remembered and reused.
 //! - [`testgen`] writes valid and deliberately broken archives of every format, for tests, benchmarks and the
 //!   sandbox demo.
 //!
@@ -91,7 +92,7 @@ pub mod testgen;
 mod teststore;
 mod zstdwalk;
 
-pub use crc::{crc32_file, CRC_BUFFER_SIZE};
+pub use crc::{checksum_file, crc32_file, FileChecksum, FileKey, CRC_BLOCK_SIZE, CRC_BUFFER_SIZE, CRC_MAX_THREADS};
 pub use error::InspectError;
 pub use format::ArchiveFormat;
 pub use inspect::{

@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 use lifeboat_archive::{inspect, InspectOptions, Inspection};
 
 use crate::api::{AuraClient, Instance};
+use crate::checksums::ChecksumCache;
 use crate::jobs::StartError;
 
 /// Aura writes storage as "16GB", in binary units ([`crate::words::parse_size`]).
@@ -24,14 +25,21 @@ pub fn options_for(instance: &Instance) -> InspectOptions {
 }
 
 /// Inspects a file for restoring into an instance. The file is opened read-only, on a blocking thread.
+///
+/// A file that can be restored gets its checksum computed right away in the background
+/// ([`ChecksumCache::start`]), so the restore that follows need not read it again.
 pub async fn inspect_for(client: &AuraClient, instance_id: &str, path: &Path) -> Result<Inspection, StartError> {
     let instance = client.get_instance(instance_id).await?;
     let options = options_for(&instance);
     let path: PathBuf = path.to_path_buf();
-    tokio::task::spawn_blocking(move || inspect(&path, &options))
+    let inspection = tokio::task::spawn_blocking(move || inspect(&path, &options))
         .await
         .map_err(|e| StartError::Invalid(format!("The inspection stopped unexpectedly ({e}). Try again.")))?
-        .map_err(|e| StartError::Invalid(e.to_string()))
+        .map_err(|e| StartError::Invalid(e.to_string()))?;
+    if inspection.can_upload {
+        ChecksumCache::shared().start(&inspection.path);
+    }
+    Ok(inspection)
 }
 
 #[cfg(test)]

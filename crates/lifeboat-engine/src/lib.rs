@@ -39,6 +39,7 @@
 pub mod accounts;
 pub mod api;
 pub mod budget;
+pub mod checksums;
 pub mod config;
 pub mod confirm;
 pub mod cost;

@@ -195,3 +195,33 @@ async fn counts_the_database_does_not_give_are_not_known() {
     assert_eq!((after.nodes, after.relationships), (171, 253));
     assert!(!done.result.counts_after_unknown);
 }
+
+#[tokio::test]
+async fn the_restore_uses_the_checksum_computed_at_inspection_unless_the_file_changed_since() {
+    let w = World::start().await;
+    let jobs = w.manager();
+    let staging = w.id_of("Staging");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("june.backup");
+    write_backup(&file, &TestArchive { nodes: 12, relationships: 3, ..TestArchive::default() }).unwrap();
+    let checksum_detail = |state: &JobState| state.step(StepId::Checksum).and_then(|s| s.detail.clone());
+
+    // Inspecting (as the plan does) computes the checksum; the upload then does not read the file for it.
+    let plan = jobs.plan_file_restore(&staging, &file).await.unwrap();
+    let done = finished(jobs.start_file_restore(&plan.token, false, None).await.unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    let detail = checksum_detail(&done).unwrap_or_default();
+    assert!(detail.starts_with("Using the checksum computed when the file was checked"), "{detail}");
+
+    // Touched after it was inspected: the remembered checksum is not used, the file is read again.
+    let plan = jobs.plan_file_restore(&staging, &file).await.unwrap();
+    let remembered = lifeboat_engine::checksums::ChecksumCache::shared().known(&file).await.expect("computed");
+    let later = std::time::SystemTime::now() + Duration::from_secs(3);
+    std::fs::File::options().write(true).open(&file).unwrap().set_modified(later).unwrap();
+    let done = finished(jobs.start_file_restore(&plan.token, false, None).await.unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    assert_eq!(checksum_detail(&done).as_deref(), Some("Computing the file's checksum (CRC-32)."));
+    assert_eq!(done.result.counts_after.map(|c| c.nodes), Some(12));
+    assert_ne!(remembered.key, lifeboat_archive::FileKey::of(&file).unwrap());
+    w.emu.shutdown().await;
+}

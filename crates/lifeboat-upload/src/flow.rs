@@ -224,17 +224,28 @@ async fn checksum_and_journal(
     full_size: u64,
     reporter: &Arc<Reporter>,
 ) -> Result<Arc<Journal>, UploadError> {
-    reporter.step(Step::Checksum, 0, size, Some("Computing the file's checksum (CRC-32).".into()));
     let before = {
         let meta = tokio::fs::metadata(file).await.map_err(|e| UploadError::file_io(file, &e))?;
         stat_of(&meta)
     };
-    let (path, rep) = (file.to_path_buf(), reporter.clone());
-    // Read-only, 4 MiB reads, refuses a file that changes while it is read (lifeboat-archive's crc32_file).
-    let crc32 = tokio::task::spawn_blocking(move || lifeboat_archive::crc32_file(&path, |done| rep.bytes(done, size)))
-        .await
-        .map_err(internal("checksum task"))??;
-    reporter.bytes(size, size);
+    let crc32 = match known_crc(req, file).await {
+        Some(crc32) => {
+            reporter.step(Step::Checksum, size, size, Some(KNOWN_CHECKSUM_MESSAGE.into()));
+            crc32
+        }
+        None => {
+            reporter.step(Step::Checksum, 0, size, Some(COMPUTING_CHECKSUM_MESSAGE.into()));
+            let (path, rep) = (file.to_path_buf(), reporter.clone());
+            // Read-only, split across cores, refuses a file that changes while it is read (lifeboat-archive's
+            // crc32_file).
+            let crc32 =
+                tokio::task::spawn_blocking(move || lifeboat_archive::crc32_file(&path, |done| rep.bytes(done, size)))
+                    .await
+                    .map_err(internal("checksum task"))??;
+            reporter.bytes(size, size);
+            crc32
+        }
+    };
     let path = file.to_path_buf();
     let fingerprint = tokio::task::spawn_blocking(move || Fingerprint::of(&path))
         .await
@@ -269,6 +280,21 @@ async fn checksum_and_journal(
         .await
         .map_err(internal("journal task"))??;
     Ok(Arc::new(journal))
+}
+
+/// What the checksum step says when it reads the file.
+pub(crate) const COMPUTING_CHECKSUM_MESSAGE: &str = "Computing the file's checksum (CRC-32).";
+/// What the checksum step says when it uses the checksum computed when the file was checked.
+pub(crate) const KNOWN_CHECKSUM_MESSAGE: &str =
+    "Using the checksum computed when the file was checked: the file has not changed since.";
+
+/// The request's known checksum, if the file is still exactly the one it was computed from (re-stat now: any
+/// difference in path, size, time or inode means reading it again).
+async fn known_crc(req: &UploadRequest, file: &Path) -> Option<u32> {
+    let known = req.known_checksum.clone()?;
+    let path = file.to_path_buf();
+    let now = tokio::task::spawn_blocking(move || lifeboat_archive::FileKey::of(&path)).await.ok()?.ok()?;
+    (now == known.key).then_some(known.crc32)
 }
 
 /// The journal names the file absolutely, so a resume from another working directory finds it.

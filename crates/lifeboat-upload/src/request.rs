@@ -67,6 +67,11 @@ pub struct UploadRequest {
     pub timeouts: Timeouts,
     /// Retries of transient failures.
     pub retry: RetryPolicy,
+    /// The file's checksum, if it was computed already (the app does so when the file is dropped,
+    /// `lifeboat_archive::checksum_file`). Used only if the file's key (canonical path, size, modification time,
+    /// inode) is still the one it was computed from when the checksum step comes; otherwise the file is read
+    /// again, as without it.
+    pub known_checksum: Option<lifeboat_archive::FileChecksum>,
     /// How often the import status is polled (the protocol's client uses 2 s).
     pub poll_interval: Duration,
     /// How long the import may take to *start* loading after upload-complete before we give up (the protocol's
@@ -95,6 +100,7 @@ impl UploadRequest {
             parallel_parts: DEFAULT_PARALLEL_PARTS,
             journal_dir: None,
             resume_id: None,
+            known_checksum: None,
             timeouts: Timeouts::default(),
             retry: RetryPolicy::transfer(),
             poll_interval: Duration::from_secs(2),

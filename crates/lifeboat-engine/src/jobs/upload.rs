@@ -11,6 +11,7 @@ use time::OffsetDateTime;
 use super::harness::{api_error, job_error, Job};
 use super::operations::{before_overwrite, verify_after};
 use super::state::{StepId, StepState, TransferProgress, WaitKind, Waiting};
+use crate::checksums::ChecksumCache;
 use crate::config::AURA_CONSOLE_URL;
 use crate::verify::DbLogin;
 
@@ -75,6 +76,13 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
     request.console_url = (console != AURA_CONSOLE_URL).then_some(console);
     request.overwrite_confirmed = true; // the user typed RESTORE for exactly this file and instance
     request.journal_dir = Some(uploads_dir(&settings.journal_dir));
+    if resume_id.is_none() {
+        // Computed when the file was inspected, if it has not changed since (the upload re-checks at its step).
+        request.known_checksum = tokio::select! {
+            known = ChecksumCache::shared().known(&path) => known,
+            _ = cancel.cancelled() => None,
+        };
+    }
     request.resume_id = resume_id;
     request.poll_interval = settings.poll_interval.min(Duration::from_secs(2));
     if let Ok(chunk) = std::env::var("LIFEBOAT_CHUNK_SIZE").map(|v| v.parse::<u64>()) {

@@ -4,6 +4,7 @@
 //! ```text
 //! lifeboat-bench gen --size 1GiB --out FILE [--nodes N --relationships M --seed S]   # a valid, incompressible backup
 //! lifeboat-bench crc FILE                                  # the CRC-32 pass every upload starts with
+//! lifeboat-bench crc-race FILE [--rounds 5]   # dd bs=1M vs the CRC-32 pass vs the old one-buffer loop, in turn
 //! lifeboat-bench sink [--port 0]                           # a draining GCS-style sink; prints {"url":…} and serves
 //! lifeboat-bench signed-upload FILE URL [--chunk-size 64MiB]   # the upload engine's GCS half against a sink
 //! lifeboat-bench rss -- CMD ARGS…      # runs CMD (its output untouched), then {"exit","maxRssKiB","secs"} on stderr
@@ -52,6 +53,15 @@ enum Cmd {
         /// The file.
         file: PathBuf,
     },
+    /// Times, in turn and on the same warm file, `dd if=FILE of=/dev/null bs=1M`, the CRC-32 pass
+    /// (lifeboat_archive::checksum_file) and the single 4 MiB-buffer loop it replaced; best and median of each.
+    CrcRace {
+        /// The file (read once first so it is in the page cache).
+        file: PathBuf,
+        /// Rounds; each runs all three once, in turn, so drift on a shared machine hits all alike.
+        #[arg(long, default_value_t = 5)]
+        rounds: usize,
+    },
     /// Serves a draining GCS-style sink on 127.0.0.1 until killed; the first stdout line is {"url": …}.
     Sink {
         /// Port (0: any free one).
@@ -88,6 +98,7 @@ fn main() -> ExitCode {
     let result = match args.command {
         Cmd::Gen { size, out, nodes, relationships, seed } => gen(size, out, nodes, relationships, seed),
         Cmd::Crc { file } => crc(file),
+        Cmd::CrcRace { file, rounds } => crc_race(file, rounds.max(1)),
         Cmd::Sink { port } => sink(port),
         Cmd::SignedUpload { file, url, chunk_size } => signed_upload(file, url, chunk_size),
         Cmd::Rss { command } => rss(command),
@@ -142,6 +153,73 @@ fn crc(file: PathBuf) -> Result<ExitCode, String> {
     let crc = lifeboat_archive::crc32_file(&file, |_| {}).map_err(|e| e.to_string())?;
     let secs = started.elapsed().as_secs_f64();
     print(json!({ "crc32": crc, "bytes": size, "secs": secs, "mbPerSec": size as f64 / 1e6 / secs.max(1e-9) }));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The checksum loop uploads used before the pass was split across cores: one thread, one 4 MiB buffer,
+/// read-then-hash. Kept here only as the baseline the race compares with.
+fn single_buffer_crc(file: &std::path::Path) -> std::io::Result<u32> {
+    use std::io::Read;
+    let mut f = std::fs::File::open(file)?;
+    let mut hasher = crc32fast::Hasher::new();
+    let mut buf = vec![0u8; 4 * 1024 * 1024];
+    loop {
+        match f.read(&mut buf) {
+            Ok(0) => break,
+            Ok(n) => hasher.update(&buf[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(hasher.finalize())
+}
+
+fn crc_race(file: PathBuf, rounds: usize) -> Result<ExitCode, String> {
+    let size = std::fs::metadata(&file).map_err(|e| format!("{}: {e}", file.display()))?.len();
+    let timed = |f: &mut dyn FnMut() -> Result<(), String>| -> Result<f64, String> {
+        let t = Instant::now();
+        f()?;
+        Ok(t.elapsed().as_secs_f64())
+    };
+    let mut dd = || -> Result<(), String> {
+        let status = std::process::Command::new("dd")
+            .arg(format!("if={}", file.display()))
+            .args(["of=/dev/null", "bs=1M"])
+            .stderr(std::process::Stdio::null())
+            .status()
+            .map_err(|e| format!("dd: {e}"))?;
+        status.success().then_some(()).ok_or_else(|| format!("dd ended with {status}"))
+    };
+    let expected = single_buffer_crc(&file).map_err(|e| e.to_string())?; // also warms the page cache
+    let mut ours = || -> Result<(), String> {
+        let sum = lifeboat_archive::checksum_file(&file, |_| {}).map_err(|e| e.to_string())?;
+        (sum.crc32 == expected).then_some(()).ok_or_else(|| "the pass and the baseline disagree".to_string())
+    };
+    let mut old = || single_buffer_crc(&file).map(|_| ()).map_err(|e| e.to_string());
+    let (mut t_dd, mut t_ours, mut t_old) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..rounds {
+        t_dd.push(timed(&mut dd)?);
+        t_ours.push(timed(&mut ours)?);
+        t_old.push(timed(&mut old)?);
+    }
+    let stats = |v: &mut Vec<f64>| {
+        v.sort_by(f64::total_cmp);
+        (v[0], v[v.len() / 2])
+    };
+    let ((dd_best, dd_med), (ours_best, ours_med), (old_best, old_med)) =
+        (stats(&mut t_dd), stats(&mut t_ours), stats(&mut t_old));
+    let mb = |secs: f64| size as f64 / 1e6 / secs.max(1e-9);
+    print(json!({
+        "bytes": size,
+        "rounds": rounds,
+        "threads": std::thread::available_parallelism().map_or(1, |n| n.get()).min(lifeboat_archive::CRC_MAX_THREADS),
+        "ddSecs": { "best": dd_best, "median": dd_med, "mbPerSec": mb(dd_best) },
+        "passSecs": { "best": ours_best, "median": ours_med, "mbPerSec": mb(ours_best) },
+        "oldLoopSecs": { "best": old_best, "median": old_med, "mbPerSec": mb(old_best) },
+        // Time ratios: ≤ 1.0 means the checksum takes no longer than dd reading the file.
+        "passOverDd": { "best": ours_best / dd_best, "median": ours_med / dd_med },
+        "oldLoopOverDd": { "best": old_best / dd_best, "median": old_med / dd_med },
+    }));
     Ok(ExitCode::SUCCESS)
 }
 
