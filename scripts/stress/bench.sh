@@ -94,8 +94,8 @@ race() { jq -r "$1" "$work/crc-race.json"; }
 row "dd if=FILE of=/dev/null bs=1M" "$(calc "$(race .ddSecs.mbPerSec)" 0) MB/s" "best $(calc "$(race .ddSecs.best)" 3) s for $(mib "$bytes") MiB"
 row "CRC-32 pass (lifeboat_archive::checksum_file, $(race .threads) threads)" "$(calc "$(race .passSecs.mbPerSec)" 0) MB/s" "best $(calc "$(race .passSecs.best)" 3) s"
 row "old single 4 MiB-buffer loop" "$(calc "$(race .oldLoopSecs.mbPerSec)" 0) MB/s" "best $(calc "$(race .oldLoopSecs.best)" 3) s"
-row "→ time ratio pass / dd (best; median)" "$(calc "$(race .passOverDd.best)" 2)×; $(calc "$(race .passOverDd.median)" 2)×" "goal ≤ 1.0×"
-row "→ time ratio old loop / dd (best; median)" "$(calc "$(race .oldLoopOverDd.best)" 2)×; $(calc "$(race .oldLoopOverDd.median)" 2)×" ""
+row "→ time ratio pass / dd (best; median of rounds)" "$(calc "$(race .passOverDd.best)" 2)×; $(calc "$(race .passOverDd.medianOfRounds)" 2)×" "goal ≤ 1.0×"
+row "→ time ratio old loop / dd (best; median of rounds)" "$(calc "$(race .oldLoopOverDd.best)" 2)×; $(calc "$(race .oldLoopOverDd.medianOfRounds)" 2)×" ""
 
 echo "── 2. upload vs curl -T to the same draining loopback sink (best of $repeat)"
 "$bench" sink >"$work/sink.out" 2>"$work/sink.err" &
