@@ -26,8 +26,8 @@ export function showSection(id: SectionId) {
 }
 
 /**
- * A bar of links to each part of the instance view, kept at the top of the pane while it scrolls: a Production
- * with 170 snapshots must not push "Restore from a file" 18,000 px down, out of anyone's sight.
+ * A bar of links to each part of the instance view, at the top of the pane: with the snapshot history in its own
+ * scroll box, every part is one click away, and "Restore from a file" is never 18,000 px down.
  */
 export function SectionNav() {
   return (
