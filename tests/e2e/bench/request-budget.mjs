@@ -43,6 +43,7 @@ const results = [];
 (await rows()).Production.click();
 await new Promise((r) => setTimeout(r, 15_000));
 results.push(await measure('idle, instance list visible', minutes * 60_000));
+console.log(JSON.stringify(results[0]));
 
 // Three jobs watched: a snapshot of each instance, held in progress by the sandbox for the whole window.
 await sandbox.call('POST', '/transitions/hold');
@@ -51,7 +52,10 @@ for (const name of ['Production', 'Staging', 'Playground']) {
   const take = await browser.$('[data-testid="take-snapshot"]');
   await take.waitForClickable({ timeout: 20_000 });
   await take.click();
-  await browser.waitUntil(async () => /Taking a snapshot/.test(await take.getText()), { timeout: 20_000 });
+  // The job's card appears in this instance's snapshot activity once it has started.
+  await (await browser.$('[data-testid="snapshot-activity"] [data-testid="job-progress"]')).waitForExist({
+    timeout: 20_000,
+  });
 }
 results.push(await measure('three jobs watched', minutes * 60_000));
 await sandbox.call('POST', '/transitions/release');

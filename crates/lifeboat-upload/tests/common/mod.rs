@@ -146,6 +146,20 @@ impl Recorder {
         self.all().into_iter().filter_map(|p| p.message).collect()
     }
 
+    /// The pauses before a retry, in seconds: the window shows them as "Waiting for Aura… retrying in N s" (the
+    /// technical reason goes to the log, never to a message).
+    pub fn waits(&self) -> Vec<u64> {
+        self.all().into_iter().filter_map(|p| p.retry_in_secs).collect()
+    }
+
+    /// Asserts that the upload paused to retry at least once, and that no message carries protocol words.
+    pub fn assert_waited_in_plain_words(&self) {
+        assert!(!self.waits().is_empty(), "no wait before a retry was reported: {:?}", self.all());
+        for m in self.messages() {
+            assert!(!m.contains("HTTP") && !m.contains("503"), "protocol words in a message: {m}");
+        }
+    }
+
     pub fn timed(&self) -> Vec<(Instant, UploadProgress)> {
         self.events.lock().unwrap().clone()
     }
