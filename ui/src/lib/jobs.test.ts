@@ -5,8 +5,9 @@ import {
   isNewerJobState,
   jobObservations,
   jobSummary,
+  LIST_PACE,
+  listPace,
   outcomeAttr,
-  somethingIsChanging,
   stepStateWord,
   stoppedBeforeImport,
   uploadFailureHelp,
@@ -165,13 +166,16 @@ describe('withFreshestStatus', () => {
   });
 });
 
-describe('somethingIsChanging', () => {
-  it('is true while a job runs or an instance is busy, false otherwise', () => {
-    const idle = [{ statusTone: 'ok' as const }];
-    expect(somethingIsChanging(idle, [])).toBe(false);
-    expect(somethingIsChanging(idle, [job({ outcome: 'succeeded' })])).toBe(false);
-    expect(somethingIsChanging(idle, [job()])).toBe(true);
-    expect(somethingIsChanging([{ statusTone: 'busy' }], [])).toBe(true);
-    expect(somethingIsChanging(null, [])).toBe(false);
+describe('listPace', () => {
+  it('is fast for a busy instance no job watches, slower while jobs watch, slow when idle', () => {
+    const idle = [{ id: 'a1b2c3d4', statusTone: 'ok' as const }];
+    const busy = [{ id: 'a1b2c3d4', statusTone: 'busy' as const }];
+    expect(listPace(idle, [])).toBe(LIST_PACE.idle);
+    expect(listPace(idle, [job({ outcome: 'succeeded' })])).toBe(LIST_PACE.idle);
+    expect(listPace(idle, [job()])).toBe(LIST_PACE.watched);
+    expect(listPace(busy, [job()])).toBe(LIST_PACE.watched);
+    expect(listPace(busy, [])).toBe(LIST_PACE.unwatched);
+    expect(listPace([{ id: 'other', statusTone: 'busy' }], [job()])).toBe(LIST_PACE.unwatched);
+    expect(listPace(null, [])).toBe(LIST_PACE.idle);
   });
 });

@@ -141,12 +141,24 @@ export function withFreshestStatus<
   });
 }
 
-/** Whether anything on screen is changing: a followed job runs, or an instance is between two states. */
-export function somethingIsChanging(
-  instances: readonly Pick<InstanceView, 'statusTone'>[] | null,
+/** How often the instance list is read (ms), by what is changing on screen. */
+export const LIST_PACE = {
+  /** An instance is between two states and no job of this window watches it: the list is the only eye on it. */
+  unwatched: 10_000,
+  /** A job runs: it reads its own instance every few seconds (and says so, see `jobObservations`). */
+  watched: 30_000,
+  /** Nothing changes. With 3 instances a list read is 4 Aura requests, so this keeps an idle window near 5/min. */
+  idle: 60_000,
+} as const;
+
+/** The pace of the instance list for what is on screen now. */
+export function listPace(
+  instances: readonly Pick<InstanceView, 'id' | 'statusTone'>[] | null,
   jobs: readonly JobState[],
-): boolean {
-  return (
-    jobs.some((j) => j.outcome === null) || (instances ?? []).some((i) => i.statusTone === 'busy')
-  );
+): number {
+  const running = jobs.filter((j) => j.outcome === null);
+  const watched = new Set(running.map((j) => j.instanceId));
+  if ((instances ?? []).some((i) => i.statusTone === 'busy' && !watched.has(i.id)))
+    return LIST_PACE.unwatched;
+  return running.length > 0 ? LIST_PACE.watched : LIST_PACE.idle;
 }

@@ -1,7 +1,7 @@
 import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { type InstanceView, type JobState, useBackend } from '../../api';
 import { Button, EmptyState, ErrorNotice, Progress } from '../../components';
-import { jobObservations, somethingIsChanging, withFreshestStatus } from '../../lib/jobs';
+import { jobObservations, listPace, withFreshestStatus } from '../../lib/jobs';
 import { DbLoginFact } from '../accounts';
 import { FileRestore, ResumeUploads } from '../files';
 import { DataTransfer } from '../graph';
@@ -34,7 +34,7 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
     updatedAt,
     refreshing,
     refresh,
-  } = useInstances(backend, (latest) => somethingIsChanging(latest, jobsNow.current));
+  } = useInstances(backend, (latest) => listPace(latest, jobsNow.current));
   // A job that ends changes its instance: read the list at once instead of at the next tick.
   const finishedJobs = jobs.filter((j) => j.outcome !== null).length;
   const seenFinished = useRef(finishedJobs);
@@ -72,9 +72,10 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
     if (selectedId !== null && detailsPane.current) detailsPane.current.scrollTop = 0;
   }, [selectedId]);
 
-  // The details pane re-reads its instance when the status changes, and at most once a minute otherwise.
+  // The list already reads every instance whole; the details pane reads its own again only when it is chosen and
+  // when the list says its status changed (each read is an Aura request).
   const listed = fetched?.find((i) => i.id === selectedId) ?? null;
-  const detailsKey = listed ? `${listed.status}:${Math.floor((updatedAt ?? 0) / 60_000)}` : null;
+  const detailsKey = listed ? listed.status : null;
   const details = useInstanceDetails(backend, listed ? selectedId : null, detailsKey);
   // One truth: the freshest read of each instance's status (a job's, the details pane's, the list's) is shown in
   // the list and the header alike, until the next list read catches up.

@@ -1,14 +1,12 @@
 import { useCallback, useEffect, useRef, useState } from 'preact/hooks';
 import { type AppError, type Backend, type InstanceView, toAppError } from '../../api';
+import { LIST_PACE } from '../../lib/jobs';
 import { usePolling } from '../../lib/usePolling';
 
-/** How often the instance list is refreshed while something changes (a job runs, an instance is between states). */
-export const LIST_REFRESH_MS = 10_000;
-/**
- * How often when nothing changes. With the details pane's read, this keeps an idle window at about four Aura
- * requests a minute (the budget is six), leaving the account's limit to the work that matters.
- */
-export const LIST_IDLE_MS = 30_000;
+/** How often the instance list is read while an instance is between states and no job watches it. */
+export const LIST_REFRESH_MS = LIST_PACE.unwatched;
+/** How often when nothing changes (see {@link LIST_PACE}). */
+export const LIST_IDLE_MS = LIST_PACE.idle;
 
 export type InstancesState = {
   /** null until the first successful load; afterwards the last good list, kept through errors. */
@@ -24,12 +22,12 @@ export type InstancesState = {
 };
 
 /**
- * The instance list, polled politely (see `usePolling`): every {@link LIST_REFRESH_MS} while `changing()` says
- * something on screen is changing, else every {@link LIST_IDLE_MS}.
+ * The instance list, polled politely (see `usePolling`), at the pace `pace(latest list)` gives after each read
+ * (default: the fastest).
  */
 export function useInstances(
   backend: Backend,
-  changing: (latest: InstanceView[] | null) => boolean = () => true,
+  pace: (latest: InstanceView[] | null) => number = () => LIST_REFRESH_MS,
 ): InstancesState {
   const [instances, setInstances] = useState<InstanceView[] | null>(null);
   const [error, setError] = useState<AppError | null>(null);
@@ -61,12 +59,9 @@ export function useInstances(
     }
   }, [backend]);
 
-  const changingRef = useRef(changing);
-  changingRef.current = changing;
-  const pace = useCallback(
-    () => (changingRef.current(latest.current) ? LIST_REFRESH_MS : LIST_IDLE_MS),
-    [],
-  );
-  const refresh = usePolling(load, { intervalMs: pace });
+  const paceRef = useRef(pace);
+  paceRef.current = pace;
+  const next = useCallback(() => paceRef.current(latest.current), []);
+  const refresh = usePolling(load, { intervalMs: next });
   return { instances, error, updatedAt, refreshing, refresh };
 }
