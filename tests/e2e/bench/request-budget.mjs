@@ -52,6 +52,9 @@ for (const name of ['Production', 'Staging', 'Playground']) {
   const take = await browser.$('[data-testid="take-snapshot"]');
   await take.waitForClickable({ timeout: 20_000 });
   await take.click();
+  // A Free instance keeps one snapshot: the app asks before replacing it.
+  const replace = await browser.$('[data-testid="replace-snapshot-confirm"]');
+  if (await replace.waitForExist({ timeout: 2_000 }).catch(() => false)) await replace.click();
   // The job's card appears in this instance's snapshot activity once it has started.
   await (await browser.$('[data-testid="snapshot-activity"] [data-testid="job-progress"]')).waitForExist({
     timeout: 20_000,

@@ -534,7 +534,8 @@ fn checksum_while_changing(path: &Path, m: Mutation) -> (Ran, String) {
     use std::sync::Arc;
     let original = fs::read(path).unwrap_or_default();
     let stop = Arc::new(AtomicBool::new(false));
-    let (flag, file) = (stop.clone(), path.to_path_buf());
+    let changes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let (flag, file, counted) = (stop.clone(), path.to_path_buf(), changes.clone());
     let (first_change, landed) = std::sync::mpsc::channel::<()>();
     let changer = std::thread::spawn(move || {
         let mut n = 0usize;
@@ -551,6 +552,7 @@ fn checksum_while_changing(path: &Path, m: Mutation) -> (Ran, String) {
             };
             if done.is_ok() {
                 n += 1;
+                counted.store(n, Ordering::SeqCst);
                 if n == 1 {
                     let _ = first_change.send(());
                 }
@@ -562,7 +564,19 @@ fn checksum_while_changing(path: &Path, m: Mutation) -> (Ran, String) {
     // The pass starts once the first change has landed, so it surely overlaps changes (a changer that cannot
     // change the file at all ends only when told to stop; the pass then runs on the unchanged file).
     let _ = landed.recv_timeout(Duration::from_secs(10));
-    let result = lifeboat_archive::crc32_file(path, |_| {});
+    // The pass is faster than the changer on a small file, so its first progress report waits for one more change:
+    // the change then surely lands while the file is being read (the pass must notice it).
+    let mut waited = false;
+    let result = lifeboat_archive::crc32_file(path, |_| {
+        if waited {
+            return;
+        }
+        waited = true;
+        let (seen, since) = (changes.load(Ordering::SeqCst), std::time::Instant::now());
+        while changes.load(Ordering::SeqCst) == seen && since.elapsed() < Duration::from_secs(2) {
+            std::thread::sleep(Duration::from_micros(100));
+        }
+    });
     stop.store(true, Ordering::SeqCst);
     let n = changer.join().unwrap_or(0);
     let expected = match m {

@@ -167,7 +167,7 @@ export function InstancesView({ onFirstLoad }: InstancesViewProps) {
           <EmptyState title="No instances in this project yet" testId="instances-empty">
             <p>
               When an instance is created in the Neo4j Aura console, it appears here on its own
-              within a few seconds. Lifeboat checks every 10 seconds while this window is open.
+              within a minute while this window is open, or at once when you choose Refresh.
             </p>
           </EmptyState>
         </section>
