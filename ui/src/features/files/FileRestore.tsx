@@ -9,6 +9,7 @@ import {
 } from '../../api';
 import { Button, ErrorNotice, Progress, useToast } from '../../components';
 import { baseName } from '../../lib/files';
+import { bringIntoView } from '../../lib/view';
 import { DbLoginForm, useDbLogin } from '../accounts';
 import { JobProgress, useJobs } from '../jobs';
 import { FileCard } from './FileCard';
@@ -65,7 +66,7 @@ export function FileRestore({ instance }: FileRestoreProps) {
       setCost(null);
       setStartedJob(null);
       // After the render that shows "Checking…": a drop on a long snapshot list must not land off-screen.
-      requestAnimationFrame(() => showResult(result.current));
+      requestAnimationFrame(() => bringIntoView(result.current));
       try {
         const result = await backend.inspectFile(next, instance.id);
         if (mounted.current && mine === request.current) setInspection(result);
@@ -246,14 +247,6 @@ export function FileRestore({ instance }: FileRestoreProps) {
       )}
     </section>
   );
-}
-
-/** Scrolls the file's result to the top of the view and moves the keyboard focus there. */
-function showResult(element: HTMLElement | null) {
-  if (!element) return;
-  // jsdom (the unit tests) has no scrolling; the real webview always does.
-  element.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
-  element.focus({ preventScroll: true });
 }
 
 /** After a good file: the database login if none is saved, then the restore button. */

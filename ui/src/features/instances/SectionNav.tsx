@@ -1,4 +1,5 @@
 import type { ComponentChildren } from 'preact';
+import { bringIntoView } from '../../lib/view';
 
 /** The parts of the instance view, in the order they appear. */
 export const SECTIONS = [
@@ -18,11 +19,7 @@ export function sectionElementId(id: SectionId): string {
 
 /** Brings a section of the instance view to the top of the pane and gives it the keyboard focus. */
 export function showSection(id: SectionId) {
-  const element = document.getElementById(sectionElementId(id));
-  if (!element) return;
-  // jsdom (the unit tests) has no scrolling; the real webview always does.
-  element.scrollIntoView?.({ block: 'start', behavior: 'smooth' });
-  element.focus({ preventScroll: true });
+  bringIntoView(document.getElementById(sectionElementId(id)));
 }
 
 /**
