@@ -3,7 +3,11 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
+use aura_emulator::test_kit::{self, Control, Fault};
 use serde_json::Value;
+
+/// The route of a snapshot restore, as the emulator's fault rules name it.
+const SNAPSHOT_RESTORE: &str = "POST /v1/instances/{id}/snapshots/{sid}/restore";
 
 const BIN: &str = env!("CARGO_BIN_EXE_lifeboat");
 
@@ -313,15 +317,7 @@ fn an_upload_killed_midway_resumes_from_its_journal_when_run_again() {
     let uri = format!("neo4j+s://{}.databases.neo4j.io", staging["id"].as_str().unwrap());
     let path = file.to_str().unwrap().to_owned();
     // Slow every chunk down so the process is surely killed in the middle of the upload.
-    let slow = serde_json::json!({"route": "PUT /objects/gcs/{session}", "count": 1000, "delay_ms": 40});
-    let control = format!("{}/_emulator/faults", sb.info["api_url"].as_str().unwrap().trim_end_matches("/v1"));
-    let armed = Command::new("curl")
-        .args(["-sf", "-o", "/dev/null", "-X", "POST", "-H", "content-type: application/json", "-d"])
-        .arg(slow.to_string())
-        .arg(&control)
-        .status()
-        .unwrap();
-    assert!(armed.success());
+    sb.arm(&Fault::on(test_kit::GCS_PUT).times(1000).delay_ms(40));
 
     let mut args = upload_args(&sb, &path, &uri);
     args.push("--overwrite-destination");
@@ -339,7 +335,7 @@ fn an_upload_killed_midway_resumes_from_its_journal_when_run_again() {
     }
     first.kill().unwrap(); // SIGKILL: no chance to clean up
     first.wait().unwrap();
-    let _ = Command::new("curl").args(["-sf", "-o", "/dev/null", "-X", "DELETE"]).arg(&control).status();
+    sb.kit(|c| async move { c.clear_faults().await });
 
     args.push("--json");
     let out = upload_command(&sb, &staging).args(&args).output().unwrap();
@@ -426,25 +422,24 @@ fn graph_export_then_import_round_trips_behind_confirm_restore() {
 }
 
 impl Sandbox {
-    /// The emulator's control API (`/_emulator/…`) of this sandbox.
-    fn control_url(&self, path: &str) -> String {
-        format!("{}{path}", self.info["api_url"].as_str().unwrap().trim_end_matches("/v1"))
+    /// Runs one call of the emulator's test kit against this sandbox's control API, to its end.
+    fn kit<T, F>(&self, call: impl FnOnce(Control) -> F) -> T
+    where
+        F: std::future::Future<Output = Result<T, test_kit::ControlError>>,
+    {
+        let control = Control::new(self.info["api_url"].as_str().unwrap().trim_end_matches("/v1"));
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        runtime.block_on(call(control)).expect("the sandbox's control API answers")
     }
 
-    fn control(&self, path: &str, body: Value) {
-        let armed = Command::new("curl")
-            .args(["-sf", "-o", "/dev/null", "-X", "POST", "-H", "content-type: application/json", "-d"])
-            .arg(body.to_string())
-            .arg(self.control_url(path))
-            .status()
-            .unwrap();
-        assert!(armed.success(), "control call {path}");
+    /// Arms one fault rule.
+    fn arm(&self, rule: &Fault) {
+        let rule = rule.clone();
+        self.kit(|c| async move { c.arm(&rule).await });
     }
 
     fn request_log(&self) -> Vec<Value> {
-        let out = Command::new("curl").args(["-sf"]).arg(self.control_url("/_emulator/requests")).output().unwrap();
-        let log: Value = serde_json::from_slice(&out.stdout).unwrap();
-        log.get("data").unwrap_or(&log).as_array().cloned().unwrap_or_default()
+        self.kit(|c| async move { c.requests().await })
     }
 }
 
@@ -459,10 +454,7 @@ fn a_restore_whose_answer_is_lost_exits_by_the_real_outcome_after_one_request() 
         .as_str()
         .unwrap()
         .to_owned();
-    sb.control(
-        "/_emulator/faults",
-        serde_json::json!({"route": "POST /v1/instances/{id}/snapshots/{sid}/restore", "drop": true}),
-    );
+    sb.arm(&Fault::on(SNAPSHOT_RESTORE).dropped());
     let out = sb.lifeboat_as(
         "Staging",
         &[
@@ -502,10 +494,7 @@ fn a_restore_aura_never_received_exits_1_saying_nothing_changed() {
         .as_str()
         .unwrap()
         .to_owned();
-    sb.control(
-        "/_emulator/faults",
-        serde_json::json!({"route": "POST /v1/instances/{id}/snapshots/{sid}/restore", "drop_unprocessed": true}),
-    );
+    sb.arm(&Fault::on(SNAPSHOT_RESTORE).dropped_unprocessed());
     let out = sb.lifeboat_as(
         "Staging",
         &[

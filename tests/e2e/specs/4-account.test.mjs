@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
@@ -163,6 +163,63 @@ test('the command line lists the account connected in the window, uses it by nam
     history.some((e) => e.recordedBy === 'app, Canary org' && e.outcome === 'succeeded'),
     `the window's restore is in the history the command line reads: ${JSON.stringify(history)}`,
   );
+});
+
+test('copies with the window closed: the timer, the service and the crontab lines for the window\'s account hold no secret', async () => {
+  // The same desktop session as the window, no key in the environment: the database login the window saved for
+  // Production is what the unattended runs will use, from the keyring. The system scheduler's own tools are
+  // stand-ins that record what Lifeboat asks of them (this HOME has no user systemd and root's crontab is not
+  // the test's to change); the files Lifeboat writes for them are the real ones.
+  const env = { ...process.env };
+  for (const name of ['AURA_CLIENT_ID', 'AURA_CLIENT_SECRET', 'LIFEBOAT_DATA_DIR', 'LIFEBOAT_API_URL', 'LIFEBOAT_AUTH_URL']) {
+    delete env[name];
+  }
+  const home = process.env.LIFEBOAT_TEST_HOME;
+  const tools = path.join(home, 'scheduler-tools');
+  await mkdir(tools, { recursive: true });
+  const systemctl = path.join(tools, 'systemctl');
+  await writeFile(systemctl, `#!/bin/sh\necho "$*" >> '${tools}/systemctl.calls'\n`, { mode: 0o755 });
+  const crontabFile = path.join(tools, 'crontab.txt');
+  const crontab = path.join(tools, 'crontab');
+  await writeFile(
+    crontab,
+    `#!/bin/sh\ncase "$1" in\n  -l) [ -f '${crontabFile}' ] && exec cat '${crontabFile}'; echo "no crontab for user" >&2; exit 1 ;;\n  -) exec cat > '${crontabFile}' ;;\nesac\nexit 2\n`,
+    { mode: 0o755 },
+  );
+  const copies = await mkdtemp(path.join(home, 'copies-'));
+  const production = aura.info.instances.find((i) => i.name === 'Production');
+  const canaries = [aura.info.client_secret, production.db_password];
+  const lifeboat = (args, backend) =>
+    execFileSync(process.env.LIFEBOAT_APP, ['--account', 'Canary org', ...args], {
+      encoding: 'utf8',
+      env: { ...env, LIFEBOAT_OS_SCHEDULER: backend, LIFEBOAT_SYSTEMCTL: systemctl, LIFEBOAT_CRONTAB: crontab },
+    });
+  const add = ['schedule', 'add', '--instance', production.id, '--every', '1d', '--at', '03:30', '--keep', '2', '--to', copies, '--install'];
+  const noSecretIn = (what, text) => {
+    for (const canary of canaries) assert.ok(!text.includes(canary), `a secret in ${what}`);
+  };
+
+  noSecretIn('the command\'s answer', lifeboat(add, 'systemd'));
+  const units = path.join(process.env.XDG_CONFIG_HOME, 'systemd', 'user');
+  const timer = await readFile(path.join(units, 'lifeboat-copies.timer'), 'utf8');
+  const service = await readFile(path.join(units, 'lifeboat-copies.service'), 'utf8');
+  assert.match(timer, /OnCalendar=\*-\*-\* 03:30:00/);
+  assert.match(service, /"schedule" "run-due"/);
+  noSecretIn('the timer', timer);
+  noSecretIn('the service', service);
+  const name = JSON.parse(lifeboat(['schedule', 'list', '--json'], 'systemd')).find((s) => s.instanceId === production.id)?.name;
+  assert.ok(name, 'the schedule is listed for Production');
+  lifeboat(['schedule', 'remove', name], 'systemd');
+  assert.ok(!existsSync(path.join(units, 'lifeboat-copies.timer')), 'removing the schedule removes the timer');
+
+  // Where there is no user systemd: lines in the user's crontab.
+  lifeboat(add, 'cron');
+  const lines = await readFile(crontabFile, 'utf8');
+  assert.match(lines, /schedule.*run-due/);
+  noSecretIn('the crontab', lines);
+  lifeboat(['schedule', 'remove', name], 'cron');
+  assert.doesNotMatch(await readFile(crontabFile, 'utf8'), /run-due/, 'removing the schedule removes its lines');
+  // The rest of HOME, the logs included, is scanned by the next test.
 });
 
 test('no secret is in any file the app wrote, its logs, or any IPC reply', async () => {

@@ -1,7 +1,6 @@
 //! The corpus's cases: which files and folders are generated, how each is broken, how it runs and what it must
 //! show. Building the table writes the files into the run's folder; [`super`] runs them.
 
-#[allow(unused_imports)]
 use super::*;
 
 pub(super) fn small(format: ArchiveFormat) -> TestArchive {

@@ -1,7 +1,6 @@
 //! What every upload of a soak shares: the emulator's control API, the instance, the tuned request, the hang
 //! guard, what the progress callback saw, and the session-expiry trigger.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// What the progress callback saw.

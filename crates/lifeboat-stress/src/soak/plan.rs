@@ -1,7 +1,6 @@
 //! The fault plan of one upload: the kinds of fault, how each is injected, and where in the upload each lands
 //! (the store sequence of pacing rules and faults; see the module docs of [`super`]).
 
-#[allow(unused_imports)]
 use super::*;
 
 /// The kinds of fault.

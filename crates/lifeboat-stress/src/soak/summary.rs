@@ -1,7 +1,6 @@
 //! What a soak found: one report per upload, the run's report with its tables, and the one line per upload
 //! printed as the run goes.
 
-#[allow(unused_imports)]
 use super::*;
 
 /// What one upload did.

@@ -1,5 +1,5 @@
 import type { TargetedEvent } from 'preact';
-import { useEffect, useId, useRef, useState } from 'preact/hooks';
+import { useEffect, useId, useLayoutEffect, useRef, useState } from 'preact/hooks';
 import {
   type Account,
   type AppError,
@@ -116,9 +116,11 @@ export function ConnectDialog({ prefill, onClose, onConnected }: ConnectDialogPr
   const readFileRef = useRef(readFile);
   readFileRef.current = readFile;
 
-  // While the dialog is open, a file dropped on the window is the credentials file.
+  // While the dialog is open, a file dropped on the window is the credentials file. Registered before the dialog
+  // is first painted (a layout effect; a plain effect waits for the next frame), so a drop the moment it shows
+  // cannot reach the file restore behind it.
   const { register } = useFileDrops();
-  useEffect(
+  useLayoutEffect(
     () =>
       register({
         modal: true,
