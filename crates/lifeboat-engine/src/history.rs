@@ -43,7 +43,10 @@ use thiserror::Error;
 use time::OffsetDateTime;
 use ts_rs::TS;
 
-pub use report::{history_file_name, messages, report, report_file_name, to_csv, to_markdown, ExportFormat, Messages};
+pub use report::{
+    history_file_name, message_before, messages, report, report_file_name, to_csv, to_markdown, BeforeFacts,
+    ExportFormat, Messages,
+};
 
 use crate::jobs::{JobError, JobKind, JobState, Outcome, StepId, StepState};
 use crate::verify::GraphCounts;

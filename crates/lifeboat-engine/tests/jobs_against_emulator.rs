@@ -127,6 +127,39 @@ async fn a_restore_takes_a_safety_snapshot_then_restores_and_compares_counts() {
     w.emu.shutdown().await;
 }
 
+/// The confirmation offers the message to send colleagues before starting, written by the report's own words: the
+/// snapshot's time as the last data point kept, the safety net only when it is ticked, and — once a restore of this
+/// instance has been measured — that restore's time as the expected duration.
+#[tokio::test]
+async fn the_restore_plan_carries_the_message_before_with_the_last_measured_duration() {
+    use lifeboat_engine::words::{elapsed, utc_label};
+    let w = world().await;
+    let jobs = w.manager();
+    let staging = w.id_of("Staging");
+    let timeline = SnapshotCache::new().timeline(&w.client, &staging, false).await.unwrap();
+    let target = timeline.snapshots.iter().find(|s| s.restorable).expect("a completed snapshot").clone();
+
+    let plan = jobs.plan_restore(&staging, &target.id).await.unwrap();
+    let (with, without) = (&plan.message_before.with_safety_snapshot, &plan.message_before.without_safety_snapshot);
+    assert!(with.starts_with("Subject: Planned restore of Staging on "), "{with}");
+    assert!(with.contains("Safety net: a snapshot of Staging as it is now is taken first"), "{with}");
+    assert!(!without.contains("Safety net"), "{without}");
+    assert!(without.contains(&format!("The last data point kept is {}.", utc_label(plan.snapshot_time))), "{without}");
+    assert!(without.contains("Expected duration: a few minutes to a few hours"), "no restore measured yet: {without}");
+
+    let done = finished(jobs.start_restore(&plan.token, false, None).await.unwrap()).await;
+    assert_eq!(done.outcome, Some(Outcome::Succeeded), "{done:?}");
+    let took = done.result.duration_secs.expect("the restore was timed");
+    let again = jobs.plan_restore(&staging, &target.id).await.unwrap();
+    let expected = format!("Expected duration: about {}.", elapsed(took));
+    assert!(
+        again.message_before.without_safety_snapshot.contains(&expected),
+        "{}",
+        again.message_before.without_safety_snapshot
+    );
+    w.emu.shutdown().await;
+}
+
 #[tokio::test]
 async fn if_the_safety_snapshot_fails_the_instance_is_never_restored() {
     let w = world().await;

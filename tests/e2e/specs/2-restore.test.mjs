@@ -75,6 +75,13 @@ test('the restore dialog names the cost and stays locked until RESTORE is typed'
   await dialog.waitForDisplayed({ timeout: 10_000 });
   assert.match(await dialog.getText(), /Production/);
   assert.match(await (await $('[data-testid="restore-data-loss"]')).getText(), /loses all changes/);
+  // The message to send colleagues before starting is offered here, written by the engine (folded until opened).
+  const message = await $('[data-testid="restore-message-before-text"]');
+  await message.waitForExist({ timeout: 10_000, timeoutMsg: 'no message before the restore in the dialog' });
+  const words = await message.getProperty('textContent');
+  assert.match(words, /^Subject: Planned restore of Production on /);
+  assert.match(words, /Data loss: changes made after .* will be lost\. The last data point kept is/);
+  assert.match(words, /Safety net: a snapshot of Production as it is now is taken first/, 'the safety snapshot is ticked');
   assert.equal(
     await (await $('[data-testid="restore-safety-snapshot"]')).isSelected(),
     true,

@@ -58,6 +58,7 @@ export type {
   JobState,
   JobStep,
   JobWaiting,
+  MessageBefore,
   ObjectiveSetting,
   Objectives,
   ObjectivesChange,

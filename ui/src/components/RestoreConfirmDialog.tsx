@@ -1,7 +1,8 @@
 import type { ComponentChildren, TargetedEvent } from 'preact';
 import { useId, useRef, useState } from 'preact/hooks';
-import type { AppError } from '../api';
+import type { AppError, MessageBefore } from '../api';
 import { Button } from './Button';
+import { CopyButton } from './CopyButton';
 import { Dialog } from './Dialog';
 import { ErrorNotice } from './ErrorNotice';
 import { Progress } from './Progress';
@@ -28,6 +29,8 @@ export type RestoreConfirmDialogProps = {
   safetyDefault: boolean;
   safetyDisabled?: boolean;
   safetyHint: string;
+  /** The message to send colleagues before starting (the engine's, from the plan; absent until it is in). */
+  messageBefore?: MessageBefore;
   /** The one-time token is in hand (confirm stays disabled until then). */
   prepared: boolean;
   prepareError: AppError | null;
@@ -55,6 +58,7 @@ export function RestoreConfirmDialog({
   safetyDefault,
   safetyDisabled = false,
   safetyHint,
+  messageBefore,
   prepared,
   prepareError,
   onRetryPrepare,
@@ -123,6 +127,26 @@ export function RestoreConfirmDialog({
             data-testid="restore-reason"
           />
         </div>
+
+        {messageBefore && (
+          <details class="message-before" data-testid="restore-message-before">
+            <summary>Tell your colleagues first: a message ready to send</summary>
+            <p class="field__hint">
+              Copy it, send it, then come back and restore. It says when, how long, the impact and
+              what will be lost{safetyOn ? ', and that a safety snapshot is taken first' : ''}.
+            </p>
+            <pre class="report__text" data-testid="restore-message-before-text">
+              {safetyOn ? messageBefore.withSafetySnapshot : messageBefore.withoutSafetySnapshot}
+            </pre>
+            <CopyButton
+              text={
+                safetyOn ? messageBefore.withSafetySnapshot : messageBefore.withoutSafetySnapshot
+              }
+              what="message for before the restore"
+              testId="copy-restore-message-before"
+            />
+          </details>
+        )}
 
         <div class="field">
           <label for={`${formId}-confirm`}>

@@ -78,6 +78,12 @@ export const filePlan: FileRestorePlan = {
     dataAge: "How old the file's data is is unknown: this kind of file carries no date.",
     loss: 'Restoring it loses everything now in Production that the file does not have, however recent.',
   },
+  messageBefore: {
+    withSafetySnapshot:
+      'Subject: Planned restore of Production on 21 Nov 2025 15:12 UTC\n\nWe are restoring the database Production to the backup file production-2025-11-20.dump.\nSafety net: a snapshot of Production as it is now is taken first, so we can go back if needed.\n',
+    withoutSafetySnapshot:
+      'Subject: Planned restore of Production on 21 Nov 2025 15:12 UTC\n\nWe are restoring the database Production to the backup file production-2025-11-20.dump.\n',
+  },
   expiresAt: '2025-11-21T15:22:00Z',
 };
 

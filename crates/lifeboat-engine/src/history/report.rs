@@ -574,15 +574,101 @@ fn last_data_point(e: &HistoryEntry) -> String {
     }
 }
 
-fn reason_clause(e: &HistoryEntry) -> String {
-    e.reason.as_deref().map(|r| format!(" Reason: {}.", r.trim_end_matches('.'))).unwrap_or_default()
+/// The facts a "message before a restore" is written from: a restore about to start (its plan, in the confirmation
+/// dialog) or one that ran (its history entry, in the report). One function writes both, so the message offered
+/// before the restore is the message the report keeps.
+#[derive(Debug, Clone)]
+pub struct BeforeFacts<'a> {
+    /// A snapshot restore, a file restore or a data import.
+    pub kind: JobKind,
+    /// The instance whose data is replaced.
+    pub instance_name: &'a str,
+    /// When it starts (or started).
+    pub starting: OffsetDateTime,
+    /// The snapshot restored, when it is one.
+    pub snapshot_time: Option<OffsetDateTime>,
+    /// The file restored or imported, when it is one.
+    pub file_name: Option<&'a str>,
+    /// When the file's backup was made, when the file says.
+    pub backup_time: Option<OffsetDateTime>,
+    /// How much time of changes is lost (the snapshot's or the backup's age), when known.
+    pub data_loss_secs: Option<u64>,
+    /// A safety snapshot is taken first.
+    pub safety_snapshot: bool,
+    /// Why, as the user gave it.
+    pub reason: Option<&'a str>,
+    /// How long it takes (or took), measured; `None`: not known yet.
+    pub expected_secs: Option<u64>,
 }
 
-fn expected(e: &HistoryEntry) -> String {
-    match e.duration_secs {
+impl<'a> BeforeFacts<'a> {
+    fn of(e: &'a HistoryEntry) -> Self {
+        BeforeFacts {
+            kind: e.kind,
+            instance_name: &e.instance_name,
+            starting: e.started_at,
+            snapshot_time: e.snapshot_time,
+            file_name: e.file_name.as_deref(),
+            backup_time: e.backup_time,
+            data_loss_secs: e.data_loss_secs,
+            safety_snapshot: e.safety_snapshot_id.is_some(),
+            reason: e.reason.as_deref(),
+            expected_secs: e.duration_secs,
+        }
+    }
+
+    /// What the data is replaced with: "its snapshot from …", "the backup file …".
+    fn source(&self) -> String {
+        match (self.snapshot_time, self.file_name) {
+            (Some(t), _) => format!("its snapshot from {}", when(t)),
+            (None, Some(f)) if self.kind == JobKind::GraphImport => format!("the data export {f}"),
+            (None, Some(f)) => format!("the backup file {f}"),
+            (None, None) => "an earlier copy of its data".into(),
+        }
+    }
+}
+
+/// The message to send colleagues before a restore: when, how long, the impact, what will be lost.
+pub fn message_before(f: &BeforeFacts) -> String {
+    let name = f.instance_name;
+    let snapshot = f.snapshot_time.map(when);
+    let loss = match (f.data_loss_secs, &snapshot, f.backup_time) {
+        (Some(secs), Some(t), _) => format!(
+            "changes made after {t} (the last {}) will be lost. The last data point kept is {t}.",
+            human_duration(Duration::from_secs(secs))
+        ),
+        (_, None, Some(t)) if f.kind == JobKind::Upload => format!(
+            "changes made after {} (when the backup was made, {} before the restore) will be lost, and so will everything in {name} that the file does not have.",
+            when(t),
+            age_words(Duration::from_secs(f.data_loss_secs.unwrap_or_default()))
+        ),
+        _ if f.kind == JobKind::Upload => format!(
+            "everything in {name} that the file does not have will be lost. The file carries no date, so how old its data is is unknown."
+        ),
+        _ => "changes made after the backup was made will be lost.".into(),
+    };
+    let safety = if f.safety_snapshot {
+        format!("\nSafety net: a snapshot of {name} as it is now is taken first, so we can go back if needed.")
+    } else {
+        String::new()
+    };
+    let reason = f.reason.map(|r| format!(" Reason: {}.", r.trim_end_matches('.'))).unwrap_or_default();
+    let expected = match f.expected_secs {
         Some(s) => format!("about {}", measured(s)),
         None => "a few minutes to a few hours, depending on the size of the data".into(),
-    }
+    };
+    format!(
+        "Subject: Planned restore of {name} on {start}\n\n\
+         Hello,\n\n\
+         We are restoring the database {name} to {source}.{reason}\n\n\
+         When: starting {start}.\n\
+         Expected duration: {expected}.\n\
+         Impact: {name} is unavailable during the restore; applications and people using it cannot read or write data until it is running again.\n\
+         Data loss: {loss}{safety}\n\n\
+         We will write again when {name} is running again.\n",
+        start = when(f.starting),
+        source = f.source(),
+    )
 }
 
 /// Two messages to colleagues for this operation: one to send before a restore, one after. For a restore test they
@@ -592,45 +678,9 @@ pub fn messages(e: &HistoryEntry) -> Messages {
     let snapshot = e.snapshot_time.map(when);
     match e.kind {
         JobKind::Restore | JobKind::Upload | JobKind::GraphImport => {
-            let source = match (&snapshot, &e.file_name) {
-                (Some(t), _) => format!("its snapshot from {t}"),
-                (None, Some(f)) if e.kind == JobKind::GraphImport => format!("the data export {f}"),
-                (None, Some(f)) => format!("the backup file {f}"),
-                (None, None) => "an earlier copy of its data".into(),
-            };
-            let loss = match (e.data_loss_secs, &snapshot, e.backup_time) {
-                (Some(secs), Some(t), _) => format!(
-                    "changes made after {t} (the last {}) will be lost. The last data point kept is {t}.",
-                    human_duration(Duration::from_secs(secs))
-                ),
-                (_, None, Some(t)) if e.kind == JobKind::Upload => format!(
-                    "changes made after {} (when the backup was made, {} before the restore) will be lost, and so will everything in {name} that the file does not have.",
-                    when(t),
-                    age_words(Duration::from_secs(e.data_loss_secs.unwrap_or_default()))
-                ),
-                _ if e.kind == JobKind::Upload => format!(
-                    "everything in {name} that the file does not have will be lost. The file carries no date, so how old its data is is unknown."
-                ),
-                _ => "changes made after the backup was made will be lost.".into(),
-            };
-            let safety = if e.safety_snapshot_id.is_some() {
-                format!("\nSafety net: a snapshot of {name} as it is now is taken first, so we can go back if needed.")
-            } else {
-                String::new()
-            };
-            let before = format!(
-                "Subject: Planned restore of {name} on {start}\n\n\
-                 Hello,\n\n\
-                 We are restoring the database {name} to {source}.{reason}\n\n\
-                 When: starting {start}.\n\
-                 Expected duration: {expected}.\n\
-                 Impact: {name} is unavailable during the restore; applications and people using it cannot read or write data until it is running again.\n\
-                 Data loss: {loss}{safety}\n\n\
-                 We will write again when {name} is running again.\n",
-                start = when(e.started_at),
-                reason = reason_clause(e),
-                expected = expected(e),
-            );
+            let facts = BeforeFacts::of(e);
+            let source = facts.source();
+            let before = message_before(&facts);
             let after = match e.outcome {
                 Outcome::Succeeded => {
                     let data = match &snapshot {

@@ -12,6 +12,7 @@ use super::{JobManager, StartError};
 use crate::api::SnapshotStatus;
 use crate::confirm::TOKEN_LIFETIME;
 use crate::cost::FileRestoreCost;
+use crate::history::{message_before, BeforeFacts, HistoryFilter};
 
 /// Everything the restore confirmation dialog shows, and the token its confirm button must send back.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -31,10 +32,23 @@ pub struct RestorePlan {
     pub snapshot_time: OffsetDateTime,
     /// Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
     pub safety_snapshot: SafetyOffer,
+    /// The message to send colleagues before starting, with and without the safety snapshot.
+    pub message_before: MessageBefore,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
     #[ts(as = "String")]
     pub expires_at: OffsetDateTime,
+}
+
+/// The message to send colleagues before a restore starts, as the report will keep it: one text for each choice
+/// of the dialog's safety-snapshot box (the reason, typed last, is for the history).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MessageBefore {
+    /// With "Take a safety snapshot first" ticked.
+    pub with_safety_snapshot: String,
+    /// With it unticked (or when none can be taken).
+    pub without_safety_snapshot: String,
 }
 
 /// What the file-restore confirmation dialog shows, and its one-time token.
@@ -59,6 +73,8 @@ pub struct FileRestorePlan {
     pub safety_snapshot: SafetyOffer,
     /// What the restore costs: what the instance holds now, how old the file's data is, what is lost.
     pub cost: FileRestoreCost,
+    /// The message to send colleagues before starting, with and without the safety snapshot.
+    pub message_before: MessageBefore,
     /// When the token lapses.
     #[serde(with = "time::serde::rfc3339")]
     #[ts(as = "String")]
@@ -119,8 +135,22 @@ impl JobManager {
             }));
         }
         let token = self.prepare_restore(instance_id, snapshot_id);
+        let now = OffsetDateTime::now_utc();
+        let message_before = self.message_before(BeforeFacts {
+            kind: JobKind::Restore,
+            instance_name: &instance.name,
+            starting: now,
+            snapshot_time: Some(snapshot.timestamp),
+            file_name: None,
+            backup_time: None,
+            data_loss_secs: u64::try_from((now - snapshot.timestamp).whole_seconds()).ok(),
+            safety_snapshot: false,
+            reason: None,
+            expected_secs: self.measured_restore_secs(&instance.id, JobKind::Restore),
+        });
         Ok(RestorePlan {
             token,
+            message_before,
             safety_snapshot: safety_offer(&instance),
             instance_id: instance.id,
             instance_name: instance.name,
@@ -152,8 +182,21 @@ impl JobManager {
             backup_time: inspection.backup_time,
         });
         let cost = self.file_restore_cost_for(&instance, inspection.backup_time).await;
+        let message_before = self.message_before(BeforeFacts {
+            kind: JobKind::Upload,
+            instance_name: &instance.name,
+            starting: OffsetDateTime::now_utc(),
+            snapshot_time: None,
+            file_name: Some(&inspection.file_name),
+            backup_time: inspection.backup_time,
+            data_loss_secs: cost.data_age_secs,
+            safety_snapshot: false,
+            reason: None,
+            expected_secs: self.measured_restore_secs(&instance.id, JobKind::Upload),
+        });
         Ok(FileRestorePlan {
             token,
+            message_before,
             safety_snapshot: safety_offer(&instance),
             cost,
             instance_id: instance.id,
@@ -193,6 +236,27 @@ impl JobManager {
             }
         };
         crate::cost::file_restore_cost(&instance.name, counts, data_time, OffsetDateTime::now_utc())
+    }
+
+    /// The message before a restore, for both choices of the safety snapshot.
+    fn message_before(&self, facts: BeforeFacts) -> MessageBefore {
+        MessageBefore {
+            with_safety_snapshot: message_before(&BeforeFacts { safety_snapshot: true, ..facts.clone() }),
+            without_safety_snapshot: message_before(&BeforeFacts { safety_snapshot: false, ..facts }),
+        }
+    }
+
+    /// How long the last successful restore of this kind into this instance took, from the history: the best
+    /// guess of how long the next one takes (`None` when there is none).
+    fn measured_restore_secs(&self, instance_id: &str, kind: JobKind) -> Option<u64> {
+        let filter = HistoryFilter {
+            kind: Some(kind),
+            instance_id: Some(instance_id.to_owned()),
+            outcome: Some(Outcome::Succeeded),
+            since: None,
+        };
+        let entries = self.history(&filter).ok()?;
+        entries.iter().max_by_key(|e| e.started_at).and_then(|e| e.duration_secs)
     }
 
     /// The choices for a new instance made from one of `instance_id`'s snapshots.

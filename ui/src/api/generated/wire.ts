@@ -442,6 +442,10 @@ safetySnapshot: SafetyOffer,
  */
 cost: FileRestoreCost, 
 /**
+ * The message to send colleagues before starting, with and without the safety snapshot.
+ */
+messageBefore: MessageBefore, 
+/**
  * When the token lapses.
  */
 expiresAt: string, };
@@ -1125,6 +1129,20 @@ instanceSeen: InstanceSeen | null, };
 export type LoginStatus = { saved: boolean, user: string | null, persistence: 'keyring' | 'session' | 'sandbox' | null, };
 
 /**
+ * The message to send colleagues before a restore starts, as the report will keep it: one text for each choice
+ * of the dialog's safety-snapshot box (the reason, typed last, is for the history).
+ */
+export type MessageBefore = { 
+/**
+ * With "Take a safety snapshot first" ticked.
+ */
+withSafetySnapshot: string, 
+/**
+ * With it unticked (or when none can be taken).
+ */
+withoutSafetySnapshot: string, };
+
+/**
  * A message to colleagues before a restore and one after it, ready to copy into an e-mail or chat.
  */
 export type Messages = { 
@@ -1387,6 +1405,10 @@ snapshotTime: string,
  * Whether a safety snapshot can be taken first (the dialog turns it off, saying why, when it cannot).
  */
 safetySnapshot: SafetyOffer, 
+/**
+ * The message to send colleagues before starting, with and without the safety snapshot.
+ */
+messageBefore: MessageBefore, 
 /**
  * When the token lapses.
  */

@@ -68,6 +68,7 @@ export function FileRestoreDialog({
             ? 'Off by default on this plan: Aura keeps only one snapshot, so a safety snapshot replaces the one you have now.'
             : `Lifeboat saves ${name} as it is now before loading the file, so you can come back to it. This adds a few minutes.`
       }
+      messageBefore={plan?.messageBefore}
       {...confirmProps}
       onClose={onClose}
       testId="file-restore-dialog"

@@ -16,6 +16,12 @@ const plan: RestorePlan = {
   snapshotId: 'adhoc-1100',
   snapshotTime: '2025-11-21T11:00:00Z',
   safetySnapshot: { possible: true, reason: null },
+  messageBefore: {
+    withSafetySnapshot:
+      'Subject: Planned restore of Production on 21 Nov 2025 15:12 UTC\n\nData loss: changes made after 21 Nov 2025 11:00 UTC will be lost.\nSafety net: a snapshot of Production as it is now is taken first, so we can go back if needed.\n',
+    withoutSafetySnapshot:
+      'Subject: Planned restore of Production on 21 Nov 2025 15:12 UTC\n\nData loss: changes made after 21 Nov 2025 11:00 UTC will be lost.\n',
+  },
   expiresAt: '2025-11-21T15:22:00Z',
 };
 
@@ -61,6 +67,16 @@ const type = (text: string) =>
   fireEvent.input(screen.getByTestId('restore-confirm-input'), { target: { value: text } });
 
 describe('restore confirmation', () => {
+  it('offers the message to send colleagues before starting, matching the safety snapshot choice', async () => {
+    const { dialog } = await openRestore();
+    const offer = within(dialog).getByTestId('restore-message-before');
+    const text = () => within(offer).getByTestId('restore-message-before-text').textContent ?? '';
+    expect(text()).toBe(plan.messageBefore.withSafetySnapshot);
+    expect(within(offer).getByTestId('copy-restore-message-before')).toBeTruthy();
+    fireEvent.click(within(dialog).getByTestId('restore-safety-snapshot'));
+    expect(text()).toBe(plan.messageBefore.withoutSafetySnapshot);
+  });
+
   it('names the instance and the snapshot time, and says what it costs', async () => {
     const { dialog, calls } = await openRestore();
     expect(dialog.getAttribute('role')).toBe('alertdialog');

@@ -76,6 +76,7 @@ export function RestoreDialog({
             ? plan.safetySnapshot.reason
             : `Lifeboat saves ${name} as it is now before restoring, so you can come back to it. This adds a few minutes.`
       }
+      messageBefore={plan?.messageBefore}
       {...confirmProps}
       onClose={onClose}
       testId="restore-dialog"
