@@ -378,9 +378,13 @@ fn an_installed_schedule_runs_unattended_from_the_keyring_and_its_unit_files_hol
     let timer = std::fs::read_to_string(units.join("lifeboat-copies.timer")).unwrap();
     let service = std::fs::read_to_string(units.join("lifeboat-copies.service")).unwrap();
     assert!(timer.contains("OnCalendar=*-*-* 03:30:00 "), "{timer}");
+    // The scheduler is given the program's real path (links resolved, as the running program sees itself), so it
+    // still finds it if the link it was started through changes.
+    let program = std::fs::canonicalize(BIN).unwrap();
     assert!(
         service.contains(&format!(
-            "ExecStart=\"{BIN}\" \"schedule\" \"run-due\" \"--data-dir\" \"{}\"",
+            "ExecStart=\"{}\" \"schedule\" \"run-due\" \"--data-dir\" \"{}\"",
+            program.display(),
             sb.data.path().display()
         )),
         "{service}"
