@@ -5,6 +5,7 @@
 //! - [`backoff`]: exponential backoff with full jitter, the [`RetryPolicy`](backoff::RetryPolicy) of the API client
 //!   and of uploads, and the one rule for a server's `Retry-After`.
 //! - [`atomic`]: files that are replaced whole or not at all, with one fsync policy.
+//! - [`rate`]: how fast something moves and how long is left, shown only once the rate is steady.
 //! - [`words`]: how a time (in UTC), a duration, a count and a size are said — in the window, the CLI, reports and
 //!   error messages alike. Sizes use binary units, labelled as such (KiB, MiB, GiB), because Aura's own storage and
 //!   memory figures are binary: "needs 15.2 GiB" and an instance's "16 GiB" can then be compared at a glance.
@@ -22,4 +23,5 @@
 
 pub mod atomic;
 pub mod backoff;
+pub mod rate;
 pub mod words;

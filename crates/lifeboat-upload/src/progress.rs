@@ -1,27 +1,20 @@
 //! Progress reporting: the byte meter shared by concurrent requests, and the reporter that turns it into at most
 //! ~10 [`UploadProgress`] events a second with a smoothed rate and an ETA.
 //!
-//! Rates are an exponentially weighted moving average with a time constant of a few seconds, weighted by the
-//! time between samples, so bursts (a chunk boundary, page-cache hits) don't make the ETA jump around.
+//! The rate and the time left follow the one rule of [`lifeboat_basics::rate`]: smoothed over a few seconds, and a
+//! time left only once the rate has been steady for a while (a guess that says "less than a minute" for a
+//! 25-second stall misleads).
 
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use lifeboat_basics::rate::SteadyRate;
+
 use crate::request::{Step, UploadProgress};
 
 /// Events are at least this far apart (step changes and messages excepted).
 pub(crate) const MIN_INTERVAL: Duration = Duration::from_millis(100);
-/// Time constant of the rate's moving average.
-const RATE_TAU_SECS: f64 = 3.0;
-/// An ETA is shown only after the rate has been measured this long without a pause: before that it is a guess
-/// ("estimating…" on screen), and a guess that says "less than a minute" for a 25-second stall misleads.
-pub(crate) const STEADY_AFTER: Duration = Duration::from_secs(5);
-/// ...and only while the smoothed rate is within this factor of what it was a couple of seconds before.
-const STEADY_RATIO: f64 = 1.5;
-/// How far apart the rate is compared with itself for [`STEADY_RATIO`].
-const STEADY_CHECK: Duration = Duration::from_secs(2);
-
 /// The caller's progress callback.
 pub(crate) type Sink = Arc<dyn Fn(UploadProgress) + Send + Sync>;
 
@@ -110,33 +103,7 @@ struct State {
     last_done: u64,
     last_total: u64,
     last_emit: Option<Instant>,
-    last_sample: Option<(Instant, u64)>,
-    rate: Option<f64>,
-    /// Since when bytes have moved without a pause (`None`: not yet, or waiting for a retry).
-    moving_since: Option<Instant>,
-    /// The smoothed rate at an earlier moment, and the latest verdict of comparing with it.
-    rate_checkpoint: Option<(Instant, f64)>,
-    rate_steady: bool,
-}
-
-impl State {
-    /// Seconds left, once the rate is steady (see [`STEADY_AFTER`]); `None` while it is still being measured.
-    fn steady_eta(&self, now: Instant, done: u64, total: u64) -> Option<u64> {
-        let moving_long_enough = self.moving_since.is_some_and(|t| now.duration_since(t) >= STEADY_AFTER);
-        if moving_long_enough && self.rate_steady {
-            eta(self.rate, done, total)
-        } else {
-            None
-        }
-    }
-
-    /// Starts measuring afresh (a new step, a restart, a pause for a retry).
-    fn restart_measuring(&mut self) {
-        self.rate = None;
-        self.moving_since = None;
-        self.rate_checkpoint = None;
-        self.rate_steady = false;
-    }
+    rate: SteadyRate,
 }
 
 /// Emits progress events: throttled byte updates with a smoothed rate; immediate step changes and messages.
@@ -154,11 +121,7 @@ impl Reporter {
                 last_done: 0,
                 last_total: 0,
                 last_emit: None,
-                last_sample: None,
-                rate: None,
-                moving_since: None,
-                rate_checkpoint: None,
-                rate_steady: false,
+                rate: SteadyRate::new(),
             }),
         }
     }
@@ -174,9 +137,9 @@ impl Reporter {
             let mut st = self.lock();
             st.step = step;
             (st.last_done, st.last_total) = (bytes_done, bytes_total);
-            st.restart_measuring();
-            st.last_sample = Some((Instant::now(), bytes_done));
-            st.last_emit = Some(Instant::now());
+            let now = Instant::now();
+            st.rate.start_at(now, bytes_done);
+            st.last_emit = Some(now);
         }
         (self.sink)(UploadProgress {
             step,
@@ -198,7 +161,7 @@ impl Reporter {
         let (step, done, total, rate, eta_secs) = {
             let mut st = self.lock();
             st.last_emit = Some(now);
-            (st.step, st.last_done, st.last_total, st.rate, st.steady_eta(now, st.last_done, st.last_total))
+            (st.step, st.last_done, st.last_total, st.rate.per_sec(), st.rate.eta_secs(now, st.last_done, st.last_total))
         };
         (self.sink)(UploadProgress {
             step,
@@ -219,8 +182,7 @@ impl Reporter {
         let (step, done, total) = {
             let mut st = self.lock();
             st.last_emit = Some(Instant::now());
-            st.restart_measuring();
-            st.last_sample = None;
+            st.rate.pause();
             (st.step, st.last_done, st.last_total)
         };
         (self.sink)(UploadProgress {
@@ -247,39 +209,10 @@ impl Reporter {
             if st.last_emit.is_some_and(|t| now.duration_since(t) < MIN_INTERVAL) {
                 return;
             }
-            match st.last_sample {
-                Some((t, b)) if bytes_done >= b => {
-                    let dt = now.duration_since(t).as_secs_f64();
-                    if dt > 0.0 {
-                        let instant = (bytes_done - b) as f64 / dt;
-                        let alpha = 1.0 - (-dt / RATE_TAU_SECS).exp();
-                        st.rate = Some(match st.rate {
-                            Some(r) => r + alpha * (instant - r),
-                            None => instant,
-                        });
-                    }
-                }
-                // Going backwards (a restart from zero), or the first sample after a pause: measure afresh.
-                _ => st.restart_measuring(),
-            }
-            if st.moving_since.is_none() {
-                st.moving_since = Some(now);
-            }
-            if let Some(rate) = st.rate {
-                match st.rate_checkpoint {
-                    Some((t, _)) if now.duration_since(t) < STEADY_CHECK => {}
-                    Some((_, earlier)) => {
-                        let ratio = if earlier > 0.0 { rate / earlier } else { f64::INFINITY };
-                        st.rate_steady = (1.0 / STEADY_RATIO..=STEADY_RATIO).contains(&ratio);
-                        st.rate_checkpoint = Some((now, rate));
-                    }
-                    None => st.rate_checkpoint = Some((now, rate)),
-                }
-            }
-            st.last_sample = Some((now, bytes_done));
+            st.rate.sample(now, bytes_done);
             st.last_emit = Some(now);
             (st.last_done, st.last_total) = (bytes_done, bytes_total);
-            (st.step, st.rate, st.steady_eta(now, bytes_done, bytes_total))
+            (st.step, st.rate.per_sec(), st.rate.eta_secs(now, bytes_done, bytes_total))
         };
         (self.sink)(UploadProgress {
             step,
@@ -317,11 +250,6 @@ impl Reporter {
             retry_in_secs: None,
         });
     }
-}
-
-fn eta(rate: Option<f64>, done: u64, total: u64) -> Option<u64> {
-    let rate = rate.filter(|r| *r > 1.0)?;
-    Some((total.saturating_sub(done) as f64 / rate).ceil() as u64)
 }
 
 /// The protocol's rule of thumb for how long an import takes: 5 minutes plus 3 minutes per GiB of `FullSize`.

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { ItemProgress } from '../api';
 import { job, step, withSteps } from '../test/jobs';
 import { graphFailureHelp, importTouchedData, itemLine } from './graph';
 
@@ -19,11 +20,22 @@ const importJob = job({
 
 describe('item progress in words', () => {
   it('counts against the total when there is one', () => {
-    expect(itemLine({ done: 1200, total: 50212, unit: 'nodes' })).toBe('1,200 of 50,212 nodes');
-    expect(itemLine({ done: 5000, total: null, unit: 'nodes deleted' })).toBe(
-      '5,000 nodes deleted',
+    const line = (p: Partial<ItemProgress>) =>
+      itemLine({ done: 0, total: null, unit: 'nodes', perSec: null, etaSecs: null, ...p });
+    expect(line({ done: 1200, total: 50212 })).toBe('1,200 of 50,212 nodes');
+    expect(line({ done: 5000, unit: 'nodes deleted' })).toBe('5,000 nodes deleted');
+    expect(line({ done: 0, total: 0, unit: 'relationships' })).toBe('0 relationships');
+  });
+
+  it('gives a pace at once and a time left only once the engine says the pace is steady', () => {
+    const line = (p: Partial<ItemProgress>) =>
+      itemLine({ done: 0, total: null, unit: 'nodes', perSec: null, etaSecs: null, ...p });
+    expect(line({ done: 12_000, total: 1_200_000, perSec: 9_800 })).toBe(
+      '12,000 of 1,200,000 nodes · 9,800 a second · estimating time left…',
     );
-    expect(itemLine({ done: 0, total: 0, unit: 'relationships' })).toBe('0 relationships');
+    expect(line({ done: 120_000, total: 1_200_000, perSec: 9_800, etaSecs: 110 })).toMatch(
+      /^120,000 of 1,200,000 nodes · 9,800 a second · about 2 min left$/,
+    );
   });
 });
 

@@ -1,13 +1,26 @@
 /** Pure helpers for the data export and import: progress in words, and what a failure left behind. */
 
 import type { ItemProgress, JobState } from '../api';
+import { timeLeftPhrase } from './files';
 import { formatExactCount } from './format';
 
-/** "1,200 of 5,000 nodes", or "1,200 nodes deleted" when the total is not known. */
+/**
+ * "1,200 of 5,000 nodes · 9,800 a second · about 2 min left", or "1,200 nodes deleted" when the
+ * total is not known. A time left only once the engine says the pace is steady; until then, while
+ * items move, "estimating time left…" (the rule uploads follow too).
+ */
 export function itemLine(progress: ItemProgress): string {
   const done = formatExactCount(progress.done);
   if (progress.total === null || progress.total <= 0) return `${done} ${progress.unit}`;
-  return `${done} of ${formatExactCount(progress.total)} ${progress.unit}`;
+  const parts = [`${done} of ${formatExactCount(progress.total)} ${progress.unit}`];
+  const moving = progress.perSec !== null && progress.perSec > 0;
+  if (moving) parts.push(`${formatExactCount(progress.perSec as number)} a second`);
+  if (progress.etaSecs !== null && progress.etaSecs >= 0) {
+    parts.push(timeLeftPhrase(progress.etaSecs, false));
+  } else if (moving && progress.done < progress.total) {
+    parts.push('estimating time left…');
+  }
+  return parts.join(' · ');
 }
 
 /**

@@ -23,6 +23,7 @@ use crate::confirm::{ConfirmError, ConfirmedAction, TOKEN_LIFETIME};
 use crate::graph_export::{self, GraphClient, GraphError, Half, ImportEvent, ImportPhase, PAGE_SIZE};
 use crate::verify::{DbLogin, GraphCounts};
 use lifeboat_upload::CancellationToken;
+use lifeboat_basics::rate::SteadyRate;
 
 pub(crate) const EXPORT_STEPS: &[(StepId, &str)] = &[
     (StepId::CountsBefore, "Count the data"),
@@ -219,17 +220,44 @@ impl Throttle {
     }
 }
 
-fn show_items(job: &Job, step: StepId, done: u64, total: Option<u64>, unit: &str) {
-    let detail = match total {
-        Some(t) => format!("{done} of {t} {unit}"),
-        None => format!("{done} {unit}"),
-    };
-    job.tx.send_modify(|s| {
-        s.item_progress = Some(ItemProgress { done, total, unit: unit.to_owned() });
-        if let Some(st) = s.step_mut(step) {
-            st.detail = Some(detail);
+/// The item counts of an export's or import's steps as the card shows them: at most every [`PROGRESS_EVERY`], with a
+/// rate and — once that rate is steady ([`lifeboat_basics::rate`], the rule uploads follow) — the time left.
+struct ItemMeter {
+    throttle: Throttle,
+    rate: SteadyRate,
+    step: Option<StepId>,
+}
+
+impl ItemMeter {
+    fn new() -> Self {
+        ItemMeter { throttle: Throttle { last: None }, rate: SteadyRate::new(), step: None }
+    }
+
+    fn show(&mut self, job: &Job, step: StepId, done: u64, total: Option<u64>, unit: &str) {
+        let now = Instant::now();
+        if self.step != Some(step) {
+            // A new step counts from its own start: the last step's pace says nothing about this one's.
+            self.step = Some(step);
+            self.rate.start_at(now, done);
+        } else {
+            self.rate.sample(now, done);
         }
-    });
+        if !self.throttle.due(false) {
+            return;
+        }
+        let eta_secs = total.and_then(|t| self.rate.eta_secs(now, done, t));
+        let per_sec = self.rate.per_sec().map(|r| r.round() as u64);
+        let detail = match total {
+            Some(t) => format!("{} of {} {unit}", grouped(done), grouped(t)),
+            None => format!("{} {unit}", grouped(done)),
+        };
+        job.tx.send_modify(|s| {
+            s.item_progress = Some(ItemProgress { done, total, unit: unit.to_owned(), per_sec, eta_secs });
+            if let Some(st) = s.step_mut(step) {
+                st.detail = Some(detail);
+            }
+        });
+    }
 }
 
 fn clear_progress(job: &Job) {
@@ -298,7 +326,7 @@ pub(crate) async fn read_graph(
     job.done(StepId::CountsBefore, Some(counts_words(before)));
 
     job.begin(StepId::Nodes);
-    let mut throttle = Throttle { last: None };
+    let mut meter = ItemMeter::new();
     let mut half_now = Half::Nodes;
     let mut nodes_read = 0;
     let progress = |half: Half, done: u64| {
@@ -315,9 +343,7 @@ pub(crate) async fn read_graph(
             Half::Nodes => (StepId::Nodes, before.nodes, "nodes"),
             Half::Relationships => (StepId::Relationships, before.relationships, "relationships"),
         };
-        if throttle.due(false) {
-            show_items(job, step, done, Some(total.max(done)), unit);
-        }
+        meter.show(job, step, done, Some(total.max(done)), unit);
     };
     let pending =
         graph_export::export(&client, login, &instance_id, &instance_name, path, PAGE_SIZE, progress, cancel).await;
@@ -448,7 +474,7 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     }
 
     let before = job.state().result.counts_before;
-    let mut throttle = Throttle { last: None };
+    let mut meter = ItemMeter::new();
     let on_event = |event: ImportEvent| match event {
         ImportEvent::Started(phase) => {
             clear_progress(&job);
@@ -463,9 +489,7 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
                 ImportPhase::Relationships => (Some(expected.relationships), "relationships"),
                 ImportPhase::Finish => (Some(expected.nodes), "nodes"),
             };
-            if throttle.due(false) {
-                show_items(&job, import_step(phase), done, total, unit);
-            }
+            meter.show(&job, import_step(phase), done, total, unit);
         }
         ImportEvent::Finished(phase) => {
             clear_progress(&job);

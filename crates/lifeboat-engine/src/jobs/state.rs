@@ -288,6 +288,12 @@ pub struct ItemProgress {
     pub total: Option<u64>,
     /// What is counted: `nodes` or `relationships`.
     pub unit: String,
+    /// Items per second (smoothed, rounded), once measured.
+    #[serde(default)]
+    pub per_sec: Option<u64>,
+    /// Seconds left, once the rate has been steady for a while (`None`: "estimating…").
+    #[serde(default)]
+    pub eta_secs: Option<u64>,
 }
 
 /// A job's whole state.

@@ -909,7 +909,15 @@ total: number | null,
 /**
  * What is counted: `nodes` or `relationships`.
  */
-unit: string, };
+unit: string, 
+/**
+ * Items per second (smoothed, rounded), once measured.
+ */
+perSec: number | null, 
+/**
+ * Seconds left, once the rate has been steady for a while (`None`: "estimating…").
+ */
+etaSecs: number | null, };
 
 /**
  * A failure as the UI shows it.

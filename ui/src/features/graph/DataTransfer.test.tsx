@@ -88,7 +88,7 @@ describe('data export and import of an instance', () => {
         channel = jobChannel(args.onEvent);
         channel.send({
           ...withSteps(exportJob, ['done', 'active']),
-          itemProgress: { done: 2000, total: 5000, unit: 'nodes' },
+          itemProgress: { done: 2000, total: 5000, unit: 'nodes', perSec: null, etaSecs: null },
         });
         return { jobId: exportJob.id };
       },
