@@ -165,26 +165,69 @@ impl Val {
             Value::Object(m) => Val::Map(m.iter().map(|(k, v)| (k.clone(), Val::from_plain(v))).collect()),
         }
     }
+}
 
-    /// The plain-JSON form: temporal and other text-carried values become their text, as the Query API does.
-    pub fn to_plain(&self) -> Value {
+/// The typed-JSON form, written straight to the serializer: a page of a million values is not first built as a
+/// tree of small maps (the emulator stands for Aura, so it must not be slower at this than the client it serves).
+impl Serialize for Val {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(2))?;
         match self {
-            Val::Null => Value::Null,
-            Val::Bool(b) => json!(b),
-            Val::Int(i) => json!(i),
-            Val::Float(f) if f.is_finite() => json!(f),
-            Val::Float(f) => json!(format_float(*f)),
-            Val::Str(s) => json!(s),
-            Val::List(items) => Value::Array(items.iter().map(Val::to_plain).collect()),
-            Val::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_plain())).collect()),
-            Val::Other { text, .. } => json!(text),
+            Val::Null => {
+                m.serialize_entry("$type", "Null")?;
+                m.serialize_entry("_value", &())?;
+            }
+            Val::Bool(b) => {
+                m.serialize_entry("$type", "Boolean")?;
+                m.serialize_entry("_value", b)?;
+            }
+            Val::Int(i) => {
+                m.serialize_entry("$type", "Integer")?;
+                m.serialize_entry("_value", &i.to_string())?;
+            }
+            Val::Float(f) => {
+                m.serialize_entry("$type", "Float")?;
+                m.serialize_entry("_value", &format_float(*f))?;
+            }
+            Val::Str(text) => {
+                m.serialize_entry("$type", "String")?;
+                m.serialize_entry("_value", text)?;
+            }
+            Val::List(items) => {
+                m.serialize_entry("$type", "List")?;
+                m.serialize_entry("_value", items)?;
+            }
+            Val::Map(entries) => {
+                m.serialize_entry("$type", "Map")?;
+                m.serialize_entry("_value", entries)?;
+            }
+            Val::Other { ty, text } => {
+                m.serialize_entry("$type", ty)?;
+                m.serialize_entry("_value", text)?;
+            }
         }
+        m.end()
     }
 }
 
-impl Serialize for Val {
+/// A value in the plain-JSON form, written straight to the serializer: temporal and other text-carried values
+/// become their text, as the Query API does.
+struct Plain<'a>(&'a Val);
+
+impl Serialize for Plain<'_> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        self.to_typed().serialize(s)
+        match self.0 {
+            Val::Null => s.serialize_unit(),
+            Val::Bool(b) => s.serialize_bool(*b),
+            Val::Int(i) => s.serialize_i64(*i),
+            Val::Float(f) if f.is_finite() => s.serialize_f64(*f),
+            Val::Float(f) => s.serialize_str(&format_float(*f)),
+            Val::Str(text) => s.serialize_str(text),
+            Val::List(items) => s.collect_seq(items.iter().map(Plain)),
+            Val::Map(entries) => s.collect_map(entries.iter().map(|(k, v)| (k, Plain(v)))),
+            Val::Other { text, .. } => s.serialize_str(text),
+        }
     }
 }
 
@@ -624,10 +667,35 @@ impl Synthetic {
 }
 
 /// `{"fields": […], "values": [[…], …]}` in the requested flavour.
-pub(crate) fn data(fields: &[&str], rows: Vec<Vec<Val>>, typed: bool) -> Value {
-    let encode = |v: &Val| if typed { v.to_typed() } else { v.to_plain() };
-    let values: Vec<Value> = rows.iter().map(|row| Value::Array(row.iter().map(encode).collect())).collect();
-    json!({ "fields": fields, "values": values })
+pub(crate) fn data(fields: &'static [&'static str], rows: Vec<Vec<Val>>, typed: bool) -> Data {
+    Data { fields, values: rows, typed }
+}
+
+/// The `data` of a Query API answer: its fields and rows, serialized typed or plain as asked.
+pub(crate) struct Data {
+    fields: &'static [&'static str],
+    values: Vec<Vec<Val>>,
+    typed: bool,
+}
+
+impl Serialize for Data {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        struct Row<'a>(&'a [Val], bool);
+        impl Serialize for Row<'_> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                if self.1 {
+                    s.collect_seq(self.0.iter())
+                } else {
+                    s.collect_seq(self.0.iter().map(Plain))
+                }
+            }
+        }
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("fields", self.fields)?;
+        m.serialize_entry("values", &self.values.iter().map(|r| Row(r, self.typed)).collect::<Vec<_>>())?;
+        m.end()
+    }
 }
 
 #[cfg(test)]
@@ -650,8 +718,12 @@ mod tests {
         }});
         let val = Val::from_typed(&v).unwrap();
         assert_eq!(val.to_typed(), v);
-        assert_eq!(val.to_plain()["d"], "2015-03-26");
-        assert_eq!(val.to_plain()["a"], -42);
+        assert_eq!(serde_json::to_value(&val).unwrap(), v, "serialized straight, the same typed form");
+        let plain = serde_json::to_value(Plain(&val)).unwrap();
+        assert_eq!(
+            (plain["d"].clone(), plain["a"].clone(), plain["e"].clone()),
+            (json!("2015-03-26"), json!(-42), json!(0.5))
+        );
         for bad in [
             json!({"$type": "Integer", "_value": 1}),
             json!({"$type": "Widget", "_value": "x"}),

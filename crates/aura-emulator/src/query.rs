@@ -43,9 +43,15 @@ fn asks_typed(headers: &HeaderMap, name: axum::http::HeaderName) -> bool {
 }
 
 /// A 202 with `data` and a fresh bookmark, in the media type asked for.
-pub(crate) fn respond(data: Value, typed: bool) -> Response {
+pub(crate) fn respond(data: impl serde::Serialize, typed: bool) -> Response {
+    /// The answer, serialized straight into the body (never built as a JSON tree first: pages are large).
+    #[derive(serde::Serialize)]
+    struct Answer<D> {
+        data: D,
+        bookmarks: [String; 1],
+    }
     let bookmark = format!("FB:{}", Alphanumeric.sample_string(&mut rand::rng(), 24));
-    let mut response = (StatusCode::ACCEPTED, Json(json!({ "data": data, "bookmarks": [bookmark] }))).into_response();
+    let mut response = (StatusCode::ACCEPTED, Json(Answer { data, bookmarks: [bookmark] })).into_response();
     if typed {
         response.headers_mut().insert(axum::http::header::CONTENT_TYPE, axum::http::HeaderValue::from_static(TYPED));
     }

@@ -161,7 +161,13 @@ impl Reporter {
         let (step, done, total, rate, eta_secs) = {
             let mut st = self.lock();
             st.last_emit = Some(now);
-            (st.step, st.last_done, st.last_total, st.rate.per_sec(), st.rate.eta_secs(now, st.last_done, st.last_total))
+            (
+                st.step,
+                st.last_done,
+                st.last_total,
+                st.rate.per_sec(),
+                st.rate.eta_secs(now, st.last_done, st.last_total),
+            )
         };
         (self.sink)(UploadProgress {
             step,

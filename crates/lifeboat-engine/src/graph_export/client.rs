@@ -9,8 +9,11 @@
 //! provably did not run (the connection was refused, or the answer was 503 or 429): after a lost answer it may have
 //! run, and running it twice would duplicate data.
 
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
+use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::error::GraphError;
@@ -89,11 +92,38 @@ fn typed_strings(v: &Value) -> Option<Vec<String>> {
     }
 }
 
-fn typed_map(v: &Value) -> Option<Map<String, Value>> {
-    match v.get("$type").and_then(Value::as_str) {
-        Some("Map") => v.get("_value")?.as_object().cloned(),
+/// A typed map's entries, taken out of the answer (a page's properties are moved, never copied).
+fn into_typed_map(v: Value) -> Option<Map<String, Value>> {
+    let Value::Object(mut typed) = v else { return None };
+    if typed.get("$type").and_then(Value::as_str) != Some("Map") {
+        return None;
+    }
+    match typed.remove("_value")? {
+        Value::Object(entries) => Some(entries),
         _ => None,
     }
+}
+
+/// A Query API answer, as far as Lifeboat reads it: the rows, or the first error.
+#[derive(Deserialize, Default)]
+struct Answer {
+    #[serde(default)]
+    data: Option<AnswerData>,
+    #[serde(default)]
+    errors: Vec<AnswerError>,
+}
+
+#[derive(Deserialize)]
+struct AnswerData {
+    values: Vec<Vec<Value>>,
+}
+
+#[derive(Deserialize)]
+struct AnswerError {
+    #[serde(default)]
+    code: Option<String>,
+    #[serde(default)]
+    message: Option<String>,
 }
 
 /// Whether a failed request may be sent again.
@@ -120,6 +150,9 @@ enum Attempt {
 pub struct GraphClient {
     http: reqwest::Client,
     template: String,
+    /// Time spent waiting for answers (sending a request until its whole answer is in), in ns: the Query API's
+    /// share of a transfer, for the timings a transfer reports.
+    waited_ns: Arc<AtomicU64>,
 }
 
 impl GraphClient {
@@ -133,11 +166,17 @@ impl GraphClient {
             .https_only(!endpoints.is_loopback())
             .build()
             .map_err(|e| GraphError::Unexpected { detail: e.to_string() })?;
-        Ok(Self { http, template: endpoints.query_url.clone() })
+        Ok(Self { http, template: endpoints.query_url.clone(), waited_ns: Arc::default() })
+    }
+
+    /// How long this client (and its clones) has waited for the Query API's answers so far.
+    pub fn time_waiting(&self) -> Duration {
+        Duration::from_nanos(self.waited_ns.load(Ordering::Relaxed))
     }
 
     async fn attempt(&self, instance_id: &str, login: &DbLogin, body: &Value) -> Result<Attempt, GraphError> {
         let url = self.template.replace("{dbid}", instance_id);
+        let asked = Instant::now();
         let sent = self
             .http
             .post(&url)
@@ -159,14 +198,17 @@ impl GraphClient {
         if status == reqwest::StatusCode::UNAUTHORIZED {
             return Err(GraphError::BadLogin);
         }
-        let bytes = match response.bytes().await {
+        let bytes = response.bytes().await;
+        self.waited_ns.fetch_add(u64::try_from(asked.elapsed().as_nanos()).unwrap_or(u64::MAX), Ordering::Relaxed);
+        let bytes = match bytes {
             Ok(b) => b,
             Err(_) => return Ok(Attempt::Transient { detail: "the answer was cut off".into(), not_run: false }),
         };
-        let reply: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        if let Some(error) = reply.get("errors").and_then(Value::as_array).and_then(|e| e.first()) {
-            let code = error.get("code").and_then(Value::as_str).unwrap_or("unknown").to_owned();
-            let message = error.get("message").and_then(Value::as_str).unwrap_or_default().to_owned();
+        // Read into the answer's shape directly: the rows are taken as they are, never copied out of a whole tree.
+        let reply: Answer = serde_json::from_slice(&bytes).unwrap_or_default();
+        if let Some(error) = reply.errors.into_iter().next() {
+            let code = error.code.unwrap_or_else(|| "unknown".to_owned());
+            let message = error.message.unwrap_or_default();
             if code.starts_with("Neo.TransientError") {
                 return Ok(Attempt::Transient { detail: code, not_run: true });
             }
@@ -184,11 +226,7 @@ impl GraphClient {
         if !status.is_success() {
             return Err(GraphError::Unexpected { detail: format!("HTTP {}", status.as_u16()) });
         }
-        let values = reply
-            .pointer("/data/values")
-            .and_then(Value::as_array)
-            .ok_or_else(|| GraphError::Unexpected { detail: "no data in the answer".into() })?;
-        let rows = values.iter().map(|row| row.as_array().cloned().unwrap_or_default()).collect();
+        let rows = reply.data.ok_or_else(|| GraphError::Unexpected { detail: "no data in the answer".into() })?.values;
         Ok(Attempt::Rows(rows))
     }
 
@@ -260,13 +298,14 @@ impl GraphClient {
     ) -> Result<Vec<Node>, GraphError> {
         let params = page_params(after, limit);
         let rows = self.run(instance_id, login, NODE_PAGE, params, Resend::Safe).await?;
-        rows.iter()
+        rows.into_iter()
             .map(|row| {
+                let mut cells = row.into_iter();
                 let parsed = (|| {
                     Some(Node {
-                        id: typed_int(row.first()?)?,
-                        labels: typed_strings(row.get(1)?)?,
-                        properties: typed_map(row.get(2)?)?,
+                        id: typed_int(&cells.next()?)?,
+                        labels: typed_strings(&cells.next()?)?,
+                        properties: into_typed_map(cells.next()?)?,
                     })
                 })();
                 parsed.ok_or_else(|| GraphError::Unexpected { detail: "a node row had an unexpected shape".into() })
@@ -284,15 +323,16 @@ impl GraphClient {
     ) -> Result<Vec<Relationship>, GraphError> {
         let params = page_params(after, limit);
         let rows = self.run(instance_id, login, RELATIONSHIP_PAGE, params, Resend::Safe).await?;
-        rows.iter()
+        rows.into_iter()
             .map(|row| {
+                let mut cells = row.into_iter();
                 let parsed = (|| {
                     Some(Relationship {
-                        id: typed_int(row.first()?)?,
-                        rel_type: typed_string(row.get(1)?)?,
-                        start: typed_int(row.get(2)?)?,
-                        end: typed_int(row.get(3)?)?,
-                        properties: typed_map(row.get(4)?)?,
+                        id: typed_int(&cells.next()?)?,
+                        rel_type: typed_string(&cells.next()?)?,
+                        start: typed_int(&cells.next()?)?,
+                        end: typed_int(&cells.next()?)?,
+                        properties: into_typed_map(cells.next()?)?,
                     })
                 })();
                 parsed.ok_or_else(|| GraphError::Unexpected {
@@ -406,7 +446,7 @@ mod tests {
         assert_eq!(typed_int(&string("7")), None);
         assert_eq!(typed_strings(&list(vec![string("A"), string("B")])), Some(vec!["A".into(), "B".into()]));
         assert_eq!(typed_strings(&list(vec![int(1)])), None);
-        assert!(typed_map(&json!({"$type": "Map", "_value": {"a": int(1)}})).is_some());
-        assert!(typed_map(&json!({"a": 1})).is_none());
+        assert!(into_typed_map(json!({"$type": "Map", "_value": {"a": int(1)}})).is_some());
+        assert!(into_typed_map(json!({"a": 1})).is_none());
     }
 }

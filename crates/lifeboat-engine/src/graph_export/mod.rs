@@ -68,5 +68,5 @@ pub use error::{GraphError, GraphFileError};
 pub use format::{Footer, Header, Node, Relationship, FILE_SUFFIX, FORMAT_NAME, FORMAT_VERSION};
 pub use transfer::{
     check_file, export, file_name, file_name_now, file_name_to_the_second, import, read_header, ExportSummary,
-    FileSummary, Half, ImportEvent, ImportPhase, ImportSummary, PendingExport, PAGE_SIZE,
+    FileSummary, Half, ImportEvent, ImportPhase, ImportSummary, PendingExport, TransferTimings, PAGE_SIZE,
 };

@@ -7,6 +7,7 @@ use std::io::{self, BufReader, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 use lifeboat_upload::CancellationToken;
 use time::{OffsetDateTime, UtcOffset};
@@ -90,6 +91,79 @@ pub struct ExportSummary {
     pub digest: String,
     /// The file's size (compressed).
     pub bytes: u64,
+    /// Where the time went.
+    pub timings: TransferTimings,
+}
+
+/// Where a transfer's time went: waiting for the Query API, turning its answers into items (or items into
+/// requests), turning items into file lines (or lines into items), and compressing and writing (or reading and
+/// decompressing) the file. The file side runs on its own thread beside the network side, so the parts may add
+/// up to more than the wall time; the largest part is what limits the transfer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct TransferTimings {
+    /// Start to end.
+    pub wall: Duration,
+    /// Sending requests until their whole answers were in.
+    pub query_api: Duration,
+    /// Reading the answers into nodes and relationships (export), or building the requests (import).
+    pub decode: Duration,
+    /// Turning items into file lines with the digest (export), or parsing lines back into items (import).
+    pub encode: Duration,
+    /// zstd and the file: compressing and writing (export), or reading and decompressing (import).
+    pub compress: Duration,
+}
+
+impl TransferTimings {
+    /// Logs the figures (the benchmark reads this line).
+    pub fn log(&self, what: &str, entities: u64) {
+        let secs = self.wall.as_secs_f64().max(1e-9);
+        tracing::info!(
+            what,
+            entities,
+            entities_per_sec = (entities as f64 / secs).round(),
+            wall_secs = secs,
+            query_api_secs = self.query_api.as_secs_f64(),
+            decode_secs = self.decode.as_secs_f64(),
+            encode_secs = self.encode.as_secs_f64(),
+            compress_secs = self.compress.as_secs_f64(),
+            "transfer timings"
+        );
+    }
+}
+
+/// What the export's file side ends with: the temporary file, its footer and size, the time the writer was busy,
+/// and the part of that spent in zstd and the file.
+type Written = (tempfile::NamedTempFile, Footer, u64, Duration, Duration);
+
+/// A writer (or reader) that adds the time spent in the one it wraps (zstd and the file) to a counter.
+struct Timed<W> {
+    inner: W,
+    spent: Duration,
+}
+
+impl<R: Read> Read for Timed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let t = Instant::now();
+        let n = self.inner.read(buf);
+        self.spent += t.elapsed();
+        n
+    }
+}
+
+impl<W: Write> Write for Timed<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let t = Instant::now();
+        let n = self.inner.write(buf);
+        self.spent += t.elapsed();
+        n
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        let t = Instant::now();
+        let r = self.inner.flush();
+        self.spent += t.elapsed();
+        r
+    }
 }
 
 /// A finished export, fsynced, still under its temporary name next to where it goes. Dropping it deletes it;
@@ -211,15 +285,20 @@ pub async fn export(
     let dir = dir_or_here(path.parent().unwrap_or(Path::new("."))).to_path_buf();
     let header = Header::new(instance_id, instance_name);
     let (tx, mut rx) = mpsc::channel::<Chunk>(2);
-    let writer = tokio::task::spawn_blocking(move || -> io::Result<Option<(tempfile::NamedTempFile, Footer, u64)>> {
+    let started = Instant::now();
+    let writer = tokio::task::spawn_blocking(move || -> io::Result<Option<Written>> {
         let mut tmp = tempfile::Builder::new().prefix(".lifeboat-export-").suffix(".tmp").tempfile_in(&dir)?;
-        let footer = {
+        let (footer, busy, compress) = {
             let buffered = BufWriter::with_capacity(256 * 1024, tmp.as_file_mut());
             let mut encoder = zstd::Encoder::new(buffered, ZSTD_LEVEL)?;
             encoder.include_checksum(true)?;
-            let mut graph = GraphWriter::new(encoder, &header)?;
+            // The lines go through a buffer, so zstd gets large writes and its share can be timed apart.
+            let timed = Timed { inner: encoder, spent: Duration::ZERO };
+            let mut graph = GraphWriter::new(BufWriter::with_capacity(256 * 1024, timed), &header)?;
             let mut finished = false;
+            let mut busy = Duration::ZERO;
             while let Some(chunk) = rx.blocking_recv() {
+                let t = Instant::now();
                 match chunk {
                     Chunk::Nodes(nodes) => nodes.iter().try_for_each(|n| graph.node(n))?,
                     Chunk::Relationships(rels) => rels.iter().try_for_each(|r| graph.relationship(r))?,
@@ -228,26 +307,35 @@ pub async fn export(
                         break;
                     }
                 }
+                busy += t.elapsed();
             }
             if !finished {
                 // The export stopped: the temporary file is dropped, and so deleted.
                 return Ok(None);
             }
-            let (encoder, footer) = graph.finish()?;
-            encoder.finish()?.flush()?;
-            footer
+            let t = Instant::now();
+            let (lines, footer) = graph.finish()?;
+            // Hands zstd the last lines (timed), then ends the frame (timed here).
+            let timed = lines.into_inner().map_err(|e| e.into_error())?;
+            let ending = Instant::now();
+            timed.inner.finish()?.flush()?;
+            let compress = timed.spent + ending.elapsed();
+            busy += t.elapsed();
+            (footer, busy, compress)
         };
         tmp.as_file().sync_all()?;
         let bytes = tmp.as_file().metadata()?.len();
-        Ok(Some((tmp, footer, bytes)))
+        Ok(Some((tmp, footer, bytes, busy, compress)))
     });
 
+    let mut fetching = Duration::ZERO;
     let read = async {
         let send = |chunk| async { tx.send(chunk).await.map_err(|_| GraphError::Write(io::Error::other("stopped"))) };
         for half in [Half::Nodes, Half::Relationships] {
             let mut after = -1i64;
             let mut done = 0u64;
             loop {
+                let asked = Instant::now();
                 let (ids, chunk) = match half {
                     Half::Nodes => {
                         let page = or_cancel(cancel, client.node_page(instance_id, login, after, page_size)).await?;
@@ -259,6 +347,7 @@ pub async fn export(
                         (page.iter().map(|r| r.id).collect::<Vec<_>>(), Chunk::Relationships(page))
                     }
                 };
+                fetching += asked.elapsed();
                 // Keyset pagination only works on ids in strictly rising order; anything else would loop or skip.
                 for id in &ids {
                     if *id <= after {
@@ -278,15 +367,26 @@ pub async fn export(
         }
         send(Chunk::Finish).await
     };
+    let waited_before = client.time_waiting();
     let read = read.await;
     drop(tx);
     let written = writer.await.map_err(|e| GraphError::Write(io::Error::other(e)))?;
     match (read, written) {
-        (Ok(()), Ok(Some((file, footer, bytes)))) => Ok(PendingExport {
-            file,
-            path: path.to_path_buf(),
-            summary: ExportSummary { counts: footer.counts(), digest: footer.digest, bytes },
-        }),
+        (Ok(()), Ok(Some((file, footer, bytes, busy, compress)))) => {
+            let query_api = client.time_waiting().saturating_sub(waited_before);
+            let timings = TransferTimings {
+                wall: started.elapsed(),
+                query_api,
+                decode: fetching.saturating_sub(query_api),
+                encode: busy.saturating_sub(compress),
+                compress,
+            };
+            Ok(PendingExport {
+                file,
+                path: path.to_path_buf(),
+                summary: ExportSummary { counts: footer.counts(), digest: footer.digest, bytes, timings },
+            })
+        }
         // The writer failed first; its error is the cause (the reader only saw the channel close).
         (_, Err(e)) => Err(GraphError::Write(e)),
         (Err(e), _) => Err(e),
@@ -321,7 +421,7 @@ impl<R: Read> Read for Counting<R> {
     }
 }
 
-type FileReader = GraphReader<BufReader<zstd::Decoder<'static, BufReader<Counting<File>>>>>;
+type FileReader = GraphReader<BufReader<Timed<zstd::Decoder<'static, BufReader<Counting<File>>>>>>;
 
 /// Every zstd frame starts with these bytes: a file without them is not an export at all, while one with them that
 /// does not decompress is a damaged export.
@@ -345,7 +445,8 @@ fn open(path: &Path) -> Result<(FileReader, Arc<AtomicU64>, u64), GraphFileError
     let read = Arc::new(AtomicU64::new(0));
     let decoder = zstd::Decoder::new(Counting { inner: file, read: Arc::clone(&read) })
         .map_err(|_| GraphFileError::NotAGraphExport)?;
-    let reader = GraphReader::open(BufReader::with_capacity(256 * 1024, decoder))?;
+    let reader =
+        GraphReader::open(BufReader::with_capacity(256 * 1024, Timed { inner: decoder, spent: Duration::ZERO }))?;
     Ok((reader, read, size))
 }
 
@@ -402,6 +503,8 @@ pub struct ImportSummary {
     pub deleted: u64,
     /// Nodes and relationships created (the file's counts).
     pub created: GraphCounts,
+    /// Where the time went (the delete and the unmarking count as waiting for the Query API).
+    pub timings: TransferTimings,
 }
 
 enum Batch {
@@ -411,8 +514,17 @@ enum Batch {
 
 /// Streams a file's nodes and relationships in batches into `tx`; the footer at the end (the file was checked
 /// before, but it is read again here and must still be whole).
-fn read_batches(path: &Path, tx: mpsc::Sender<Batch>) -> Result<Option<Footer>, GraphFileError> {
+fn read_batches(path: &Path, tx: mpsc::Sender<Batch>) -> Result<ReadBatches, GraphFileError> {
+    let started = Instant::now();
+    let mut waiting = Duration::ZERO;
     let (mut reader, _, _) = open(path)?;
+    // Sends a batch; the time waiting for the network side to take it is not the reader's.
+    let mut send = |batch: Batch| {
+        let t = Instant::now();
+        let sent = tx.blocking_send(batch).is_ok();
+        waiting += t.elapsed();
+        sent
+    };
     let (mut nodes, mut rels, mut bytes) = (Vec::new(), Vec::new(), 0usize);
     loop {
         let item = reader.next_item()?;
@@ -424,24 +536,24 @@ fn read_batches(path: &Path, tx: mpsc::Sender<Batch>) -> Result<Option<Footer>, 
                 bytes += line;
                 if full(nodes.len(), bytes) {
                     bytes = 0;
-                    if tx.blocking_send(Batch::Nodes(std::mem::take(&mut nodes))).is_err() {
-                        return Ok(None);
+                    if !send(Batch::Nodes(std::mem::take(&mut nodes))) {
+                        return Ok(ReadBatches::default());
                     }
                 }
             }
             Some(Item::Relationship(r)) => {
                 if !nodes.is_empty() {
                     bytes = 0;
-                    if tx.blocking_send(Batch::Nodes(std::mem::take(&mut nodes))).is_err() {
-                        return Ok(None);
+                    if !send(Batch::Nodes(std::mem::take(&mut nodes))) {
+                        return Ok(ReadBatches::default());
                     }
                 }
                 rels.push(r);
                 bytes += line;
                 if full(rels.len(), bytes) {
                     bytes = 0;
-                    if tx.blocking_send(Batch::Relationships(std::mem::take(&mut rels))).is_err() {
-                        return Ok(None);
+                    if !send(Batch::Relationships(std::mem::take(&mut rels))) {
+                        return Ok(ReadBatches::default());
                     }
                 }
             }
@@ -454,11 +566,21 @@ fn read_batches(path: &Path, tx: mpsc::Sender<Batch>) -> Result<Option<Footer>, 
         (!rels.is_empty()).then_some(Batch::Relationships(rels))
     };
     if let Some(batch) = last {
-        if tx.blocking_send(batch).is_err() {
-            return Ok(None);
+        if !send(batch) {
+            return Ok(ReadBatches::default());
         }
     }
-    Ok(reader.footer().cloned())
+    let decompress = reader.input().get_ref().spent;
+    let busy = started.elapsed().saturating_sub(waiting);
+    Ok(ReadBatches { footer: reader.footer().cloned(), parse: busy.saturating_sub(decompress), decompress })
+}
+
+/// How reading a file for an import ended: its footer (`None`: stopped early), and where the reader's time went.
+#[derive(Default)]
+struct ReadBatches {
+    footer: Option<Footer>,
+    parse: Duration,
+    decompress: Duration,
 }
 
 /// Replaces everything in an instance with the contents of a (checked) file: deletes the data in batches, creates
@@ -472,6 +594,9 @@ pub async fn import(
     mut on_event: impl FnMut(ImportEvent) + Send,
     cancel: &CancellationToken,
 ) -> Result<ImportSummary, GraphError> {
+    let started = Instant::now();
+    let waited_before = client.time_waiting();
+    let mut building = Duration::ZERO;
     on_event(ImportEvent::Started(ImportPhase::Delete));
     let mut deleted = 0u64;
     loop {
@@ -495,7 +620,11 @@ pub async fn import(
         while let Some(batch) = rx.recv().await {
             match batch {
                 Batch::Nodes(batch) => {
-                    let created = or_cancel(cancel, client.create_nodes(instance_id, login, &batch)).await?;
+                    let (t, w) = (Instant::now(), client.time_waiting());
+                    let created = or_cancel(cancel, client.create_nodes(instance_id, login, &batch)).await;
+                    // The call's time, less its answer's: building the request.
+                    building += t.elapsed().saturating_sub(client.time_waiting().saturating_sub(w));
+                    let created = created?;
                     if created != batch.len() as u64 {
                         return Err(GraphError::Unexpected {
                             detail: format!("{created} of {} nodes in a batch were created", batch.len()),
@@ -510,7 +639,11 @@ pub async fn import(
                         on_event(ImportEvent::Finished(ImportPhase::Nodes));
                         on_event(ImportEvent::Started(ImportPhase::Relationships));
                     }
-                    let created = or_cancel(cancel, client.create_relationships(instance_id, login, &batch)).await?;
+                    let (t, w) = (Instant::now(), client.time_waiting());
+                    let created = or_cancel(cancel, client.create_relationships(instance_id, login, &batch)).await;
+                    // The call's time, less its answer's: building the request.
+                    building += t.elapsed().saturating_sub(client.time_waiting().saturating_sub(w));
+                    let created = created?;
                     missing += (batch.len() as u64).saturating_sub(created);
                     rels += created;
                     on_event(ImportEvent::Progress(ImportPhase::Relationships, rels));
@@ -528,7 +661,8 @@ pub async fn import(
     drop(rx);
     let footer = reader.await.map_err(|e| GraphError::Unexpected { detail: e.to_string() })?;
     let (created, missing) = written?;
-    let footer = footer?.ok_or(GraphFileError::Truncated)?;
+    let read = footer?;
+    let footer = read.footer.ok_or(GraphFileError::Truncated)?;
     on_event(ImportEvent::Finished(ImportPhase::Relationships));
 
     on_event(ImportEvent::Started(ImportPhase::Finish));
@@ -550,7 +684,15 @@ pub async fn import(
     if created.nodes != footer.nodes {
         return Err(GraphError::mismatch(footer.counts(), created));
     }
-    Ok(ImportSummary { deleted, created })
+    let query_api = client.time_waiting().saturating_sub(waited_before);
+    let timings = TransferTimings {
+        wall: started.elapsed(),
+        query_api,
+        decode: building,
+        encode: read.parse,
+        compress: read.decompress,
+    };
+    Ok(ImportSummary { deleted, created, timings })
 }
 
 #[cfg(test)]

@@ -22,8 +22,8 @@ use super::{JobManager, StartError};
 use crate::confirm::{ConfirmError, ConfirmedAction, TOKEN_LIFETIME};
 use crate::graph_export::{self, GraphClient, GraphError, Half, ImportEvent, ImportPhase, PAGE_SIZE};
 use crate::verify::{DbLogin, GraphCounts};
-use lifeboat_upload::CancellationToken;
 use lifeboat_basics::rate::SteadyRate;
+use lifeboat_upload::CancellationToken;
 
 pub(crate) const EXPORT_STEPS: &[(StepId, &str)] = &[
     (StepId::CountsBefore, "Count the data"),
@@ -356,6 +356,7 @@ pub(crate) async fn read_graph(
         }
     };
     let file = pending.summary.counts;
+    pending.summary.timings.log("export", file.nodes + file.relationships);
     if job.state().step(StepId::Nodes).is_some_and(|s| s.state == StepState::Active) {
         // A graph without relationships never reported the second half.
         job.done(StepId::Nodes, Some(format!("{} nodes", grouped(file.nodes))));
@@ -504,9 +505,12 @@ pub(crate) async fn import_job(job: Job, login: DbLogin, cancel: CancellationTok
     };
     let imported = graph_export::import(&client, &login, &instance_id, &path, on_event, &cancel).await;
     clear_progress(&job);
-    if let Err(e) = imported {
-        let step = job.state().active_step().map(|s| s.id).unwrap_or(StepId::Delete);
-        return job.fail(step, graph_error(&e, &partial));
+    match imported {
+        Ok(summary) => summary.timings.log("import", summary.created.nodes + summary.created.relationships),
+        Err(e) => {
+            let step = job.state().active_step().map(|s| s.id).unwrap_or(StepId::Delete);
+            return job.fail(step, graph_error(&e, &partial));
+        }
     }
 
     job.begin(StepId::Verify);
