@@ -315,20 +315,20 @@ impl StoredGraph {
         GraphCounts::new(self.nodes.len() as u64, self.rels.len() as u64)
     }
 
-    fn apply(&mut self, op: &Op) {
+    fn apply(&mut self, op: Op) {
         match op {
             Op::Nodes { items } => {
                 for (id, node) in items {
-                    if let Some(key) = import_key(node) {
-                        self.import_index.insert(key, *id);
+                    if let Some(key) = import_key(&node) {
+                        self.import_index.insert(key, id);
                     }
-                    self.nodes.insert(*id, node.clone());
+                    self.nodes.insert(id, node);
                     self.next_node = self.next_node.max(id + 1);
                 }
             }
             Op::Rels { items } => {
                 for (id, rel) in items {
-                    self.rels.insert(*id, rel.clone());
+                    self.rels.insert(id, rel);
                     self.next_rel = self.next_rel.max(id + 1);
                 }
             }
@@ -336,7 +336,7 @@ impl StoredGraph {
                 let gone: std::collections::HashSet<u64> = nodes.iter().copied().collect();
                 self.rels.retain(|_, r| !gone.contains(&r.start) && !gone.contains(&r.end));
                 for id in nodes {
-                    if let Some(node) = self.nodes.remove(id) {
+                    if let Some(node) = self.nodes.remove(&id) {
                         if let Some(key) = import_key(&node) {
                             self.import_index.remove(&key);
                         }
@@ -345,7 +345,7 @@ impl StoredGraph {
             }
             Op::Strip { nodes } => {
                 for id in nodes {
-                    if let Some(node) = self.nodes.get_mut(id) {
+                    if let Some(node) = self.nodes.get_mut(&id) {
                         if let Some(key) = import_key(node) {
                             self.import_index.remove(&key);
                         }
@@ -357,20 +357,22 @@ impl StoredGraph {
         }
     }
 
-    /// Applies a write and appends it to the log. A failed append is logged: the write stays live in memory and is
-    /// lost only across a restart, as with the world state.
+    /// Appends a write to the log, then applies it (moving its items into the graph: a batch is never copied). A
+    /// failed append is logged: the write stays live in memory and is lost only across a restart, as with the
+    /// world state.
     fn commit(&mut self, op: Op) {
-        self.apply(&op);
-        let Some(path) = &self.log else { return };
-        let appended = serde_json::to_vec(&op).map_err(std::io::Error::other).and_then(|mut line| {
-            line.push(b'\n');
-            let mut file = OpenOptions::new().append(true).create(true).open(path)?;
-            file.write_all(&line)?;
-            file.flush()
-        });
-        if let Err(e) = appended {
-            tracing::error!(path = %path.display(), error = %e, "cannot append to the graph log");
+        if let Some(path) = &self.log {
+            let appended = serde_json::to_vec(&op).map_err(std::io::Error::other).and_then(|mut line| {
+                line.push(b'\n');
+                let mut file = OpenOptions::new().append(true).create(true).open(path)?;
+                file.write_all(&line)?;
+                file.flush()
+            });
+            if let Err(e) = appended {
+                tracing::error!(path = %path.display(), error = %e, "cannot append to the graph log");
+            }
         }
+        self.apply(op);
     }
 
     /// Up to `limit` nodes with an id above `after`, by id.
@@ -551,7 +553,7 @@ fn load(path: &Path) -> Result<StoredGraph, EmulatorError> {
             continue;
         }
         match serde_json::from_str::<Op>(&line) {
-            Ok(op) => graph.apply(&op),
+            Ok(op) => graph.apply(op),
             // A line cut short by a crash mid-append is the last one; what came before stands.
             Err(e) if e.is_eof() => break,
             Err(source) => return Err(EmulatorError::CorruptState { path: path.to_path_buf(), source }),

@@ -329,16 +329,24 @@ fn writable<'a>(
 /// Records the graph's new source and counts in the world. Once a client writes, the simulated background writes
 /// of a demo instance stop: the admin is replacing the data.
 async fn settle(app: &AppState, dbid: &str, source: GraphSource, counts: GraphCounts) -> Result<(), Fail> {
-    app.mutate(|w, now| {
+    let apply = |w: &mut crate::model::World, now| {
         let inst = w.instance_mut(dbid)?;
         inst.graph = source;
         inst.counts = counts;
         inst.counts_since = now;
         inst.growth_per_hour = GraphCounts::default();
         Ok(())
-    })
-    .await
-    .map_err(|e| Fail::new("Neo.ClientError.Database.DatabaseNotFound", e.message))
+    };
+    let fail = |e: crate::error::ApiError| Fail::new("Neo.ClientError.Database.DatabaseNotFound", e.message);
+    // A stored graph's log holds every write, and its counts follow from it when the emulator starts: new counts
+    // are noted and saved soon, so a write is not slowed by rewriting the whole state file. Where the graph comes
+    // from (generated, or stored) is saved at once: after a restart, only a stored graph's log is read back.
+    let unchanged_source = app.read(|w, _| Ok(w.instance(dbid)?.graph == source)).await.map_err(fail)?;
+    if unchanged_source && source == GraphSource::Stored {
+        app.note(apply).await.map_err(fail)
+    } else {
+        app.mutate(apply).await.map_err(fail)
+    }
 }
 
 fn node_row((id, node): NodeRow) -> Vec<Val> {

@@ -66,10 +66,29 @@ pub(crate) struct Setup {
     pub stop: CancellationToken,
 }
 
+/// What a call does to the saved state.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Change {
+    /// Reads; saves only what time moved along, or what was noted before.
+    None,
+    /// Changes, saved before the call returns.
+    Now,
+    /// Changes, saved by the next save.
+    Soon,
+}
+
 struct Versioned {
     world: World,
     generation: u64,
+    /// Changed by [`Shared::note`] and not yet saved: the next save (a mutation, or a read once
+    /// [`NOTED_SAVE_EVERY`] has passed, which the ticker makes) writes it.
+    dirty: bool,
+    last_save: std::time::Instant,
 }
+
+/// Noted changes are saved at most this often while nothing else saves (a burst of graph writes rewrites the state
+/// file twice a second, not once per write).
+const NOTED_SAVE_EVERY: std::time::Duration = std::time::Duration::from_millis(500);
 
 pub(crate) type AppState = Arc<Shared>;
 
@@ -81,7 +100,7 @@ pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 impl Shared {
     pub fn new(world: World, setup: Setup) -> Shared {
         Shared {
-            world: Mutex::new(Versioned { world, generation: 0 }),
+            world: Mutex::new(Versioned { world, generation: 0, dirty: false, last_save: std::time::Instant::now() }),
             store: setup.store,
             timing: setup.timing,
             tokens: Tokens::default(),
@@ -100,7 +119,7 @@ impl Shared {
     /// when it succeeds, because a failed operation changes nothing (see [`crate::world`]).
     async fn with_world<R>(
         &self,
-        mutates: bool,
+        change: Change,
         f: impl FnOnce(&mut World, OffsetDateTime) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
         let now = OffsetDateTime::now_utc();
@@ -108,7 +127,14 @@ impl Shared {
             let mut guard = lock(&self.world);
             let ticked = guard.world.tick(now, self.timing);
             let result = f(&mut guard.world, now);
-            let save = if ticked || (mutates && result.is_ok()) {
+            if change == Change::Soon && result.is_ok() {
+                guard.dirty = true;
+            }
+            let must = ticked || (change == Change::Now && result.is_ok());
+            let noted_due = change == Change::None && guard.dirty && guard.last_save.elapsed() >= NOTED_SAVE_EVERY;
+            let save = if must || noted_due {
+                guard.dirty = false;
+                guard.last_save = std::time::Instant::now();
                 guard.generation += 1;
                 match serde_json::to_vec_pretty(&guard.world) {
                     Ok(bytes) => Some((guard.generation, bytes)),
@@ -133,7 +159,7 @@ impl Shared {
 
     /// Reads the up-to-date world.
     pub async fn read<R>(&self, f: impl FnOnce(&World, OffsetDateTime) -> Result<R, ApiError>) -> Result<R, ApiError> {
-        self.with_world(false, |w, now| f(w, now)).await
+        self.with_world(Change::None, |w, now| f(w, now)).await
     }
 
     /// Changes the world and saves it before returning, so an acknowledged change survives a restart.
@@ -141,7 +167,18 @@ impl Shared {
         &self,
         f: impl FnOnce(&mut World, OffsetDateTime) -> Result<R, ApiError>,
     ) -> Result<R, ApiError> {
-        self.with_world(true, f).await
+        self.with_world(Change::Now, f).await
+    }
+
+    /// Changes the world in memory and saves it soon (at the next save, at the latest at the ticker's next round):
+    /// for bookkeeping that is durable elsewhere already, such as an instance's counts after a write to its graph
+    /// (the graph's own log has the write; the counts follow from it). A Query API write is then not slowed by
+    /// rewriting the whole state file, which Aura does not do either.
+    pub async fn note<R>(
+        &self,
+        f: impl FnOnce(&mut World, OffsetDateTime) -> Result<R, ApiError>,
+    ) -> Result<R, ApiError> {
+        self.with_world(Change::Soon, f).await
     }
 
     /// Advances transitions with no request to trigger them, and saves the result.

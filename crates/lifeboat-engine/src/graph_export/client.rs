@@ -13,7 +13,8 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use serde::Deserialize;
+use serde::ser::{SerializeMap, Serializer};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Map, Value};
 
 use super::error::GraphError;
@@ -57,16 +58,14 @@ fn int(n: i64) -> Value {
     json!({"$type": "Integer", "_value": n.to_string()})
 }
 
+#[cfg(test)]
 fn string(s: &str) -> Value {
     json!({"$type": "String", "_value": s})
 }
 
+#[cfg(test)]
 fn list(items: Vec<Value>) -> Value {
     json!({"$type": "List", "_value": items})
-}
-
-fn map(m: Map<String, Value>) -> Value {
-    json!({"$type": "Map", "_value": m})
 }
 
 fn typed_int(v: &Value) -> Option<i64> {
@@ -101,6 +100,91 @@ fn into_typed_map(v: Value) -> Option<Map<String, Value>> {
     match typed.remove("_value")? {
         Value::Object(entries) => Some(entries),
         _ => None,
+    }
+}
+
+/// A request's body: the statement and its parameters, serialized once (a batch that is sent again is not
+/// serialized again).
+fn request_body(statement: &str, parameters: &impl Serialize) -> Result<bytes::Bytes, GraphError> {
+    #[derive(Serialize)]
+    struct Request<'a, P> {
+        statement: &'a str,
+        parameters: &'a P,
+    }
+    serde_json::to_vec(&Request { statement, parameters })
+        .map(bytes::Bytes::from)
+        .map_err(|e| GraphError::Unexpected { detail: e.to_string() })
+}
+
+/// The `rows` parameter of a create statement, as typed JSON, written straight from the file's items (their
+/// properties are typed JSON already): `{"rows": {"$type": "List", "_value": [{"$type": "Map", "_value": …}]}}`.
+struct Rows<'a, T>(&'a [T]);
+
+/// One item as a typed map of its row's fields.
+trait TypedRow {
+    fn serialize_fields<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error>;
+}
+
+/// `{"$type": T, "_value": V}`.
+struct Typed<'a, V: ?Sized>(&'a str, &'a V);
+
+impl<V: Serialize + ?Sized> Serialize for Typed<'_, V> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        let mut m = s.serialize_map(Some(2))?;
+        m.serialize_entry("$type", self.0)?;
+        m.serialize_entry("_value", self.1)?;
+        m.end()
+    }
+}
+
+impl TypedRow for Node {
+    fn serialize_fields<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("id", &Typed("Integer", &self.id.to_string()))?;
+        m.serialize_entry(
+            "labels",
+            &Typed("List", &self.labels.iter().map(|l| Typed("String", l.as_str())).collect::<Vec<_>>()),
+        )?;
+        m.serialize_entry("properties", &Typed("Map", &self.properties))
+    }
+}
+
+impl TypedRow for Relationship {
+    fn serialize_fields<M: SerializeMap>(&self, m: &mut M) -> Result<(), M::Error> {
+        m.serialize_entry("start", &Typed("Integer", &self.start.to_string()))?;
+        m.serialize_entry("end", &Typed("Integer", &self.end.to_string()))?;
+        m.serialize_entry("type", &Typed("String", self.rel_type.as_str()))?;
+        m.serialize_entry("properties", &Typed("Map", &self.properties))
+    }
+}
+
+/// One row: a typed map of the item's fields.
+struct Row<'a, T>(&'a T);
+
+impl<T: TypedRow> Serialize for Row<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct Fields<'a, T>(&'a T);
+        impl<T: TypedRow> Serialize for Fields<'_, T> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                let mut m = s.serialize_map(None)?;
+                self.0.serialize_fields(&mut m)?;
+                m.end()
+            }
+        }
+        Typed("Map", &Fields(self.0)).serialize(s)
+    }
+}
+
+impl<T: TypedRow> Serialize for Rows<'_, T> {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        struct List<'a, T>(&'a [T]);
+        impl<T: TypedRow> Serialize for List<'_, T> {
+            fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+                s.collect_seq(self.0.iter().map(Row))
+            }
+        }
+        let mut m = s.serialize_map(Some(1))?;
+        m.serialize_entry("rows", &Typed("List", &List(self.0)))?;
+        m.end()
     }
 }
 
@@ -174,7 +258,7 @@ impl GraphClient {
         Duration::from_nanos(self.waited_ns.load(Ordering::Relaxed))
     }
 
-    async fn attempt(&self, instance_id: &str, login: &DbLogin, body: &Value) -> Result<Attempt, GraphError> {
+    async fn attempt(&self, instance_id: &str, login: &DbLogin, body: bytes::Bytes) -> Result<Attempt, GraphError> {
         let url = self.template.replace("{dbid}", instance_id);
         let asked = Instant::now();
         let sent = self
@@ -183,7 +267,7 @@ impl GraphClient {
             .basic_auth(&login.user, Some(login.password.expose()))
             .header(reqwest::header::CONTENT_TYPE, TYPED)
             .header(reqwest::header::ACCEPT, TYPED)
-            .body(body.to_string())
+            .body(body)
             .send()
             .await;
         let response = match sent {
@@ -239,10 +323,21 @@ impl GraphClient {
         parameters: Map<String, Value>,
         resend: Resend,
     ) -> Result<Vec<Vec<Value>>, GraphError> {
-        let body = json!({ "statement": statement, "parameters": parameters });
+        let body = request_body(statement, &parameters)?;
+        self.run_body(instance_id, login, body, resend).await
+    }
+
+    /// Sends a request body (sent again as is, within the `resend` rule); the rows of the answer.
+    async fn run_body(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        body: bytes::Bytes,
+        resend: Resend,
+    ) -> Result<Vec<Vec<Value>>, GraphError> {
         let mut delay = Duration::from_millis(500);
         for attempt in 1..=ATTEMPTS {
-            match self.attempt(instance_id, login, &body).await? {
+            match self.attempt(instance_id, login, body.clone()).await? {
                 Attempt::Rows(rows) => return Ok(rows),
                 Attempt::Transient { detail, not_run } => {
                     let may_resend = resend == Resend::Safe || not_run;
@@ -267,7 +362,18 @@ impl GraphClient {
         parameters: Map<String, Value>,
         resend: Resend,
     ) -> Result<u64, GraphError> {
-        let rows = self.run(instance_id, login, statement, parameters, resend).await?;
+        let body = request_body(statement, &parameters)?;
+        self.count_of_body(instance_id, login, body, resend).await
+    }
+
+    async fn count_of_body(
+        &self,
+        instance_id: &str,
+        login: &DbLogin,
+        body: bytes::Bytes,
+        resend: Resend,
+    ) -> Result<u64, GraphError> {
+        let rows = self.run_body(instance_id, login, body, resend).await?;
         rows.first()
             .and_then(|row| row.first())
             .and_then(typed_int)
@@ -359,19 +465,8 @@ impl GraphClient {
 
     /// Creates a batch of nodes; how many were created.
     pub async fn create_nodes(&self, instance_id: &str, login: &DbLogin, nodes: &[Node]) -> Result<u64, GraphError> {
-        let rows = nodes
-            .iter()
-            .map(|n| {
-                let mut row = Map::new();
-                row.insert("id".into(), int(n.id));
-                row.insert("labels".into(), list(n.labels.iter().map(|l| string(l)).collect()));
-                row.insert("properties".into(), map(n.properties.clone()));
-                map(row)
-            })
-            .collect();
-        let mut params = Map::new();
-        params.insert("rows".into(), list(rows));
-        self.count_of(instance_id, login, CREATE_NODES, params, Resend::OnlyIfNotRun).await
+        let body = request_body(CREATE_NODES, &Rows(nodes))?;
+        self.count_of_body(instance_id, login, body, Resend::OnlyIfNotRun).await
     }
 
     /// Creates a batch of relationships between imported nodes; how many were created (a relationship whose ends
@@ -382,20 +477,8 @@ impl GraphClient {
         login: &DbLogin,
         rels: &[Relationship],
     ) -> Result<u64, GraphError> {
-        let rows = rels
-            .iter()
-            .map(|r| {
-                let mut row = Map::new();
-                row.insert("start".into(), int(r.start));
-                row.insert("end".into(), int(r.end));
-                row.insert("type".into(), string(&r.rel_type));
-                row.insert("properties".into(), map(r.properties.clone()));
-                map(row)
-            })
-            .collect();
-        let mut params = Map::new();
-        params.insert("rows".into(), list(rows));
-        self.count_of(instance_id, login, CREATE_RELATIONSHIPS, params, Resend::OnlyIfNotRun).await
+        let body = request_body(CREATE_RELATIONSHIPS, &Rows(rels))?;
+        self.count_of_body(instance_id, login, body, Resend::OnlyIfNotRun).await
     }
 
     /// Removes the import marks from up to `limit` nodes; how many.
@@ -419,6 +502,41 @@ fn page_params(after: i64, limit: usize) -> Map<String, Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The create statements' rows, written straight from the items, are exactly the typed JSON a tree of values
+    /// would give.
+    #[test]
+    fn create_rows_are_the_typed_json_of_the_items() {
+        let mut properties = Map::new();
+        properties.insert("name".into(), string("Ada"));
+        properties.insert("tags".into(), list(vec![string("x")]));
+        let node = Node { id: 42, labels: vec!["Person".into(), "Archived".into()], properties: properties.clone() };
+        let rel = Relationship { id: 7, rel_type: "KNOWS".into(), start: 42, end: -3, properties };
+        let typed_map = |m: Value| json!({"$type": "Map", "_value": m});
+        let body: Value =
+            serde_json::from_slice(&request_body(CREATE_NODES, &Rows(std::slice::from_ref(&node))).unwrap()).unwrap();
+        assert_eq!(body["statement"], CREATE_NODES);
+        assert_eq!(
+            body["parameters"],
+            json!({"rows": list(vec![typed_map(json!({
+                "id": int(42),
+                "labels": list(vec![string("Person"), string("Archived")]),
+                "properties": typed_map(Value::Object(node.properties.clone())),
+            }))])})
+        );
+        let body: Value =
+            serde_json::from_slice(&request_body(CREATE_RELATIONSHIPS, &Rows(std::slice::from_ref(&rel))).unwrap())
+                .unwrap();
+        assert_eq!(
+            body["parameters"],
+            json!({"rows": list(vec![typed_map(json!({
+                "start": int(42),
+                "end": int(-3),
+                "type": string("KNOWS"),
+                "properties": typed_map(Value::Object(rel.properties.clone())),
+            }))])})
+        );
+    }
 
     #[test]
     fn statements_are_single_lines_with_parameters_not_literals() {

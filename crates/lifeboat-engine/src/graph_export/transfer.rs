@@ -93,6 +93,9 @@ pub struct ExportSummary {
     pub bytes: u64,
     /// Where the time went.
     pub timings: TransferTimings,
+    /// Relationships left out because the database gained them, to nodes it gained, while it was read (their end
+    /// nodes are not in the file).
+    pub left_out_relationships: u64,
 }
 
 /// Where a transfer's time went: waiting for the Query API, turning its answers into items (or items into
@@ -329,6 +332,11 @@ pub async fn export(
     });
 
     let mut fetching = Duration::ZERO;
+    // The highest node id in the file. A database written to while it is read gains nodes after the node half and
+    // relationships to them: those relationships would point at nodes the file does not have (and fail its import),
+    // so they are left out and counted. New nodes get higher ids than every node read, so this needs no set of ids.
+    let mut last_node = -1i64;
+    let mut left_out = 0u64;
     let read = async {
         let send = |chunk| async { tx.send(chunk).await.map_err(|_| GraphError::Write(io::Error::other("stopped"))) };
         for half in [Half::Nodes, Half::Relationships] {
@@ -339,12 +347,17 @@ pub async fn export(
                 let (ids, chunk) = match half {
                     Half::Nodes => {
                         let page = or_cancel(cancel, client.node_page(instance_id, login, after, page_size)).await?;
+                        if let Some(last) = page.last() {
+                            last_node = last_node.max(last.id);
+                        }
                         (page.iter().map(|n| n.id).collect::<Vec<_>>(), Chunk::Nodes(page))
                     }
                     Half::Relationships => {
-                        let page =
+                        let mut page =
                             or_cancel(cancel, client.relationship_page(instance_id, login, after, page_size)).await?;
-                        (page.iter().map(|r| r.id).collect::<Vec<_>>(), Chunk::Relationships(page))
+                        let ids = page.iter().map(|r| r.id).collect::<Vec<_>>();
+                        left_out += keep_connected(&mut page, last_node);
+                        (ids, Chunk::Relationships(page))
                     }
                 };
                 fetching += asked.elapsed();
@@ -356,7 +369,12 @@ pub async fn export(
                     after = *id;
                 }
                 done += ids.len() as u64;
-                if !ids.is_empty() {
+                let empty = match &chunk {
+                    Chunk::Nodes(page) => page.is_empty(),
+                    Chunk::Relationships(page) => page.is_empty(),
+                    Chunk::Finish => true,
+                };
+                if !empty {
                     send(chunk).await?;
                 }
                 progress(half, done);
@@ -384,7 +402,13 @@ pub async fn export(
             Ok(PendingExport {
                 file,
                 path: path.to_path_buf(),
-                summary: ExportSummary { counts: footer.counts(), digest: footer.digest, bytes, timings },
+                summary: ExportSummary {
+                    counts: footer.counts(),
+                    digest: footer.digest,
+                    bytes,
+                    timings,
+                    left_out_relationships: left_out,
+                },
             })
         }
         // The writer failed first; its error is the cause (the reader only saw the channel close).
@@ -392,6 +416,13 @@ pub async fn export(
         (Err(e), _) => Err(e),
         (Ok(()), Ok(None)) => Err(GraphError::Write(io::Error::other("the file writer stopped early"))),
     }
+}
+
+/// Drops the relationships with an end above `last_node` (the highest node id in the file); how many went.
+fn keep_connected(page: &mut Vec<Relationship>, last_node: i64) -> u64 {
+    let before = page.len();
+    page.retain(|r| r.start <= last_node && r.end <= last_node);
+    (before - page.len()) as u64
 }
 
 /// What a checked file holds.
@@ -698,6 +729,15 @@ pub async fn import(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn relationships_to_nodes_added_after_the_node_half_are_left_out() {
+        let rel =
+            |id, start, end| Relationship { id, rel_type: "R".into(), start, end, properties: Default::default() };
+        let mut page = vec![rel(1, 0, 9), rel(2, 9, 10), rel(3, 11, 2), rel(4, 5, 5)];
+        assert_eq!(keep_connected(&mut page, 9), 2);
+        assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), [1, 4]);
+    }
     use time::macros::datetime;
 
     #[test]

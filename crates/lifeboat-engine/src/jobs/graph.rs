@@ -397,6 +397,15 @@ pub(crate) async fn read_graph(
         };
         return job_fail(StepId::Verify, &e, "The export is incomplete, so it was not saved. Try again.");
     };
+    let left_out = pending.summary.left_out_relationships;
+    let note = if left_out > 0 {
+        format!(
+            "{note} {} relationships added during the export to nodes added after the nodes were read were left out, so every relationship in the file connects nodes in it.",
+            grouped(left_out)
+        )
+    } else {
+        note
+    };
     job.done(StepId::Verify, Some(note));
     Some(pending)
 }
