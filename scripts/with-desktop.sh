@@ -18,16 +18,22 @@ export XDG_DATA_HOME=$HOME/.local/share XDG_CACHE_HOME=$HOME/.cache XDG_CONFIG_H
 export NO_AT_BRIDGE=1 GTK_A11Y=none LIFEBOAT_TEST_HOME=$HOME
 export LIFEBOAT_NOTIFY_LOG=$sandbox/notify.log
 
-# A display number nobody uses, so parallel runs never share one.
-display=$(( 90 + RANDOM % 400 ))
-while [ -e "/tmp/.X11-unix/X$display" ] || [ -e "/tmp/.X$display-lock" ]; do display=$((display + 1)); done
-Xvfb ":$display" -screen 0 1280x800x24 -nolisten tcp >"$sandbox/xvfb.log" 2>&1 &
+# Xvfb picks a display number nobody uses itself (-displayfd), and writes it once it accepts connections: no race
+# between choosing a number and taking it, and no guess of how long a busy machine takes to start it.
+Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$sandbox/display" >"$sandbox/xvfb.log" 2>&1 &
 xvfb=$!
 cleanup() { kill "$xvfb" 2>/dev/null || true; wait "$xvfb" 2>/dev/null || true; rm -rf "$sandbox"; }
 trap cleanup EXIT
+for _ in $(seq 600); do
+  [ -s "$sandbox/display" ] && break
+  kill -0 "$xvfb" 2>/dev/null || break
+  sleep 0.1
+done
+display=$(head -n 1 "$sandbox/display" 2>/dev/null)
 export DISPLAY=":$display"
-for _ in $(seq 100); do xdpyinfo >/dev/null 2>&1 && break; sleep 0.1; done
-xdpyinfo >/dev/null 2>&1 || { echo "with-desktop: Xvfb did not start" >&2; cat "$sandbox/xvfb.log" >&2; exit 1; }
+if [ -z "$display" ] || ! xdpyinfo >/dev/null 2>&1; then
+  echo "with-desktop: Xvfb did not start" >&2; cat "$sandbox/xvfb.log" >&2; exit 1
+fi
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 export TAURI_DRIVER_PORT=$(free_port) TAURI_NATIVE_PORT=$(free_port)

@@ -184,7 +184,7 @@ async fn copy_job(job: Job, schedule: Schedule, login: Option<DbLogin>, cancel: 
             ),
         );
     }
-    job.done(StepId::Save, Some(format!("Saved as {file_name} ({} bytes)", summary.bytes)));
+    job.done(StepId::Save, Some(format!("Saved as {file_name} ({})", crate::words::size(summary.bytes))));
 
     job.begin(StepId::Prune);
     let folder = schedule.folder.clone();

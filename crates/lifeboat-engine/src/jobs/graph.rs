@@ -287,7 +287,12 @@ pub(crate) async fn export_job(job: Job, login: DbLogin, cancel: CancellationTok
         Ok(summary) => {
             job.done(
                 StepId::Save,
-                Some(format!("Saved as {} ({} bytes, digest {})", path.display(), summary.bytes, summary.digest)),
+                Some(format!(
+                    "Saved as {} ({}, digest {})",
+                    path.display(),
+                    crate::words::size(summary.bytes),
+                    summary.digest
+                )),
             );
             job.succeed();
         }
@@ -376,11 +381,14 @@ pub(crate) async fn read_graph(
     };
     job.update(|s| s.result.counts_after = Some(after));
     let within = |x: u64, a: u64, b: u64| (a.min(b)..=a.max(b)).contains(&x);
+    // What was read, the relationships left out included (they were read, and are not in the file on purpose).
+    let read =
+        GraphCounts { nodes: file.nodes, relationships: file.relationships + pending.summary.left_out_relationships };
     let note = if file == after {
         format!("The file holds all {}, as the database counts them.", counts_words(file))
     } else if before != after
-        && within(file.nodes, before.nodes, after.nodes)
-        && within(file.relationships, before.relationships, after.relationships)
+        && within(read.nodes, before.nodes, after.nodes)
+        && within(read.relationships, before.relationships, after.relationships)
     {
         format!(
             "The database changed while it was read ({} before, {} after); the file holds {}.",
