@@ -17,6 +17,8 @@
 #      release desktop app is not built here, it takes long).
 #   5. Aura API requests per minute while three jobs (restore, new instance, restore drill) are watched, in a
 #      real-clock sandbox with the app's 2-second poll and shared budget (`lifeboat-bench api-rate`, 60 s).
+#   6. The logical data export of Production and its import into Staging (scripts/stress/graph-bench.sh):
+#      entities/s, peak RSS, and where the time went.
 #
 # Files are generated incompressible (a valid Neo4j 5 backup of random filler) in target/bench/work, and removed.
 # Environment: BENCH_SIZE (default 1GiB), BENCH_BIG_SIZE (default 8GiB; "0" skips), BENCH_REPEAT (default 3).
@@ -178,6 +180,18 @@ if "$bench" api-rate --seconds 60 >"$work/api-rate.json" 2>"$work/api-rate.err";
     "limit $(jq -r .auraLimitPerMinute <<<"$r")/min, budget $(jq -r .budgetPerMinute <<<"$r")/min; $(jq -r .apiWrites <<<"$r") writes, $(jq -r .rateLimited <<<"$r") × 429; jobs: $(jq -r '.jobs | join(", ")' <<<"$r")"
 else
   row "Aura API requests per minute, three jobs watched" "FAILED" "$(tail -n 1 "$work/api-rate.err")"
+fi
+echo "── 6. data export and import of Production (1.2 M nodes, 4.8 M relationships) against the sandbox"
+if GRAPH_BENCH_DIR=$work/graph bash scripts/stress/graph-bench.sh >"$work/graph.out" 2>"$work/graph.err"; then
+  sed 's/^/   /' "$work/graph.out"
+  for half in export import; do
+    line=$(grep -m1 "^$half:" "$work/graph.out")
+    times=$(grep -A1 -m1 "^$half:" "$work/graph.out" | tail -n 1 | sed 's/^ *time: //')
+    row "lifeboat-cli graph $half, Production (release)" "$(sed -nE 's/.* ([0-9.]+) entities\/s.*/\1/p' <<<"$line") entities/s" \
+      "$(sed -nE 's/^[a-z]+: (.*)$/\1/p' <<<"$line"); $times"
+  done
+else
+  row "lifeboat-cli graph export/import" "FAILED" "$(tail -n 1 "$work/graph.out" "$work/graph.err" | tail -n 1)"
 fi
 
 {
