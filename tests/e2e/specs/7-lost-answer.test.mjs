@@ -126,7 +126,7 @@ test('the lost answer still ends with the notification and a successful entry in
 test('while a restore is under way, a second one cannot be started, and the window says why', async () => {
   // The sandbox holds the next restore in progress until released.
   await sandbox.call('POST', '/transitions/hold', {});
-  const { confirm } = await openStagingRestore();
+  const { id, confirm } = await openStagingRestore();
   const known = await restoreCards();
   await confirm.click();
   const card = await newRestoreCard(known);
@@ -135,6 +135,14 @@ test('while a restore is under way, a second one cannot be started, and the wind
     timeout: 30_000,
     timeoutMsg: 'the restore never got under way',
   });
+  // One truth on screen: while the card says the restore runs, the list and the header say so too.
+  const row = `[data-testid="instance-row"][data-instance-id="${id}"]`;
+  await browser.waitUntil(
+    async () =>
+      (await (await $(row)).getAttribute('data-status')) === 'restoring' &&
+      /restor/i.test(await (await $('[data-testid="details-status"]')).getText()),
+    { timeout: 15_000, timeoutMsg: 'the list or the header did not say "restoring" while the card did' },
+  );
   const again = await $('[data-testid="restore-snapshot"]');
   await again.waitForExist({ timeout: 10_000 });
   assert.equal(await again.isEnabled(), false, 'Restore… is disabled while the first restore runs');
@@ -148,6 +156,13 @@ test('while a restore is under way, a second one cannot be started, and the wind
     timeoutMsg: 'the held restore never ended after release',
   });
   assert.equal(await progress.getAttribute('data-outcome'), 'succeeded', await progress.getText());
+  // ...and once it says "running again", so do they (a finished job refreshes the list at once).
+  await browser.waitUntil(
+    async () =>
+      (await (await $(row)).getAttribute('data-status')) === 'running' &&
+      /running/i.test(await (await $('[data-testid="details-status"]')).getText()),
+    { timeout: 15_000, timeoutMsg: 'the list or the header still did not say "running" after the card did' },
+  );
   await browser.waitUntil(async () => (await again.isEnabled()) === true, {
     timeout: 20_000,
     timeoutMsg: 'Restore… stayed disabled after the restore finished',
