@@ -109,31 +109,38 @@ fn parse_float(s: &str) -> Option<f64> {
 }
 
 impl Val {
-    /// Reads a typed-JSON value (`{"$type": "Integer", "_value": "1"}`), strictly.
-    pub fn from_typed(v: &Value) -> Result<Val, String> {
-        let obj = v.as_object().filter(|o| o.len() == 2).ok_or_else(|| format!("Not a typed value: {v}"))?;
-        let ty = obj.get("$type").and_then(Value::as_str).ok_or_else(|| format!("Not a typed value: {v}"))?;
-        let value = obj.get("_value").ok_or_else(|| format!("Not a typed value: {v}"))?;
-        let bad = || format!("Invalid {ty} value: {value}");
-        Ok(match ty {
-            "Null" if value.is_null() => Val::Null,
-            "Boolean" => Val::Bool(value.as_bool().ok_or_else(bad)?),
-            "Integer" => Val::Int(value.as_str().and_then(|s| s.parse().ok()).ok_or_else(bad)?),
-            "Float" => Val::Float(value.as_str().and_then(parse_float).ok_or_else(bad)?),
-            "String" => Val::Str(value.as_str().ok_or_else(bad)?.to_string()),
-            "List" => {
-                Val::List(value.as_array().ok_or_else(bad)?.iter().map(Val::from_typed).collect::<Result<_, _>>()?)
+    /// Reads a typed-JSON value (`{"$type": "Integer", "_value": "1"}`), strictly, taking its strings (a batch of
+    /// rows is moved into the store, never copied).
+    pub fn from_typed(v: Value) -> Result<Val, String> {
+        let Value::Object(mut obj) = v else { return Err(format!("Not a typed value: {v}")) };
+        let shape_ok = obj.len() == 2 && obj.get("$type").is_some_and(Value::is_string) && obj.contains_key("_value");
+        if !shape_ok {
+            return Err(format!("Not a typed value: {}", Value::Object(obj)));
+        }
+        let (Some(Value::String(ty)), Some(value)) = (obj.remove("$type"), obj.remove("_value")) else {
+            unreachable!("checked above")
+        };
+        let bad = |value: &Value| format!("Invalid {ty} value: {value}");
+        Ok(match (ty.as_str(), value) {
+            ("Null", Value::Null) => Val::Null,
+            ("Boolean", Value::Bool(b)) => Val::Bool(b),
+            ("Integer", Value::String(text)) => Val::Int(text.parse().map_err(|_| bad(&Value::String(text.clone())))?),
+            ("Float", Value::String(text)) => {
+                Val::Float(parse_float(&text).ok_or_else(|| bad(&Value::String(text.clone())))?)
             }
-            "Map" => Val::Map(
-                value
-                    .as_object()
-                    .ok_or_else(bad)?
-                    .iter()
-                    .map(|(k, v)| Ok((k.clone(), Val::from_typed(v)?)))
-                    .collect::<Result<_, String>>()?,
-            ),
-            t if TEXT_TYPES.contains(&t) => {
-                Val::Other { ty: t.to_string(), text: value.as_str().ok_or_else(bad)?.into() }
+            ("String", Value::String(text)) => Val::Str(text),
+            ("List", Value::Array(items)) => {
+                Val::List(items.into_iter().map(Val::from_typed).collect::<Result<_, _>>()?)
+            }
+            ("Map", Value::Object(entries)) => {
+                Val::Map(entries.into_iter().map(|(k, v)| Ok((k, Val::from_typed(v)?))).collect::<Result<_, String>>()?)
+            }
+            (t, Value::String(text)) if TEXT_TYPES.contains(&t) => Val::Other { ty: t.to_string(), text },
+            (t, value)
+                if matches!(t, "Null" | "Boolean" | "Integer" | "Float" | "String" | "List" | "Map")
+                    || TEXT_TYPES.contains(&t) =>
+            {
+                return Err(bad(&value))
             }
             _ => return Err(format!("Unknown type: {ty}")),
         })
@@ -233,7 +240,7 @@ impl Serialize for Plain<'_> {
 
 impl<'de> Deserialize<'de> for Val {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        Val::from_typed(&Value::deserialize(d)?).map_err(serde::de::Error::custom)
+        Val::from_typed(Value::deserialize(d)?).map_err(serde::de::Error::custom)
     }
 }
 
@@ -718,7 +725,7 @@ mod tests {
             "e": {"$type": "Float", "_value": "0.5"},
             "f": {"$type": "Boolean", "_value": true},
         }});
-        let val = Val::from_typed(&v).unwrap();
+        let val = Val::from_typed(v.clone()).unwrap();
         assert_eq!(val.to_typed(), v);
         assert_eq!(serde_json::to_value(&val).unwrap(), v, "serialized straight, the same typed form");
         let plain = serde_json::to_value(Plain(&val)).unwrap();
@@ -732,7 +739,7 @@ mod tests {
             json!({"$type": "String"}),
             json!("plain"),
         ] {
-            assert!(Val::from_typed(&bad).is_err(), "{bad}");
+            assert!(Val::from_typed(bad.clone()).is_err(), "{bad}");
         }
     }
 

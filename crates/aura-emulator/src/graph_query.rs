@@ -155,7 +155,7 @@ pub(crate) async fn run(
     app: &AppState,
     dbid: &str,
     statement: Statement,
-    params: Option<&Value>,
+    params: Option<Value>,
     typed_in: bool,
     typed_out: bool,
 ) -> Response {
@@ -171,7 +171,7 @@ async fn execute(
     app: &AppState,
     dbid: &str,
     statement: Statement,
-    params: Option<&Value>,
+    params: Option<Value>,
     typed_in: bool,
 ) -> Result<(&'static [&'static str], Rows), Fail> {
     let params = parse_params(params, typed_in)?;
@@ -237,7 +237,7 @@ async fn execute(
             Ok((&[], Vec::new()))
         }
         Statement::CreateNodes => {
-            let rows = node_rows(&params)?;
+            let rows = node_rows(params)?;
             let mut graphs = app.graphs.lock().await;
             let (source, counts, unique) = current(app, dbid).await?;
             let graph = writable(app, &mut graphs, dbid, source, counts)?;
@@ -249,7 +249,7 @@ async fn execute(
             Ok((&["created"], one(created)))
         }
         Statement::CreateRels => {
-            let rows = rel_rows(&params)?;
+            let rows = rel_rows(params)?;
             let mut graphs = app.graphs.lock().await;
             let (source, counts, _) = current(app, dbid).await?;
             let graph = writable(app, &mut graphs, dbid, source, counts)?;
@@ -367,19 +367,19 @@ fn rel_row((id, rel): RelRow) -> Vec<Val> {
     ]
 }
 
-fn parse_params(params: Option<&Value>, typed: bool) -> Result<BTreeMap<String, Val>, Fail> {
+fn parse_params(params: Option<Value>, typed: bool) -> Result<BTreeMap<String, Val>, Fail> {
     let Some(params) = params.filter(|p| !p.is_null()) else { return Ok(BTreeMap::new()) };
-    let obj = params
-        .as_object()
-        .ok_or_else(|| Fail::new("Neo.ClientError.Request.Invalid", "\"parameters\" must be an object"))?;
-    obj.iter()
+    let Value::Object(obj) = params else {
+        return Err(Fail::new("Neo.ClientError.Request.Invalid", "\"parameters\" must be an object"));
+    };
+    obj.into_iter()
         .map(|(k, v)| {
             let val = if typed {
                 Val::from_typed(v).map_err(|m| Fail::new("Neo.ClientError.Request.Invalid", m))?
             } else {
-                Val::from_plain(v)
+                Val::from_plain(&v)
             };
-            Ok((k.clone(), val))
+            Ok((k, val))
         })
         .collect()
 }
@@ -418,15 +418,18 @@ fn type_name(v: &Val) -> &'static str {
 }
 
 /// `$rows`: a list of maps.
-fn rows_param(params: &BTreeMap<String, Val>) -> Result<Vec<&BTreeMap<String, Val>>, Fail> {
-    let Val::List(items) = param(params, "rows")? else {
+fn rows_param(mut params: BTreeMap<String, Val>) -> Result<Vec<BTreeMap<String, Val>>, Fail> {
+    let rows = params.remove("rows").ok_or_else(|| {
+        Fail::new("Neo.ClientError.Statement.ParameterMissing", "Expected parameter(s): rows".to_string())
+    })?;
+    let Val::List(items) = rows else {
         return Err(Fail::type_error("Expected $rows to be a LIST of MAPs"));
     };
     items
-        .iter()
+        .into_iter()
         .map(|item| match item {
             Val::Map(m) => Ok(m),
-            other => Err(Fail::type_error(format!("Expected each row to be a MAP, but one was {}", type_name(other)))),
+            other => Err(Fail::type_error(format!("Expected each row to be a MAP, but one was {}", type_name(&other)))),
         })
         .collect()
 }
@@ -450,8 +453,9 @@ fn name(v: &Val, what: &str) -> Result<String, Fail> {
 }
 
 /// Property values must be scalars or lists of scalars; nulls set nothing.
-fn properties(row: &BTreeMap<String, Val>) -> Result<BTreeMap<String, Val>, Fail> {
-    let Val::Map(props) = field(row, "properties") else {
+/// A row's properties, taken out of it (moved, not copied); nulls dropped, as `SET n += map` does.
+fn properties(row: &mut BTreeMap<String, Val>) -> Result<BTreeMap<String, Val>, Fail> {
+    let Some(Val::Map(props)) = row.remove("properties") else {
         return Err(Fail::type_error("Expected row.properties to be a MAP"));
     };
     let scalar = |v: &Val| !matches!(v, Val::Null | Val::Map(_) | Val::List(_));
@@ -460,41 +464,42 @@ fn properties(row: &BTreeMap<String, Val>) -> Result<BTreeMap<String, Val>, Fail
         match v {
             Val::Null => {}
             Val::Map(_) => return Err(Fail::type_error(format!("Property values can not be maps (property `{k}`)"))),
-            Val::List(items) if !items.iter().all(scalar) => {
+            Val::List(ref items) if !items.iter().all(scalar) => {
                 return Err(Fail::type_error(format!(
                     "Property values can only be lists of simple values (property `{k}`)"
                 )))
             }
             v => {
-                out.insert(k.clone(), v.clone());
+                out.insert(k, v);
             }
         }
     }
     Ok(out)
 }
 
-fn node_rows(params: &BTreeMap<String, Val>) -> Result<Vec<NewNode>, Fail> {
+fn node_rows(params: BTreeMap<String, Val>) -> Result<Vec<NewNode>, Fail> {
     rows_param(params)?
         .into_iter()
-        .map(|row| {
-            let Val::List(labels) = field(row, "labels") else {
+        .map(|mut row| {
+            let Val::List(labels) = field(&row, "labels") else {
                 return Err(Fail::type_error("Expected row.labels to be a LIST of STRINGs"));
             };
             let labels = labels.iter().map(|l| name(l, "each label")).collect::<Result<_, _>>()?;
-            Ok(NewNode { key: row_int(row, "id")?, labels, props: properties(row)? })
+            let key = row_int(&row, "id")?;
+            Ok(NewNode { key, labels, props: properties(&mut row)? })
         })
         .collect()
 }
 
-fn rel_rows(params: &BTreeMap<String, Val>) -> Result<Vec<NewRel>, Fail> {
+fn rel_rows(params: BTreeMap<String, Val>) -> Result<Vec<NewRel>, Fail> {
     rows_param(params)?
         .into_iter()
-        .map(|row| {
+        .map(|mut row| {
             Ok(NewRel {
-                start: row_int(row, "start")?,
-                end: row_int(row, "end")?,
-                rel_type: name(field(row, "type"), "row.type")?,
-                props: properties(row)?,
+                start: row_int(&row, "start")?,
+                end: row_int(&row, "end")?,
+                rel_type: name(field(&row, "type"), "row.type")?,
+                props: properties(&mut row)?,
             })
         })
         .collect()
@@ -544,18 +549,18 @@ mod tests {
                 "gone": {"$type": "Null", "_value": null}
             }}
         }}]}});
-        let params = parse_params(Some(&typed), true).unwrap();
-        let rows = node_rows(&params).unwrap();
+        let params = parse_params(Some(typed.clone()), true).unwrap();
+        let rows = node_rows(params.clone()).unwrap();
         assert_eq!((rows[0].key, rows[0].labels.clone()), (7, vec!["Person".to_string()]));
         assert_eq!(rows[0].props.keys().collect::<Vec<_>>(), ["born"], "nulls set nothing");
 
         let nested = serde_json::json!({"rows": [{"id": 1, "labels": [], "properties": {"m": {"a": 1}}}]});
-        assert!(node_rows(&parse_params(Some(&nested), false).unwrap()).is_err());
+        assert!(node_rows(parse_params(Some(nested.clone()), false).unwrap()).is_err());
         let no_label = serde_json::json!({"rows": [{"id": 1, "labels": [""], "properties": {}}]});
-        assert!(node_rows(&parse_params(Some(&no_label), false).unwrap()).is_err());
+        assert!(node_rows(parse_params(Some(no_label.clone()), false).unwrap()).is_err());
         let not_typed = serde_json::json!({"rows": [{"id": 1}]});
-        assert!(parse_params(Some(&not_typed), true).is_err(), "typed requests take typed parameters only");
-        let negative = parse_params(Some(&serde_json::json!({"limit": -1})), false).unwrap();
+        assert!(parse_params(Some(not_typed.clone()), true).is_err(), "typed requests take typed parameters only");
+        let negative = parse_params(Some(serde_json::json!({"limit": -1})), false).unwrap();
         assert!(limit_param(&negative).is_err());
     }
 }

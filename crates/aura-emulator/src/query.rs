@@ -106,8 +106,9 @@ pub(crate) async fn run(
     let typed_in = asks_typed(&headers, axum::http::header::CONTENT_TYPE);
     let typed_out = asks_typed(&headers, axum::http::header::ACCEPT);
     let (statement, params) = match serde_json::from_slice::<Value>(&body) {
-        Ok(v) => match v.get("statement").and_then(Value::as_str) {
-            Some(s) => (s.to_string(), v.get("parameters").cloned()),
+        // The parameters are taken out of the body, not copied: a batch of rows can be large.
+        Ok(mut v) => match v.get("statement").and_then(Value::as_str).map(str::to_string) {
+            Some(s) => (s, v.as_object_mut().and_then(|o| o.remove("parameters"))),
             None => {
                 return query_error(
                     StatusCode::BAD_REQUEST,
@@ -125,7 +126,7 @@ pub(crate) async fn run(
         }
     };
     if let Some(graph_statement) = crate::graph_query::recognise(&statement) {
-        return crate::graph_query::run(&app, &dbid, graph_statement, params.as_ref(), typed_in, typed_out).await;
+        return crate::graph_query::run(&app, &dbid, graph_statement, params, typed_in, typed_out).await;
     }
     match evaluate(&statement, counts) {
         Ok((fields, row)) => {
