@@ -43,3 +43,13 @@ export async function countsAfter(browser) {
   const number = async (id) => Number((await (await browser.$(`[data-testid="${id}"]`)).getText()).replace(/[^0-9]/g, ''));
   return { nodes: await number('counts-after-nodes'), relationships: await number('counts-after-relationships') };
 }
+
+/** The id of the instance listed under `name`, or undefined when none is. */
+export async function instanceIdByName(browser, name) {
+  for (const row of await browser.$$('[data-testid="instance-row"]')) {
+    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === name) {
+      return row.getAttribute('data-instance-id');
+    }
+  }
+  return undefined;
+}

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { instanceIdByName, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
 import { sandboxControl } from '../lib/sandbox.mjs';
 import { waitForNotification } from '../lib/wait.mjs';
 
@@ -58,12 +58,7 @@ async function newRestoreCard(known) {
 }
 
 async function openStagingRestore() {
-  let id;
-  for (const row of await browser.$$('[data-testid="instance-row"]')) {
-    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Staging') {
-      id = await row.getAttribute('data-instance-id');
-    }
-  }
+  const id = await instanceIdByName(browser, 'Staging');
   assert.ok(id, 'Staging is listed');
   await click(`[data-testid="instance-row"][data-instance-id="${id}"]`);
   await (await $('[data-testid="snapshot-row"][data-status="Completed"]')).waitForExist({ timeout: 30_000 });

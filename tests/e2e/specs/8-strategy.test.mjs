@@ -9,7 +9,7 @@ import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { instanceIdByName, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
 import { waitFor, waitForFile } from '../lib/wait.mjs';
 
 let browser;
@@ -48,12 +48,7 @@ after(async () => {
 });
 
 test('objectives set for Staging are judged at once: a newest snapshot older than the RPO is "Not met"', async () => {
-  let id;
-  for (const row of await browser.$$('[data-testid="instance-row"]')) {
-    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === 'Staging') {
-      id = await row.getAttribute('data-instance-id');
-    }
-  }
+  const id = await instanceIdByName(browser, 'Staging');
   assert.ok(id, 'Staging is listed');
   await click(`[data-testid="instance-row"][data-instance-id="${id}"]`);
   await (await $(`${lossNow}`)).waitForExist({ timeout: 30_000, timeoutMsg: 'no readiness for Staging' });
@@ -95,18 +90,9 @@ test('"Take a snapshot now" on the unmet check makes it met once the snapshot is
   await screenshot(browser, 'strategy-met');
 });
 
-async function instanceId(name) {
-  for (const row of await browser.$$('[data-testid="instance-row"]')) {
-    if ((await row.$('[data-testid="instance-name"]').getProperty('textContent')).trim() === name) {
-      return row.getAttribute('data-instance-id');
-    }
-  }
-  return undefined;
-}
-
 test('"Set up copies" saves a schedule for a folder of the user\'s, and "Make a copy now" writes a verified copy there', async () => {
   // Playground: the smallest sample data set, so a debug build copies it in seconds.
-  const id = await instanceId('Playground');
+  const id = await instanceIdByName(browser, 'Playground');
   assert.ok(id, 'Playground is listed');
   await click(`[data-testid="instance-row"][data-instance-id="${id}"]`);
   await browser.waitUntil(
