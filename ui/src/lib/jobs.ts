@@ -147,8 +147,12 @@ export const LIST_PACE = {
   unwatched: 10_000,
   /** A job runs: it reads its own instance every few seconds (and says so, see `jobObservations`). */
   watched: 30_000,
-  /** Nothing changes. With 3 instances a list read is 4 Aura requests, so this keeps an idle window near 5/min. */
-  idle: 60_000,
+  /**
+   * Nothing changes (here: another person may still change it in the Aura console). With 3 instances a list
+   * read is 4 Aura requests: 90 s keeps the whole idle window, with the snapshot list and readiness, within
+   * the budget of 6 a minute.
+   */
+  idle: 90_000,
 } as const;
 
 /** The pace of the instance list for what is on screen now. */

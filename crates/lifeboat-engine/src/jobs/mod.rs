@@ -239,6 +239,16 @@ impl JobSettings {
     pub fn polling_every(self, poll_interval: Duration) -> Self {
         Self { poll_interval, ..self }
     }
+
+    /// The pause before the next status poll of an operation watched for `elapsed`: the poll interval at first,
+    /// then one more interval for every 5 s it has lasted, up to [`Self::AURA_POLL`] (never beyond the interval
+    /// itself). A quick operation is seen to end at once; a long one is not asked about every two seconds for
+    /// minutes — three jobs watched in the practice sandbox stay within the app's budget of 30 requests a minute.
+    pub fn pause_after(&self, elapsed: Duration) -> Duration {
+        let slowest = self.poll_interval.max(Self::AURA_POLL);
+        let steps = u32::try_from(elapsed.as_secs() / 5).unwrap_or(u32::MAX).saturating_add(1);
+        self.poll_interval.saturating_mul(steps).min(slowest)
+    }
 }
 
 /// Starts, tracks and journals jobs. Shared behind an `Arc`.
@@ -785,5 +795,25 @@ impl JobManager {
             let (tx, _) = watch::channel(state.clone());
             jobs.insert(state.id, tx);
         }
+    }
+}
+
+#[cfg(test)]
+mod pace_tests {
+    use super::*;
+
+    #[test]
+    fn a_long_operation_is_polled_less_often_up_to_auras_pace() {
+        let s = |ms| JobSettings::new("/tmp").polling_every(Duration::from_millis(ms));
+        let secs = |x| Duration::from_secs(x);
+        // The practice sandbox: every 2 s at first, every 10 s once it has lasted 20 s.
+        assert_eq!(s(2000).pause_after(secs(0)), secs(2));
+        assert_eq!(s(2000).pause_after(secs(7)), secs(4));
+        assert_eq!(s(2000).pause_after(secs(20)), secs(10));
+        assert_eq!(s(2000).pause_after(secs(3600)), secs(10));
+        // Aura itself: every 10 s throughout; the tests' fast clock: fast while it matters.
+        assert_eq!(JobSettings::new("/tmp").pause_after(secs(3600)), secs(10));
+        assert_eq!(s(200).pause_after(secs(2)), Duration::from_millis(200));
+        assert_eq!(s(200).pause_after(secs(10)), Duration::from_millis(600));
     }
 }

@@ -97,7 +97,7 @@ pub(super) async fn watch_snapshot(job: &Job, instance_id: &str, sid: &str, step
         if started.elapsed() > job.manager.settings.watch_limit {
             return Err(job_error("watch-timeout", "The snapshot is taking much longer than usual. Lifeboat stopped watching; check it in the Aura console.", true));
         }
-        tokio::time::sleep(job.manager.settings.poll_interval).await;
+        tokio::time::sleep(job.manager.settings.pause_after(started.elapsed())).await;
     }
 }
 
@@ -144,7 +144,7 @@ pub(super) async fn watch_running(
         if started.elapsed() > job.manager.settings.watch_limit {
             return Err(job_error("watch-timeout", "This is taking much longer than usual. Lifeboat stopped watching; the operation may still finish — check the instance in the Aura console.", true));
         }
-        tokio::time::sleep(job.manager.settings.poll_interval).await;
+        tokio::time::sleep(job.manager.settings.pause_after(started.elapsed())).await;
     }
 }
 

@@ -9,8 +9,12 @@ import {
 } from '../../api';
 import { useJobs } from '../jobs';
 
-/** How often readiness is read again while shown, so ages ("23 min") stay current. */
-export const READINESS_TICK_MS = 60_000;
+/**
+ * How often readiness is read again while shown, so ages ("23 min") and verdicts follow the clock. Every 5 min:
+ * each read asks Aura for the instance and its newest snapshots, and what changes it sooner — a snapshot, a
+ * restore test, a copy — already reads it again when its job finishes.
+ */
+export const READINESS_TICK_MS = 300_000;
 
 export type ReadinessState = {
   readiness: Readiness | null;
