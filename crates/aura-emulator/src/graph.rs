@@ -113,12 +113,15 @@ impl Val {
     /// rows is moved into the store, never copied).
     pub fn from_typed(v: Value) -> Result<Val, String> {
         let Value::Object(mut obj) = v else { return Err(format!("Not a typed value: {v}")) };
-        let shape_ok = obj.len() == 2 && obj.get("$type").is_some_and(Value::is_string) && obj.contains_key("_value");
-        if !shape_ok {
-            return Err(format!("Not a typed value: {}", Value::Object(obj)));
-        }
-        let (Some(Value::String(ty)), Some(value)) = (obj.remove("$type"), obj.remove("_value")) else {
-            unreachable!("checked above")
+        let (ty, value) = match (obj.remove("$type"), obj.remove("_value")) {
+            (Some(Value::String(ty)), Some(value)) if obj.is_empty() => (ty, value),
+            (ty, value) => {
+                // Put back what was taken, to show the value as it came.
+                obj.extend(
+                    ty.map(|t| ("$type".to_owned(), t)).into_iter().chain(value.map(|v| ("_value".to_owned(), v))),
+                );
+                return Err(format!("Not a typed value: {}", Value::Object(obj)));
+            }
         };
         let bad = |value: &Value| format!("Invalid {ty} value: {value}");
         Ok(match (ty.as_str(), value) {
