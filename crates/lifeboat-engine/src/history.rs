@@ -150,6 +150,12 @@ pub struct HistoryEntry {
     /// Snapshot exports: its CRC-32, 8 hex digits, the same as the download's.
     #[serde(default)]
     pub saved_crc32: Option<String>,
+    /// File restores: the file's size in bytes.
+    #[serde(default)]
+    pub file_bytes: Option<u64>,
+    /// File restores: how long Aura took to load the file, measured (the next file restore's estimate).
+    #[serde(default)]
+    pub import_secs: Option<u64>,
     /// Data exports and imports: the file's whole path (the file written, or the file read).
     #[serde(default)]
     pub file_path: Option<String>,
@@ -218,6 +224,8 @@ impl HistoryEntry {
             saved_path: saved.map(|x| x.destination.to_string_lossy().into_owned()),
             saved_bytes: saved.and_then(|x| x.bytes),
             saved_crc32: saved.and_then(|x| x.crc32.clone()),
+            file_bytes: (state.kind == JobKind::Upload).then_some(state.result.file_bytes).flatten(),
+            import_secs: state.result.import_secs,
             file_path: match state.kind {
                 JobKind::GraphExport | JobKind::GraphImport => state.file.as_ref(),
                 // A copy's path is worth recording only once the copy has it.
@@ -275,6 +283,8 @@ impl HistoryEntry {
             saved_path: None,
             saved_bytes: None,
             saved_crc32: None,
+            file_bytes: None,
+            import_secs: None,
             file_path: None,
             file_counts: None,
             file_digest: None,
@@ -476,6 +486,8 @@ pub(crate) mod tests {
             saved_path: None,
             saved_bytes: None,
             saved_crc32: None,
+            file_bytes: None,
+            import_secs: None,
             file_path: None,
             file_counts: None,
             file_digest: None,

@@ -225,3 +225,46 @@ async fn the_restore_uses_the_checksum_computed_at_inspection_unless_the_file_ch
     assert_ne!(remembered.key, lifeboat_archive::FileKey::of(&file).unwrap());
     w.emu.shutdown().await;
 }
+
+/// Follows a job to its end, noting every estimated time left of Aura's load it showed.
+async fn import_estimates(mut rx: watch::Receiver<JobState>) -> (JobState, Vec<u64>) {
+    let deadline = Instant::now() + Duration::from_secs(90);
+    let mut seen = Vec::new();
+    loop {
+        let state = rx.borrow_and_update().clone();
+        if let Some(p) = state.progress.as_ref().filter(|p| p.estimate) {
+            seen.extend(p.eta_secs);
+        }
+        if state.outcome.is_some() {
+            return (state, seen);
+        }
+        assert!(Instant::now() < deadline, "job did not finish: {state:?}");
+        let _ = tokio::time::timeout(Duration::from_millis(500), rx.changed()).await;
+    }
+}
+
+/// The first load of a file into an instance is estimated by the rule of thumb (5 min and more); once one has been
+/// measured, the next estimate comes from it (seconds on the fast clock), and says it is still an estimate.
+#[tokio::test]
+async fn the_load_estimate_comes_from_the_last_measured_load_once_there_is_one() {
+    let w = World::start().await;
+    let jobs = w.manager();
+    let staging = w.id_of("Staging");
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("june.backup");
+    write_backup(&file, &TestArchive { nodes: 12, relationships: 3, ..TestArchive::default() }).unwrap();
+
+    let plan = jobs.plan_file_restore(&staging, &file).await.unwrap();
+    let (first, guessed) = import_estimates(jobs.start_file_restore(&plan.token, false, None).await.unwrap()).await;
+    assert_eq!(first.outcome, Some(Outcome::Succeeded), "{first:?}");
+    assert!(!guessed.is_empty() && guessed.iter().all(|s| *s >= 200), "the rule of thumb says minutes: {guessed:?}");
+    let measured = first.result.import_secs.expect("the load was timed");
+    assert!(first.result.file_bytes.is_some_and(|b| b > 0));
+
+    let plan = jobs.plan_file_restore(&staging, &file).await.unwrap();
+    let (second, estimated) = import_estimates(jobs.start_file_restore(&plan.token, false, None).await.unwrap()).await;
+    assert_eq!(second.outcome, Some(Outcome::Succeeded), "{second:?}");
+    assert!(!estimated.is_empty(), "the load was shown as an estimate");
+    assert!(estimated.iter().all(|s| *s <= measured.max(1) + 1), "from the measured {measured} s: {estimated:?}");
+    w.emu.shutdown().await;
+}

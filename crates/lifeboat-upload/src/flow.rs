@@ -655,7 +655,7 @@ async fn watch_import(
     full_size: u64,
     mut watch: ImportWatch,
 ) -> Result<f64, UploadError> {
-    let estimate = import_estimate(full_size);
+    let estimate = req.expected_import.unwrap_or_else(|| import_estimate(full_size));
     reporter.step(
         Step::Import,
         0,

@@ -72,6 +72,9 @@ pub struct UploadRequest {
     /// inode) is still the one it was computed from when the checksum step comes; otherwise the file is read
     /// again, as without it.
     pub known_checksum: Option<lifeboat_archive::FileChecksum>,
+    /// How long Aura's load of this file is expected to take, from a measured earlier load (the caller's history);
+    /// `None`: the protocol's rule of thumb (5 min + 3 min per GiB). Either way it is shown as an estimate.
+    pub expected_import: Option<Duration>,
     /// How often the import status is polled (the protocol's client uses 2 s).
     pub poll_interval: Duration,
     /// How long the import may take to *start* loading after upload-complete before we give up (the protocol's
@@ -101,6 +104,7 @@ impl UploadRequest {
             journal_dir: None,
             resume_id: None,
             known_checksum: None,
+            expected_import: None,
             timeouts: Timeouts::default(),
             retry: RetryPolicy::transfer(),
             poll_interval: Duration::from_secs(2),

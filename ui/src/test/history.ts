@@ -33,6 +33,8 @@ export function historyEntry(overrides: Partial<HistoryEntry> = {}): HistoryEntr
     savedPath: null,
     savedBytes: null,
     savedCrc32: null,
+    fileBytes: null,
+    importSecs: null,
     filePath: null,
     fileCounts: null,
     fileDigest: null,

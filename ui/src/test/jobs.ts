@@ -15,6 +15,7 @@ export function result(overrides: Partial<JobResult> = {}): JobResult {
     fileCounts: null,
     fileDigest: null,
     fileBytes: null,
+    importSecs: null,
     ...overrides,
   };
 }

@@ -232,9 +232,12 @@ pub struct JobResult {
     /// Data exports and imports: the file's content digest (see [`crate::graph_export`]).
     #[serde(default)]
     pub file_digest: Option<String>,
-    /// Data exports and imports: the file's size in bytes.
+    /// Data exports and imports, file restores: the file's size in bytes.
     #[serde(default)]
     pub file_bytes: Option<u64>,
+    /// File restores: how long Aura took to load the file, measured.
+    #[serde(default)]
+    pub import_secs: Option<u64>,
 }
 
 /// Byte progress of the active step (checksum, upload, import estimate).

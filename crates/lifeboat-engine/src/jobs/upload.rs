@@ -84,6 +84,8 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
         };
     }
     request.resume_id = resume_id;
+    let file_bytes = std::fs::metadata(&path).map(|m| m.len()).ok();
+    request.expected_import = file_bytes.and_then(|bytes| measured_import(&job.manager, &instance.id, bytes));
     request.poll_interval = settings.poll_interval.min(Duration::from_secs(2));
     if let Ok(chunk) = std::env::var("LIFEBOAT_CHUNK_SIZE").map(|v| v.parse::<u64>()) {
         request.chunk_size = chunk.unwrap_or(request.chunk_size);
@@ -157,6 +159,8 @@ pub(crate) async fn upload(job: Job, login: DbLogin, resume_id: Option<String>, 
                 s.result.upload_id = Some(done.upload_id.clone());
                 s.result.bytes_resent = Some(done.bytes_resent);
                 s.result.duration_secs = Some((done.upload_secs + done.import_secs).round() as u64);
+                s.result.import_secs = Some(done.import_secs.round() as u64);
+                s.result.file_bytes = file_bytes;
             });
             for step in [StepId::Checksum, StepId::Upload, StepId::Import] {
                 if job.state().step(step).is_some_and(|s| s.state != StepState::Done) {
@@ -179,4 +183,24 @@ fn upload_error(e: &UploadError, unchanged: bool) -> super::state::JobError {
         message.push_str(" Your file was not changed.");
     }
     job_error(e.code(), message, e.retryable())
+}
+
+/// How long Aura's load of a file of `bytes` should take, from the last measured load of a file into this
+/// instance (scaled by size): a better guess than the rule of thumb once one restore has been timed. `None` when
+/// the history has none.
+fn measured_import(manager: &super::JobManager, instance_id: &str, bytes: u64) -> Option<Duration> {
+    let filter = crate::history::HistoryFilter {
+        kind: Some(super::JobKind::Upload),
+        instance_id: Some(instance_id.to_owned()),
+        outcome: Some(crate::jobs::Outcome::Succeeded),
+        since: None,
+    };
+    let last = manager
+        .history(&filter)
+        .ok()?
+        .into_iter()
+        .filter(|e| e.import_secs.is_some() && e.file_bytes.is_some_and(|b| b > 0))
+        .max_by_key(|e| e.started_at)?;
+    let (secs, measured_bytes) = (last.import_secs? as f64, last.file_bytes? as f64);
+    Some(Duration::from_secs_f64((secs * bytes as f64 / measured_bytes).max(1.0)))
 }

@@ -638,6 +638,14 @@ savedBytes: number | null,
  */
 savedCrc32: string | null, 
 /**
+ * File restores: the file's size in bytes.
+ */
+fileBytes: number | null, 
+/**
+ * File restores: how long Aura took to load the file, measured (the next file restore's estimate).
+ */
+importSecs: number | null, 
+/**
  * Data exports and imports: the file's whole path (the file written, or the file read).
  */
 filePath: string | null, 
@@ -1004,9 +1012,13 @@ fileCounts: GraphCounts | null,
  */
 fileDigest: string | null, 
 /**
- * Data exports and imports: the file's size in bytes.
+ * Data exports and imports, file restores: the file's size in bytes.
  */
-fileBytes: number | null, };
+fileBytes: number | null, 
+/**
+ * File restores: how long Aura took to load the file, measured.
+ */
+importSecs: number | null, };
 
 /**
  * A started job.
