@@ -18,16 +18,8 @@ mod common;
 
 use common::World;
 
-async fn finished(mut rx: watch::Receiver<JobState>) -> JobState {
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        let state = rx.borrow_and_update().clone();
-        if state.outcome.is_some() {
-            return state;
-        }
-        assert!(Instant::now() < deadline, "job did not finish: {state:?}");
-        let _ = tokio::time::timeout(Duration::from_millis(500), rx.changed()).await;
-    }
+async fn finished(rx: watch::Receiver<JobState>) -> JobState {
+    import_estimates(rx).await.0
 }
 
 #[tokio::test]

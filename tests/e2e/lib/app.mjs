@@ -53,3 +53,25 @@ export async function instanceIdByName(browser, name) {
   }
   return undefined;
 }
+
+/** The ids of the job cards of one kind (`restore`, `upload`, …) shown now. */
+export async function jobCardIds(browser, kind) {
+  const ids = [];
+  for (const card of await browser.$$(`[data-testid="job-progress"][data-kind="${kind}"]`)) {
+    ids.push(await card.getAttribute('data-job-id'));
+  }
+  return ids;
+}
+
+/** The selector of the job card of `kind` that appears after the cards `known` (from {@link jobCardIds}). */
+export async function newJobCard(browser, kind, known) {
+  let id;
+  await browser.waitUntil(
+    async () => {
+      id = (await jobCardIds(browser, kind)).find((c) => !known.includes(c));
+      return id !== undefined;
+    },
+    { timeout: 20_000, timeoutMsg: `no card for the new ${kind} job` },
+  );
+  return `[data-testid="job-progress"][data-job-id="${id}"]`;
+}

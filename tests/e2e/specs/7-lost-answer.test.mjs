@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, test } from 'node:test';
-import { instanceIdByName, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { instanceIdByName, jobCardIds, newJobCard, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
 import { sandboxControl } from '../lib/sandbox.mjs';
 import { waitForNotification } from '../lib/wait.mjs';
 
@@ -37,26 +37,6 @@ after(async () => {
   }
 });
 
-/** The ids of the restore cards shown now. */
-async function restoreCards() {
-  const ids = [];
-  for (const card of await browser.$$('[data-testid="job-progress"][data-kind="restore"]')) ids.push(await card.getAttribute('data-job-id'));
-  return ids;
-}
-
-/** The card of the restore started after `known` were shown. */
-async function newRestoreCard(known) {
-  let id;
-  await browser.waitUntil(
-    async () => {
-      id = (await restoreCards()).find((c) => !known.includes(c));
-      return id !== undefined;
-    },
-    { timeout: 20_000, timeoutMsg: 'no card for the new restore' },
-  );
-  return `[data-testid="job-progress"][data-job-id="${id}"]`;
-}
-
 async function openStagingRestore() {
   const id = await instanceIdByName(browser, 'Staging');
   assert.ok(id, 'Staging is listed');
@@ -80,10 +60,10 @@ test('a restore whose answer was lost is checked with Aura and followed to its e
   await sandbox.clearRequests();
   // Aura processes the restore, then the connection drops before its answer arrives.
   await sandbox.arm({ route: RESTORE_ROUTE, drop: true });
-  const known = await restoreCards();
+  const known = await jobCardIds(browser, 'restore');
   await confirm.click();
 
-  const card = await newRestoreCard(known);
+  const card = await newJobCard(browser, 'restore', known);
   const progress = await $(card);
   await browser.waitUntil(async () => (await progress.getAttribute('data-outcome')) !== 'running', {
     timeout: 90_000,
@@ -122,9 +102,9 @@ test('while a restore is under way, a second one cannot be started, and the wind
   // The sandbox holds the next restore in progress until released.
   await sandbox.call('POST', '/transitions/hold', {});
   const { id, confirm } = await openStagingRestore();
-  const known = await restoreCards();
+  const known = await jobCardIds(browser, 'restore');
   await confirm.click();
-  const card = await newRestoreCard(known);
+  const card = await newJobCard(browser, 'restore', known);
   const restoring = await $(`${card} [data-testid="job-step"][data-step-id="restoring"]`);
   await browser.waitUntil(async () => (await restoring.getAttribute('data-state')) === 'active', {
     timeout: 30_000,

@@ -10,7 +10,7 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { instanceIdByName, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
+import { instanceIdByName, jobCardIds, newJobCard, openApp, screenshot, waitUntilReady } from '../lib/app.mjs';
 import { sandboxControl } from '../lib/sandbox.mjs';
 
 let browser;
@@ -59,27 +59,13 @@ async function dropAndOpenDialog() {
   });
 }
 
-async function uploadCards() {
-  const ids = [];
-  for (const c of await browser.$$('[data-testid="job-progress"][data-kind="upload"]')) ids.push(await c.getAttribute('data-job-id'));
-  return ids;
-}
-
 async function confirmAndFollow() {
-  const known = await uploadCards();
+  const known = await jobCardIds(browser, 'upload');
   await (await $('[data-testid="restore-confirm-input"]')).setValue('RESTORE');
   const confirm = await $('[data-testid="restore-confirm"]');
   await browser.waitUntil(() => confirm.isEnabled(), { timeout: 10_000, timeoutMsg: 'confirm never unlocked' });
   await confirm.click();
-  let id;
-  await browser.waitUntil(
-    async () => {
-      id = (await uploadCards()).find((c) => !known.includes(c));
-      return id !== undefined;
-    },
-    { timeout: 20_000, timeoutMsg: 'no card for the file restore' },
-  );
-  return `[data-testid="job-progress"][data-job-id="${id}"]`;
+  return newJobCard(browser, 'upload', known);
 }
 
 async function outcome(card) {
