@@ -108,11 +108,23 @@ test('a stalled upload says "Waiting for Aura… retrying in N s", shows no time
   // The storage refuses one chunk, asking for a pause: long enough to be seen, short enough to wait for.
   await sandbox.arm({ route: 'PUT /objects/gcs/{session}', status: 503, retry_after: 6 });
   const card = await confirmAndFollow();
-  const waiting = await $(`${card} [data-testid="job-waiting"]`);
-  await waiting.waitForDisplayed({ timeout: 60_000, timeoutMsg: 'the stall was never shown' });
-  const words = await waiting.getText();
-  assert.match(words, /^Waiting for Aura… retrying in \d+ s$/, words);
-  assert.doesNotMatch(await (await $(card)).getText(), /left\b/, 'no time left is promised while it waits');
+  // Read in the same probe that sees it: the line goes away once the retry is made.
+  let words = '';
+  let cardWords = '';
+  await browser.waitUntil(
+    async () => {
+      const texts = await browser.execute((sel) => {
+        const c = document.querySelector(sel);
+        const w = c?.querySelector('[data-testid="job-waiting"]');
+        return w ? [w.textContent, c.textContent] : null;
+      }, card);
+      if (texts) [words, cardWords] = texts;
+      return texts !== null;
+    },
+    { timeout: 60_000, interval: 50, timeoutMsg: 'the stall was never shown' },
+  );
+  assert.match(words.trim(), /^Waiting for Aura… retrying in \d+ s$/, words);
+  assert.doesNotMatch(cardWords, /\bleft\b/, 'no time left is promised while it waits');
   await screenshot(browser, 'stalled-upload');
 
   const [result, text] = await outcome(card);
